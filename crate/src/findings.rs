@@ -1,0 +1,313 @@
+//! The vocabulary every front end speaks: finding codes, severities and the catalogue that documents them.
+//!
+//! Codes are a public interface (`shared/spec/findings.md`): people grep for them and script on the JSON.
+//! Add codes, never rename or reuse one. `docs/findings.md` is generated from [`CATALOGUE`] and a test
+//! (`tests/catalogue.rs`) fails when the two drift apart.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// How bad a finding is. Ordered: `Pass < Info < Warn < Fail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Pass,
+    Info,
+    Warn,
+    Fail,
+}
+
+/// A step's verdict. `Unknown` means not enough evidence yet; the summary says what would settle it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Warn,
+    Unknown,
+}
+
+/// One finding, as the report and every renderer show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub step: u8,
+    pub severity: Severity,
+    /// One line, plain words.
+    pub message: String,
+    /// The values the finding rests on (claim values, where they came from, times).
+    pub evidence: Map<String, Value>,
+    /// The guide's potential causes that fit, most likely first.
+    pub causes: Vec<String>,
+}
+
+impl Finding {
+    /// A finding with the code's own step and default severity, no evidence and no causes yet.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        let doc = code.doc();
+        Finding {
+            code,
+            step: doc.step,
+            severity: doc.severity,
+            message: message.into(),
+            evidence: Map::new(),
+            causes: Vec::new(),
+        }
+    }
+
+    /// Adds one piece of evidence (builder style).
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.evidence.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// Adds causes, most likely first (builder style).
+    pub fn causes<I, S>(mut self, causes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.causes.extend(causes.into_iter().map(Into::into));
+        self
+    }
+
+    /// Overrides the default severity (e.g. `token.claim_missing` for `aud` is `warn` unless a provider needs it).
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// What the catalogue says of one code.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeDoc {
+    pub code: Code,
+    pub step: u8,
+    /// The usual severity; some findings lower or raise it, as `meaning` says.
+    pub severity: Severity,
+    /// When the doctor emits it.
+    pub meaning: &'static str,
+    /// What the evidence holds.
+    pub evidence: &'static str,
+    /// What the user should do.
+    pub action: &'static str,
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $name:literal, $step:literal, $sev:ident,
+        meaning: $meaning:literal, evidence: $evidence:literal, action: $action:literal; )*) => {
+        /// A finding code. Its string form (`Code::as_str`) is the stable public name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $variant, )* }
+
+        /// Every code the engine can emit, in report order, with its documentation.
+        pub const CATALOGUE: &[CodeDoc] = &[ $( CodeDoc {
+            code: Code::$variant, step: $step, severity: Severity::$sev,
+            meaning: $meaning, evidence: $evidence, action: $action,
+        }, )* ];
+
+        impl Code {
+            /// The public name, e.g. `token.expired`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Step 1: does the backend see an identity?
+    ClientNoTraffic = "client.no_traffic", 1, Fail,
+        meaning: "No Convex traffic was seen since capture began.",
+        evidence: "What was captured (nothing from a Convex deployment).",
+        action: "Reload the page with DevTools open (a socket opened before DevTools is never seen); check the client's deployment URL and the browser console for connection errors.";
+    ClientConnectionFailed = "client.connection_failed", 1, Fail,
+        meaning: "Sockets to the deployment closed or failed without ever receiving a Transition, or HTTP calls failed before reaching a function.",
+        evidence: "The socket URLs, how many tries, the close reasons or HTTP statuses.",
+        action: "Check the deployment URL the client uses, that the deployment exists and is running (`npx convex dev`), and the browser console.";
+    DeploymentSeen = "deployment.seen", 1, Info,
+        meaning: "The deployment URL(s) the app talks to.",
+        evidence: "The deployment URLs.",
+        action: "Open the dashboard of exactly this deployment when you read logs and settings.";
+    DeploymentMultiple = "deployment.multiple", 1, Warn,
+        meaning: "The app talks to more than one deployment.",
+        evidence: "The deployment URLs.",
+        action: "Make sure the auth configuration you are checking belongs to the deployment that received the token.";
+    IdentityLogged = "identity.logged", 1, Pass,
+        meaning: "A function logged `'server identity'` with an identity object: the backend sees the user.",
+        evidence: "The log line, the function, the identity's issuer and subject.",
+        action: "Nothing: authentication works for this function.";
+    IdentityLoggedNull = "identity.logged_null", 1, Fail,
+        meaning: "A function logged `'server identity' null`: it ran without an identity.",
+        evidence: "The log line and the function that printed it.",
+        action: "Follow steps 2 and 3: either no token was sent, or the backend refused it.";
+    IdentityNoLog = "identity.no_log", 1, Info,
+        meaning: "Functions ran but no `'server identity'` log line came back.",
+        evidence: "How many function results carried log lines.",
+        action: "Add `console.log(\"server identity\", await ctx.auth.getUserIdentity())` to a function the page calls and push it (`npx convex dev`); production deployments do not send logs to clients.";
+    AuthConfirmed = "auth.confirmed", 1, Pass,
+        meaning: "The backend accepted a token: a Transition raised the identity version after the Authenticate, or an HTTP call with the token succeeded.",
+        evidence: "The socket or request, the identity versions, the time.",
+        action: "Nothing: the token is accepted.";
+    AuthRejected = "auth.rejected", 1, Fail,
+        meaning: "The backend refused the token: an AuthError answered the Authenticate, or an HTTP call with the token got an authentication error.",
+        evidence: "The server's message verbatim, its error code where there is one, the socket or request.",
+        action: "Read the explanation of the server's message; steps 2 and 3 name the cause.";
+    AuthExpiredInSession = "auth.expired_in_session", 1, Warn,
+        meaning: "The token expired during the session (AuthError without `authUpdateAttempted`).",
+        evidence: "The server's message, whether a fresh token was sent afterwards.",
+        action: "If no fresh token followed, the client's token fetcher does not refresh: make it return a new token when called with `forceRefreshToken: true`.";
+    AuthDiscoveryFailed = "auth.discovery_failed", 1, Fail,
+        meaning: "The backend could not fetch the provider's discovery document or JWKS.",
+        evidence: "The server's message or the socket close reason `AuthProviderDiscoveryFailed`.",
+        action: "Check that `<iss>/.well-known/openid-configuration` and its `jwks_uri` are publicly reachable and return JSON; check the issuer URL in auth.config.ts.";
+
+    // Step 2: does the client send a valid JWT?
+    TokenAbsent = "token.absent", 2, Fail,
+        meaning: "Convex traffic was seen but no user token: no Authenticate with tokenType User and no `Authorization: Bearer` header.",
+        evidence: "What was seen instead (sockets, HTTP calls).",
+        action: "Wire the auth provider into the Convex client (ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth, or setAuth) and check that the user is signed in.";
+    TokenCleared = "token.cleared", 2, Info,
+        meaning: "The client cleared its authentication (Authenticate with tokenType None): it signed out or its token fetcher returned null.",
+        evidence: "The socket and the time.",
+        action: "If the user should be signed in, check the auth provider's session and the token fetcher.";
+    TokenAdmin = "token.admin", 2, Info,
+        meaning: "Admin-key authentication (tokenType Admin or `Authorization: Convex …`): not a user token.",
+        evidence: "Where it was seen (the key itself is never shown).",
+        action: "Nothing, unless you expected a user: admin keys act as the deployment's admin, not as a user.";
+    TokenBadScheme = "token.bad_scheme", 2, Fail,
+        meaning: "An Authorization header that is neither `Bearer …` nor `Convex …`; the backend answers 400 InvalidAdminKey.",
+        evidence: "The scheme that was sent and the request.",
+        action: "Send `Authorization: Bearer <jwt>` (ConvexHttpClient.setAuth does this).";
+    TokenMalformed = "token.malformed", 2, Fail,
+        meaning: "The token is not a JWT: not three dot-separated base64url parts, or its header/payload are not JSON objects.",
+        evidence: "Which part is wrong and how (truncated, quoted, standard base64, not JSON).",
+        action: "Pass the whole JWT (an id token, not an opaque access token); make sure nothing cuts or wraps it.";
+    TokenWellFormed = "token.well_formed", 2, Pass,
+        meaning: "A JWT whose header and payload decode, with `iss`, `sub` and `aud` present.",
+        evidence: "The claims.",
+        action: "Nothing.";
+    TokenTyp = "token.typ", 2, Warn,
+        meaning: "The header's `typ` is present and not JWT-like (e.g. `at+jwt`); OIDC providers refuse it.",
+        evidence: "The `typ` value.",
+        action: "Send the ID token, not an access token, or use a customJwt provider.";
+    TokenClaimMissing = "token.claim_missing", 2, Fail,
+        meaning: "A claim the backend needs is missing: `iss`, `sub` or `exp` (fail); `aud` (fail when a provider needs it, else warn); `iat` (warn: the client cannot schedule refresh).",
+        evidence: "The missing claim.",
+        action: "Configure the provider's token (template) to include the claim.";
+    TokenExpired = "token.expired", 2, Fail,
+        meaning: "`exp` is at or before the time the token was sent (OIDC: no leeway; custom JWT: 5 s).",
+        evidence: "`exp`, the time it was sent, how long before.",
+        action: "Make the token fetcher return a fresh token (honour `forceRefreshToken`); if the token looks fresh to you, check the computer's clock.";
+    TokenNotYetValid = "token.not_yet_valid", 2, Fail,
+        meaning: "`nbf` or `iat` lies more than 5 s after the time the token was sent; custom JWT providers refuse it (usually a skewed clock).",
+        evidence: "The claim, the time it was sent, the difference.",
+        action: "Check the clock of the machine that issued the token and of this computer.";
+    TokenExpInMs = "token.exp_in_ms", 2, Warn,
+        meaning: "`exp` or `iat` look like milliseconds, not seconds.",
+        evidence: "The claim and its value.",
+        action: "JWT times are seconds since 1970: divide by 1000 where the token is made.";
+    TokenAlgNone = "token.alg_none", 2, Fail,
+        meaning: "The header's `alg` is `none`: an unsigned token, never accepted.",
+        evidence: "The header.",
+        action: "Sign the token (RS256 or ES256).";
+    TokenAlgUnsupported = "token.alg_unsupported", 2, Fail,
+        meaning: "`alg` is not accepted on the path the token takes (OIDC: RS256, EdDSA; custom JWT: the configured algorithm).",
+        evidence: "The `alg`, the path, what is accepted.",
+        action: "Sign with an accepted algorithm, or set `algorithm` of the customJwt provider to match.";
+    TokenAudMultiple = "token.aud_multiple", 2, Fail,
+        meaning: "`aud` is an array of more than one value: refused on the OIDC path.",
+        evidence: "The `aud` values.",
+        action: "Issue the token for the one audience in `applicationID`, or use a customJwt provider.";
+
+    // Step 3: does the backend configuration match the token?
+    ConfigUnknown = "config.unknown", 3, Info,
+        meaning: "No configuration known yet: neither a provider list from the server's error text nor one given by the user.",
+        evidence: "Nothing yet.",
+        action: "Paste convex/auth.config.ts (and its environment values), or reload so the server's error text can be read.";
+    ConfigNoProviders = "config.no_providers", 3, Fail,
+        meaning: "The backend has no authentication providers.",
+        evidence: "The server's message or the given configuration.",
+        action: "Create convex/auth.config.ts with your provider and push it (`npx convex dev` / `npx convex deploy`).";
+    ConfigIssuerMismatch = "config.issuer_mismatch", 3, Fail,
+        meaning: "No provider's domain/issuer equals the token's `iss` after the backend's normalisation.",
+        evidence: "`iss`, the closest provider and how they differ.",
+        action: "Put the token's issuer in auth.config.ts (or in the environment variable it reads), or point the client at the provider instance that auth.config.ts names.";
+    ConfigAudienceMismatch = "config.audience_mismatch", 3, Fail,
+        meaning: "A provider's issuer matches but `aud` does not contain its `applicationID`.",
+        evidence: "`aud`, the provider's applicationID.",
+        action: "Make applicationID and the token's audience agree (Clerk: a JWT template named `convex`; Auth0: the client ID).";
+    ConfigMatched = "config.matched", 3, Pass,
+        meaning: "A provider matches the token's `iss` and `aud`.",
+        evidence: "The provider.",
+        action: "Nothing for matching; if the backend still refuses the token, read the verification findings.";
+    ConfigEnvUnresolved = "config.env_unresolved", 3, Info,
+        meaning: "The configuration reads `process.env.NAME` and its value is not known.",
+        evidence: "The variable's name.",
+        action: "Give the value as set in the deployment's environment (dashboard Settings > Environment Variables), not .env.local.";
+    ConfigNoApplicationId = "config.no_application_id", 3, Warn,
+        meaning: "A provider without `applicationID`: any token from that issuer is accepted.",
+        evidence: "The provider.",
+        action: "Set applicationID unless you mean to accept every token of that issuer.";
+    ConfigKidMissing = "config.kid_missing", 3, Fail,
+        meaning: "The token would take a customJwt provider and has no `kid` header, which that path requires.",
+        evidence: "The header and the provider.",
+        action: "Add a `kid` to the token's header that matches a key of the JWKS, or use an OIDC provider.";
+
+    // Verification (beyond the guide; step 3)
+    SignatureValid = "signature.valid", 3, Pass,
+        meaning: "The signature verifies with the issuer's published key.",
+        evidence: "The key id and algorithm, where the keys came from.",
+        action: "Nothing.";
+    SignatureInvalid = "signature.invalid", 3, Fail,
+        meaning: "The signature does not verify with the issuer's published key.",
+        evidence: "The key id and algorithm, where the keys came from.",
+        action: "The token was signed by another key (another instance or environment, or a tampered token).";
+    JwksKidNotFound = "jwks.kid_not_found", 3, Fail,
+        meaning: "No key in the JWKS has the token's `kid`.",
+        evidence: "The token's `kid` and the JWKS's key ids.",
+        action: "Keys were rotated, or the token comes from another instance: sign in again, or fix the issuer.";
+    JwksUnreachable = "jwks.unreachable", 3, Warn,
+        meaning: "The discovery document or JWKS could not be fetched from here (it may still be reachable from the backend).",
+        evidence: "The URL and the error.",
+        action: "Check the URL; the backend fetches it from the internet, so it must be public.";
+    DiscoveryIssuerMismatch = "discovery.issuer_mismatch", 3, Fail,
+        meaning: "The discovery document's `issuer` differs from the token's `iss`.",
+        evidence: "Both values.",
+        action: "The token's `iss` must be exactly the provider's issuer, trailing slash included.";
+    ClockSkew = "clock.skew", 3, Warn,
+        meaning: "This computer's clock differs from the server's by more than 5 s.",
+        evidence: "The estimated difference and where it came from.",
+        action: "Sync the clock: expiry verdicts computed on this machine may be wrong by that much.";
+}
+
+impl Code {
+    /// The catalogue entry for this code.
+    pub fn doc(self) -> &'static CodeDoc {
+        // Every variant is in CATALOGUE by construction of the macro; the fallback is never taken.
+        CATALOGUE
+            .iter()
+            .find(|d| d.code == self)
+            .unwrap_or(&CATALOGUE[0])
+    }
+
+    /// Looks a code up by its public name.
+    pub fn from_name(name: &str) -> Option<Code> {
+        CATALOGUE
+            .iter()
+            .find(|d| d.code.as_str() == name)
+            .map(|d| d.code)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

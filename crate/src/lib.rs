@@ -1,0 +1,21 @@
+//! Convex Auth Doctor's verdict engine.
+//!
+//! A pure core: no I/O, no clocks, no browser types. Front ends (the command-line tool in `main.rs`, the wasm
+//! boundary in [`wasm`], the extension) feed it [`event::Event`]s, a configuration and a token, and render the
+//! [`report::Report`] it returns. See `ARCHITECTURE.md` for the map.
+
+pub mod analysis;
+pub mod config;
+pub mod event;
+pub mod findings;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod token;
+pub mod traffic;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+/// The engine's version, as reports state it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,2 @@
+//! `convex-auth-doctor`: the command-line front end.
+fn main() {}

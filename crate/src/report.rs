@@ -1,0 +1,61 @@
+//! The report of `shared/spec/findings.md`: steps, the cause step, findings, tokens (redacted), deployments.
+
+use crate::findings::{Finding, Status};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One of the guide's three steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepVerdict {
+    pub step: u8,
+    pub status: Status,
+    /// One sentence; for `unknown`, what would settle it.
+    pub summary: String,
+}
+
+/// A token as the report shows it: header and payload in full, the signature always redacted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenView {
+    /// `ws`, `http` or `input`.
+    pub source: &'static str,
+    /// When it was sent (Unix seconds), or the `--now` it was judged at.
+    pub sent_at: f64,
+    pub header: Map<String, Value>,
+    pub payload: Map<String, Value>,
+    pub signature: &'static str,
+}
+
+/// The whole verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub doctor: &'static str,
+    pub steps: Vec<StepVerdict>,
+    /// The step where the cause lies (the guide's decision tree); `None` when all is well.
+    pub cause_step: Option<u8>,
+    pub findings: Vec<Finding>,
+    pub tokens: Vec<TokenView>,
+    pub deployments: Vec<String>,
+    /// A timeline per connection, for the panel (not part of the spec's minimum; extends it).
+    pub timeline: Vec<TimelineItem>,
+}
+
+/// One line of a connection's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineItem {
+    /// The socket id, or `http`.
+    pub connection: String,
+    pub time: f64,
+    /// `connect`, `authenticate`, `confirmed`, `auth_error`, `close`, `http`, `navigated`, …
+    pub kind: &'static str,
+    /// Plain words.
+    pub text: String,
+}
+
+impl Report {
+    /// The worst severity among findings is `fail`.
+    pub fn has_failure(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity == crate::findings::Severity::Fail)
+    }
+}
