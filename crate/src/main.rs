@@ -1,2 +1,247 @@
-//! `convex-auth-doctor`: the command-line front end.
-fn main() {}
+//! `convex-auth-doctor`: the command-line front end. A thin adapter: reads files, the clock and arguments, hands
+//! them to the engine, prints a renderer's output. Exit status: 0 no `fail` finding, 1 a `fail` finding,
+//! 2 unusable input or arguments (one clear line on stderr, nothing on stdout).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use convex_auth_doctor::analysis::Session;
+use convex_auth_doctor::config::Env;
+use convex_auth_doctor::render;
+use convex_auth_doctor::report::Report;
+use convex_auth_doctor::traffic::har::read_har;
+
+const USAGE: &str = "\
+convex-auth-doctor: which step of Convex authentication breaks, and why
+
+USAGE:
+    convex-auth-doctor token <TOKEN|-> [OPTIONS]   judge one JWT (- reads it from stdin)
+    convex-auth-doctor har <FILE|-> [OPTIONS]      judge a HAR file exported from DevTools
+
+OPTIONS:
+    --config FILE         convex/auth.config.ts (or .js) to check the token against
+    --env NAME=VALUE      value of process.env.NAME used by the config (repeatable)
+    --now SECONDS         judge a bare token at this Unix time (default: now; token only)
+    --format FORMAT       text (default), json (the report), markdown (redacted, for a support thread)
+    -h, --help            this help
+    -V, --version         the version
+
+EXIT STATUS: 0 no failing finding, 1 a failing finding, 2 unusable input or arguments.
+";
+
+/// Largest token read from stdin or an argument.
+const MAX_TOKEN_INPUT: u64 = 1024 * 1024;
+/// Largest auth.config.ts read.
+const MAX_CONFIG_INPUT: u64 = 1024 * 1024;
+
+#[derive(Clone, Copy)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+enum Command {
+    Token(String),
+    Har(String),
+}
+
+struct Args {
+    command: Command,
+    config: Option<PathBuf>,
+    env: Env,
+    now: Option<f64>,
+    format: Format,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(report) => {
+            if report.has_failure() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(Exit::Message(m)) => {
+            eprintln!("convex-auth-doctor: {m}");
+            ExitCode::from(2)
+        }
+        Err(Exit::Help(text)) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+enum Exit {
+    /// Unusable input or arguments.
+    Message(String),
+    /// `--help` / `--version`: print and succeed.
+    Help(String),
+}
+
+impl From<String> for Exit {
+    fn from(m: String) -> Self {
+        Exit::Message(m)
+    }
+}
+
+fn run() -> Result<Report, Exit> {
+    let args = parse_args()?;
+    let mut session = Session::new();
+    if let Some(path) = &args.config {
+        let source = read_limited(path, MAX_CONFIG_INPUT)?;
+        session
+            .set_config_source(&source, &args.env)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    }
+    match &args.command {
+        Command::Token(arg) => {
+            let text = if arg == "-" {
+                let mut s = String::new();
+                std::io::stdin()
+                    .take(MAX_TOKEN_INPUT)
+                    .read_to_string(&mut s)
+                    .map_err(|e| format!("cannot read the token from stdin: {e}"))?;
+                s
+            } else {
+                arg.clone()
+            };
+            if text.trim().is_empty() {
+                return Err(Exit::Message("no token given".into()));
+            }
+            let now = args.now.unwrap_or_else(unix_now);
+            session.add_input_token(&text, now);
+        }
+        Command::Har(path) => {
+            if args.now.is_some() {
+                return Err(Exit::Message(
+                    "--now applies to a bare token; a HAR's tokens are judged at the time they were sent".into(),
+                ));
+            }
+            let mut sink = |event| session.push(event);
+            let result = if path == "-" {
+                read_har(std::io::stdin().lock(), &mut sink)
+            } else {
+                let file =
+                    std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+                read_har(std::io::BufReader::with_capacity(1 << 16, file), &mut sink)
+            };
+            result.map_err(|e| format!("{path} is not a usable HAR file: {e}"))?;
+        }
+    }
+    let report = session.report();
+    let out = match args.format {
+        Format::Text => render::text(&report),
+        Format::Markdown => render::markdown(&report),
+        Format::Json => {
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| format!("cannot write the report: {e}"))?
+                + "\n"
+        }
+    };
+    print!("{out}");
+    Ok(report)
+}
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+fn read_limited(path: &PathBuf, max: u64) -> Result<String, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("{} is larger than {max} bytes", path.display()));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))
+}
+
+fn parse_args() -> Result<Args, Exit> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_env();
+    let mut command: Option<String> = None;
+    let mut target: Option<String> = None;
+    let mut config = None;
+    let mut env = Env::new();
+    let mut now = None;
+    let mut format = Format::Text;
+    let bad = |e: lexopt::Error| Exit::Message(e.to_string());
+    while let Some(arg) = parser.next().map_err(bad)? {
+        match arg {
+            Short('h') | Long("help") => return Err(Exit::Help(USAGE.into())),
+            Short('V') | Long("version") => {
+                return Err(Exit::Help(format!(
+                    "convex-auth-doctor {}\n",
+                    convex_auth_doctor::VERSION
+                )))
+            }
+            Long("config") => config = Some(PathBuf::from(parser.value().map_err(bad)?)),
+            Long("env") => {
+                let pair = parser.value().map_err(bad)?.string().map_err(bad)?;
+                let (name, value) = pair.split_once('=').ok_or_else(|| {
+                    Exit::Message(format!("--env takes NAME=VALUE, got `{pair}`"))
+                })?;
+                env.insert(name.to_owned(), value.to_owned());
+            }
+            Long("now") => {
+                let v = parser.value().map_err(bad)?.string().map_err(bad)?;
+                let secs: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite())
+                    .ok_or_else(|| Exit::Message(format!("--now takes Unix seconds, got `{v}`")))?;
+                now = Some(secs);
+            }
+            Long("format") => {
+                let v = parser.value().map_err(bad)?.string().map_err(bad)?;
+                format = match v.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "markdown" | "md" => Format::Markdown,
+                    other => {
+                        return Err(Exit::Message(format!(
+                            "unknown --format `{other}` (text, json, markdown)"
+                        )))
+                    }
+                };
+            }
+            Value(v) if command.is_none() => command = Some(v.string().map_err(bad)?),
+            Value(v) if target.is_none() => target = Some(v.string().map_err(bad)?),
+            other => return Err(Exit::Message(other.unexpected().to_string())),
+        }
+    }
+    let missing = |what: &str| Exit::Message(format!("{what}\n\n{USAGE}"));
+    let command = match (command.as_deref(), target) {
+        (Some("token"), Some(t)) => Command::Token(t),
+        (Some("har"), Some(f)) => Command::Har(f),
+        (Some("token"), None) => {
+            return Err(missing("`token` needs a token, or - to read it from stdin"))
+        }
+        (Some("har"), None) => {
+            return Err(missing("`har` needs a file, or - to read it from stdin"))
+        }
+        (Some(other), _) => {
+            return Err(Exit::Message(format!(
+                "unknown command `{other}` (token, har)"
+            )))
+        }
+        (None, _) => return Err(missing("a command is needed")),
+    };
+    Ok(Args {
+        command,
+        config,
+        env,
+        now,
+        format,
+    })
+}

@@ -23,12 +23,18 @@ pub struct TokenView {
     pub header: Map<String, Value>,
     pub payload: Map<String, Value>,
     pub signature: &'static str,
+    /// Each claim explained, as jwt.io would show it and more (times as dates, relative to when it was sent).
+    pub claims: Vec<crate::token::ClaimNote>,
+    /// What the backend did with it: `accepted`, `rejected`, `expired during the session`, `no answer seen`.
+    pub outcome: &'static str,
 }
 
 /// The whole verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub doctor: &'static str,
+    /// One sentence: which step breaks and why, or that all is well (extends the spec; the panel's top line).
+    pub verdict: String,
     pub steps: Vec<StepVerdict>,
     /// The step where the cause lies (the guide's decision tree); `None` when all is well.
     pub cause_step: Option<u8>,

@@ -1,28 +1,69 @@
-//! The judgement: evidence gathered from events, a token or a configuration, turned into the three steps.
-//! OWNER: lead.
+//! The judgement: evidence gathered from captured events (or a pasted token) turned into the guide's three steps.
+//!
+//! [`Session`] is fed events one at a time and keeps only what the verdict needs — per-socket state, the distinct
+//! tokens sent, the server's answers, identity log lines — with fixed caps, so a long capture of a busy app uses
+//! bounded memory. [`Session::report`] derives the findings from that evidence every time it is asked (cheap: the
+//! evidence is small), so there is no incremental verdict state to keep consistent.
 
+mod evidence;
+mod judge;
+
+pub use evidence::{AuthOutcome, Evidence, SentToken, TokenSource};
+
+use crate::config::{parse_auth_config, AuthConfig, Env};
+use crate::event::Event;
 use crate::report::Report;
 
-/// Accumulates captured events and produces the current report.
+/// A capture in progress: the evidence so far and the user's configuration.
 #[derive(Debug, Default)]
-pub struct Session {}
+pub struct Session {
+    evidence: Evidence,
+    user_config: Option<AuthConfig>,
+}
 
 impl Session {
     pub fn new() -> Self {
         Session::default()
     }
 
-    pub fn push(&mut self, _event: crate::event::Event) {}
+    /// Feeds one captured event.
+    pub fn push(&mut self, event: Event) {
+        self.evidence.push(event);
+    }
 
+    /// Uses the user's `auth.config.ts` text with environment values.
+    pub fn set_config_source(&mut self, source: &str, env: &Env) -> Result<(), String> {
+        let config = parse_auth_config(source, env).map_err(|e| e.to_string())?;
+        self.user_config = Some(config);
+        Ok(())
+    }
+
+    /// Uses an already parsed configuration.
+    pub fn set_config(&mut self, config: AuthConfig) {
+        self.user_config = Some(config);
+    }
+
+    pub fn clear_config(&mut self) {
+        self.user_config = None;
+    }
+
+    /// Forgets the captured traffic, keeping the configuration.
+    pub fn reset_traffic(&mut self) {
+        self.evidence = Evidence::default();
+    }
+
+    /// Adds a token given directly (command line, pasted), judged as if sent at `now`.
+    pub fn add_input_token(&mut self, text: &str, now: f64) {
+        self.evidence.add_input_token(text, now);
+    }
+
+    /// The evidence gathered so far (for tests and renderers that want raw facts).
+    pub fn evidence(&self) -> &Evidence {
+        &self.evidence
+    }
+
+    /// The current verdicts.
     pub fn report(&self) -> Report {
-        Report {
-            doctor: crate::VERSION,
-            steps: Vec::new(),
-            cause_step: None,
-            findings: Vec::new(),
-            tokens: Vec::new(),
-            deployments: Vec::new(),
-            timeline: Vec::new(),
-        }
+        judge::judge(&self.evidence, self.user_config.as_ref())
     }
 }

@@ -19,5 +19,8 @@ impl std::fmt::Display for ConfigError {
 
 /// Parses `auth.config.ts` / `.js`.
 pub fn parse_auth_config(_src: &str, _env: &Env) -> Result<AuthConfig, ConfigError> {
-    Err(ConfigError { line: 0, message: "stub".into() })
+    Err(ConfigError {
+        line: 0,
+        message: "stub".into(),
+    })
 }

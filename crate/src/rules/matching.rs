@@ -21,5 +21,9 @@ pub struct ConfigVerdict {
 
 /// Applies the backend's provider selection to a token.
 pub fn check_config(_config: &AuthConfig, _token: &DecodedToken) -> ConfigVerdict {
-    ConfigVerdict { findings: Vec::new(), path: TokenPath::Unknown, matched: None }
+    ConfigVerdict {
+        findings: Vec::new(),
+        path: TokenPath::Unknown,
+        matched: None,
+    }
 }

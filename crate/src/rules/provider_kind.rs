@@ -4,9 +4,16 @@ use crate::findings::Code;
 /// The identity provider recognised from an issuer URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderKind {
-    Clerk { frontend_api: String, development: bool },
-    Auth0 { tenant: String },
-    ConvexAuth { site: String },
+    Clerk {
+        frontend_api: String,
+        development: bool,
+    },
+    Auth0 {
+        tenant: String,
+    },
+    ConvexAuth {
+        site: String,
+    },
     WorkOs,
     Custom,
 }

@@ -4,7 +4,10 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerError {
     /// `No auth provider found matching the given token…` (any form).
-    NoAuthProvider { no_providers_configured: bool, redacted: bool },
+    NoAuthProvider {
+        no_providers_configured: bool,
+        redacted: bool,
+    },
     /// `Auth provider discovery of <iss> failed…`.
     DiscoveryFailed { issuer: String },
     /// `Convex token identity expired` (expired during the session).

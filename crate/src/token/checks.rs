@@ -10,7 +10,10 @@ pub enum TokenPath {
     /// An OIDC provider (`domain` + `applicationID`).
     Oidc { application_id: Option<String> },
     /// A customJwt provider with its configured algorithm.
-    CustomJwt { algorithm: String, application_id: Option<String> },
+    CustomJwt {
+        algorithm: String,
+        application_id: Option<String>,
+    },
 }
 
 /// The step-2 findings for one decoded token sent at `sent_at` (Unix seconds).

@@ -65,5 +65,9 @@ impl DecodedToken {
 
 /// Decodes a token leniently.
 pub fn decode(_input: &str) -> Result<DecodedToken, Malformed> {
-    Err(Malformed { part: None, message: "stub".into(), evidence: Map::new() })
+    Err(Malformed {
+        part: None,
+        message: "stub".into(),
+        evidence: Map::new(),
+    })
 }

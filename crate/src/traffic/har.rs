@@ -10,6 +10,9 @@ pub struct HarStats {
 
 /// Streams a HAR file (Chrome's, with `_webSocketMessages`, or Firefox's) into events, never holding the whole
 /// document. Only Convex traffic is passed on.
-pub fn read_har<R: std::io::Read>(_reader: R, _sink: &mut dyn FnMut(Event)) -> Result<HarStats, String> {
+pub fn read_har<R: std::io::Read>(
+    _reader: R,
+    _sink: &mut dyn FnMut(Event),
+) -> Result<HarStats, String> {
     Ok(HarStats::default())
 }

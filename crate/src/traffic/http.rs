@@ -6,11 +6,15 @@ use crate::event::HttpExchange;
 pub enum AuthHeader {
     Absent,
     /// `Bearer <jwt>`: the token text after the scheme.
-    Bearer { token: String },
+    Bearer {
+        token: String,
+    },
     /// `Convex <admin key>` (never kept).
     Admin,
     /// Any other scheme (the backend answers 400 InvalidAdminKey).
-    Other { scheme: String },
+    Other {
+        scheme: String,
+    },
 }
 
 /// How a Convex HTTP call ended.
@@ -19,9 +23,16 @@ pub enum HttpOutcome {
     /// 200 `{"status":"success"}`.
     Success { log_lines: Vec<String> },
     /// 560 `{"status":"error"}`: the function ran and threw.
-    FunctionError { message: String, log_lines: Vec<String> },
+    FunctionError {
+        message: String,
+        log_lines: Vec<String>,
+    },
     /// 4xx/5xx `{"code","message"}`.
-    ApiError { status: u16, code: String, message: String },
+    ApiError {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// No response (status 0) or a body the engine cannot read.
     Failed { status: u16 },
 }

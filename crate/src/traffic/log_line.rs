@@ -7,7 +7,12 @@ pub enum IdentityLog {
     Null,
     /// `[LOG] 'server identity' { tokenIdentifier: '…', issuer: '…', subject: '…', … }`; fields as far as readable
     /// (a truncated line keeps what came before the cut).
-    Identity { issuer: Option<String>, subject: Option<String>, token_identifier: Option<String>, truncated: bool },
+    Identity {
+        issuer: Option<String>,
+        subject: Option<String>,
+        token_identifier: Option<String>,
+        truncated: bool,
+    },
 }
 
 /// Reads one log line; `None` when it is not a `'server identity'` line.

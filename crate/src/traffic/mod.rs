@@ -10,7 +10,9 @@ pub mod sync;
 pub use chunks::ChunkAssembler;
 pub use http::{classify_http, AuthHeader, HttpCall, HttpOutcome};
 pub use log_line::{identity_in_log_line, IdentityLog};
-pub use sync::{parse_client, parse_server, AuthenticateKind, ClientMessage, FunctionLogs, ServerMessage};
+pub use sync::{
+    parse_client, parse_server, AuthenticateKind, ClientMessage, FunctionLogs, ServerMessage,
+};
 
 /// Whether a URL belongs to a Convex deployment's API, recognised by path and protocol
 /// (`/api/<version>/sync`, `/api/sync`, `/api/query|mutation|action|function|run/…`), so that self-hosted and

@@ -14,13 +14,29 @@ pub enum AuthenticateKind {
 /// A client → server message, as far as the doctor needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientMessage {
-    Connect { connection_count: u32, last_close_reason: Option<String> },
-    Authenticate { auth: AuthenticateKind, base_version: u64 },
-    ModifyQuerySet { udf_paths: Vec<String> },
-    Mutation { request_id: u64, udf_path: String },
-    Action { request_id: u64, udf_path: String },
+    Connect {
+        connection_count: u32,
+        last_close_reason: Option<String>,
+    },
+    Authenticate {
+        auth: AuthenticateKind,
+        base_version: u64,
+    },
+    ModifyQuerySet {
+        udf_paths: Vec<String>,
+    },
+    Mutation {
+        request_id: u64,
+        udf_path: String,
+    },
+    Action {
+        request_id: u64,
+        udf_path: String,
+    },
     /// `Event` and any type this engine does not know.
-    Other { message_type: String },
+    Other {
+        message_type: String,
+    },
 }
 
 /// Log lines of one function result.
@@ -46,13 +62,26 @@ pub enum ServerMessage {
         client_clock_skew: Option<f64>,
         server_ts: Option<f64>,
     },
-    TransitionChunk { transition_id: String, part_number: u32, total_parts: u32, chunk: String },
+    TransitionChunk {
+        transition_id: String,
+        part_number: u32,
+        total_parts: u32,
+        chunk: String,
+    },
     MutationResponse(FunctionLogs),
     ActionResponse(FunctionLogs),
-    AuthError { error: String, base_version: u64, auth_update_attempted: Option<bool> },
-    FatalError { error: String },
+    AuthError {
+        error: String,
+        base_version: u64,
+        auth_update_attempted: Option<bool>,
+    },
+    FatalError {
+        error: String,
+    },
     Ping,
-    Other { message_type: String },
+    Other {
+        message_type: String,
+    },
 }
 
 /// Parses a client → server frame.

@@ -1,0 +1,691 @@
+//! What the capture has shown so far, reduced to the facts the verdict needs, with fixed caps.
+//!
+//! Every event is read once here; nothing re-reads old events when the report is asked for. Frames are parsed by
+//! `traffic::sync`, which passes over `Transition`s that cannot matter without a full parse.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::event::{Direction, Event};
+use crate::report::TimelineItem;
+use crate::rules::ServerError;
+use crate::traffic::{
+    self, classify_http, identity_in_log_line, parse_client, parse_server, AuthHeader,
+    AuthenticateKind, ChunkAssembler, ClientMessage, FunctionLogs, HttpOutcome, IdentityLog,
+    ServerMessage,
+};
+
+/// At most this many distinct tokens are kept (a refreshing client sends one per hour; a broken one may loop).
+const MAX_TOKENS: usize = 32;
+/// At most this many sockets are tracked; the oldest closed ones are forgotten first.
+const MAX_SOCKETS: usize = 128;
+/// Timeline length kept for the panel.
+const MAX_TIMELINE: usize = 400;
+/// Rejections kept (most recent).
+const MAX_REJECTIONS: usize = 16;
+/// Function names remembered per socket (queryId / requestId → udfPath), for naming the function that logged.
+const MAX_NAMES_PER_SOCKET: usize = 512;
+/// Longest token text kept; longer "tokens" are cut (and will be reported malformed).
+const MAX_TOKEN_LEN: usize = 64 * 1024;
+/// Longest server message or log line kept.
+const MAX_TEXT_LEN: usize = 4096;
+
+/// Where a token was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Ws,
+    Http,
+    Input,
+}
+
+impl TokenSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenSource::Ws => "ws",
+            TokenSource::Http => "http",
+            TokenSource::Input => "input",
+        }
+    }
+}
+
+/// What the backend did with a token, as far as the capture shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthOutcome {
+    /// Sent, no answer seen yet.
+    Pending,
+    /// Accepted: a Transition raised the identity version, or an HTTP call with it succeeded.
+    Confirmed { time: f64 },
+    /// Refused with the server's words.
+    Rejected { message: String, time: f64 },
+    /// Accepted, then expired while the session went on (`AuthError` without `authUpdateAttempted`).
+    ExpiredInSession { message: String, time: f64 },
+}
+
+/// One distinct token the client sent.
+#[derive(Debug, Clone)]
+pub struct SentToken {
+    /// The token text as sent. Kept for decoding only: never rendered, never stored on disk.
+    pub text: String,
+    pub source: TokenSource,
+    pub first_sent: f64,
+    pub last_sent: f64,
+    pub times_sent: u32,
+    pub outcome: AuthOutcome,
+    pub deployment: Option<String>,
+}
+
+/// A refusal of a token, with the server's words.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub message: String,
+    /// The HTTP body's `code`, for HTTP calls.
+    pub code: Option<String>,
+    pub time: f64,
+    pub source: TokenSource,
+    /// Index into [`Evidence::tokens`] of the token refused, when known.
+    pub token: Option<usize>,
+    /// The socket or request URL.
+    pub origin: String,
+    /// `AuthError.authUpdateAttempted`.
+    pub update_attempted: Option<bool>,
+}
+
+/// The last `'server identity'` line seen.
+#[derive(Debug, Clone)]
+pub struct IdentitySeen {
+    pub log: IdentityLog,
+    pub line: String,
+    pub function: Option<String>,
+    pub time: f64,
+}
+
+/// An estimate of the server's clock minus this computer's, in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockEstimate {
+    pub server_minus_local: f64,
+    /// `clientClockSkew` or `Date header`.
+    pub source: &'static str,
+}
+
+#[derive(Debug, Default)]
+struct SocketState {
+    url: String,
+    transitions: u64,
+    /// The token of the last `Authenticate` on this socket, awaiting or past its answer.
+    token: Option<usize>,
+    chunks: ChunkAssembler,
+    names: BTreeMap<u64, String>,
+    closed: bool,
+}
+
+/// Everything the verdict rests on.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    /// Convex events seen (frames, calls).
+    pub convex_events: u64,
+    pub deployments: BTreeSet<String>,
+    sockets: BTreeMap<String, SocketState>,
+    pub sockets_seen: u32,
+    /// Sockets that closed without ever receiving a Transition.
+    pub sockets_failed: u32,
+    /// Non-initial `Connect.lastCloseReason` values (distinct, capped).
+    pub close_reasons: BTreeSet<String>,
+    /// `AuthProviderDiscoveryFailed` was a close reason: the backend could not reach the provider.
+    pub discovery_close: bool,
+    pub tokens: Vec<SentToken>,
+    /// Tokens not kept because the cap was reached.
+    pub tokens_dropped: u32,
+    pub admin_auth: u32,
+    /// Time of the last `Authenticate` with tokenType None.
+    pub cleared_at: Option<f64>,
+    /// The last `Authorization` scheme that was neither Bearer nor Convex, and the URL.
+    pub bad_scheme: Option<(String, String)>,
+    pub http_calls: u64,
+    /// HTTP calls that never reached a function (no response, unreadable body).
+    pub http_failed: u64,
+    /// Transitions received (on any socket), and function responses read.
+    pub transitions: u64,
+    pub function_results: u64,
+    /// Function results that carried log lines.
+    pub results_with_logs: u64,
+    pub identity: Option<IdentitySeen>,
+    pub identity_logged: u32,
+    pub identity_null: u32,
+    pub rejections: VecDeque<Rejection>,
+    pub fatal_errors: Vec<String>,
+    pub clock: Option<ClockEstimate>,
+    /// Frames that were not valid sync messages.
+    pub unreadable_frames: u64,
+    pub timeline: VecDeque<TimelineItem>,
+}
+
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default().to_owned()
+}
+
+impl Evidence {
+    /// Reads one event.
+    pub fn push(&mut self, event: Event) {
+        match event {
+            Event::WsFrame {
+                socket,
+                url,
+                direction,
+                time,
+                data,
+            } => {
+                if !traffic::is_convex_url(&url) {
+                    return;
+                }
+                self.convex_events += 1;
+                self.note_socket(&socket, &url);
+                match direction {
+                    Direction::Send => self.client_frame(&socket, &url, time, &data),
+                    Direction::Receive => self.server_frame(&socket, &url, time, &data, 0),
+                }
+            }
+            Event::WsClose {
+                socket,
+                url,
+                time,
+                reason,
+            } => {
+                let Some(state) = self.sockets.get_mut(&socket) else {
+                    return;
+                };
+                if state.closed {
+                    return;
+                }
+                state.closed = true;
+                let failed = state.transitions == 0;
+                if failed {
+                    self.sockets_failed += 1;
+                }
+                let text = match (&reason, failed) {
+                    (Some(r), _) => format!("socket closed: {}", cut(r, 200)),
+                    (None, true) => "socket closed before any Transition".to_owned(),
+                    (None, false) => "socket closed".to_owned(),
+                };
+                self.timeline(&socket, time, "close", text);
+                let _ = url;
+            }
+            Event::Http(exchange) => self.http(&exchange),
+            Event::Navigated { url, time } => {
+                // A new page load: what the old page did no longer describes the app. Keep only the timeline.
+                let timeline = std::mem::take(&mut self.timeline);
+                *self = Evidence {
+                    timeline,
+                    ..Evidence::default()
+                };
+                self.timeline(
+                    "page",
+                    time,
+                    "navigated",
+                    format!("page loaded: {}", cut(&url, 300)),
+                );
+            }
+        }
+    }
+
+    /// A token given by the user rather than captured.
+    pub fn add_input_token(&mut self, text: &str, now: f64) {
+        self.token_index(text, TokenSource::Input, now, None);
+    }
+
+    fn note_socket(&mut self, socket: &str, url: &str) {
+        if let Some(d) = traffic::deployment_of(url) {
+            self.deployments.insert(d);
+        }
+        if self.sockets.contains_key(socket) {
+            return;
+        }
+        self.sockets_seen += 1;
+        if self.sockets.len() >= MAX_SOCKETS {
+            let victim = self
+                .sockets
+                .iter()
+                .find(|(_, s)| s.closed)
+                .or_else(|| self.sockets.iter().next())
+                .map(|(k, _)| k.clone());
+            if let Some(k) = victim {
+                self.sockets.remove(&k);
+            }
+        }
+        self.sockets.insert(
+            socket.to_owned(),
+            SocketState {
+                url: url.to_owned(),
+                ..SocketState::default()
+            },
+        );
+    }
+
+    fn timeline(&mut self, connection: &str, time: f64, kind: &'static str, text: String) {
+        if self.timeline.len() >= MAX_TIMELINE {
+            self.timeline.pop_front();
+        }
+        self.timeline.push_back(TimelineItem {
+            connection: cut(connection, 300),
+            time,
+            kind,
+            text,
+        });
+    }
+
+    /// The index of a token in `tokens`, adding it when new.
+    fn token_index(
+        &mut self,
+        text: &str,
+        source: TokenSource,
+        time: f64,
+        deployment: Option<String>,
+    ) -> Option<usize> {
+        let text = cut(text, MAX_TOKEN_LEN);
+        if let Some(i) = self.tokens.iter().position(|t| t.text == text) {
+            if let Some(t) = self.tokens.get_mut(i) {
+                t.last_sent = time;
+                t.times_sent = t.times_sent.saturating_add(1);
+                t.outcome = AuthOutcome::Pending;
+            }
+            return Some(i);
+        }
+        if self.tokens.len() >= MAX_TOKENS {
+            self.tokens_dropped = self.tokens_dropped.saturating_add(1);
+            return None;
+        }
+        self.tokens.push(SentToken {
+            text,
+            source,
+            first_sent: time,
+            last_sent: time,
+            times_sent: 1,
+            outcome: AuthOutcome::Pending,
+            deployment,
+        });
+        Some(self.tokens.len() - 1)
+    }
+
+    fn set_outcome(&mut self, token: Option<usize>, outcome: AuthOutcome) {
+        if let Some(t) = token.and_then(|i| self.tokens.get_mut(i)) {
+            t.outcome = outcome;
+        }
+    }
+
+    fn reject(&mut self, rejection: Rejection) {
+        let outcome = AuthOutcome::Rejected {
+            message: rejection.message.clone(),
+            time: rejection.time,
+        };
+        self.set_outcome(rejection.token, outcome);
+        if self.rejections.len() >= MAX_REJECTIONS {
+            self.rejections.pop_front();
+        }
+        self.rejections.push_back(rejection);
+    }
+
+    fn client_frame(&mut self, socket: &str, url: &str, time: f64, data: &str) {
+        let message = match parse_client(data) {
+            Ok(m) => m,
+            Err(_) => {
+                self.unreadable_frames += 1;
+                return;
+            }
+        };
+        match message {
+            ClientMessage::Connect {
+                connection_count,
+                last_close_reason,
+            } => {
+                let mut text = format!("connect #{}", connection_count.saturating_add(1));
+                if let Some(reason) = last_close_reason.filter(|r| r != "InitialConnect") {
+                    if reason.contains("AuthProviderDiscoveryFailed") {
+                        self.discovery_close = true;
+                    }
+                    text.push_str(&format!(" (previous socket closed: {})", cut(&reason, 200)));
+                    if self.close_reasons.len() < 16 {
+                        self.close_reasons.insert(cut(&reason, 200));
+                    }
+                }
+                self.timeline(socket, time, "connect", text);
+            }
+            ClientMessage::Authenticate { auth, .. } => match auth {
+                AuthenticateKind::User { token } => {
+                    let deployment = traffic::deployment_of(url);
+                    let index = self.token_index(&token, TokenSource::Ws, time, deployment);
+                    if let Some(s) = self.sockets.get_mut(socket) {
+                        s.token = index;
+                    }
+                    self.timeline(
+                        socket,
+                        time,
+                        "authenticate",
+                        "Authenticate with a user token".into(),
+                    );
+                }
+                AuthenticateKind::Admin { impersonating } => {
+                    self.admin_auth = self.admin_auth.saturating_add(1);
+                    if let Some(s) = self.sockets.get_mut(socket) {
+                        s.token = None;
+                    }
+                    let text = if impersonating {
+                        "Authenticate with an admin key, impersonating a user"
+                    } else {
+                        "Authenticate with an admin key"
+                    };
+                    self.timeline(socket, time, "authenticate", text.into());
+                }
+                AuthenticateKind::None => {
+                    self.cleared_at = Some(time);
+                    if let Some(s) = self.sockets.get_mut(socket) {
+                        s.token = None;
+                    }
+                    self.timeline(
+                        socket,
+                        time,
+                        "authenticate",
+                        "Authenticate with no token: auth cleared".into(),
+                    );
+                }
+            },
+            ClientMessage::ModifyQuerySet { .. } | ClientMessage::Other { .. } => {}
+            ClientMessage::Mutation {
+                request_id,
+                udf_path,
+            }
+            | ClientMessage::Action {
+                request_id,
+                udf_path,
+            } => {
+                if let Some(s) = self.sockets.get_mut(socket) {
+                    if s.names.len() < MAX_NAMES_PER_SOCKET {
+                        s.names.insert(request_id, udf_path);
+                    }
+                }
+            }
+        }
+    }
+
+    fn server_frame(&mut self, socket: &str, url: &str, time: f64, data: &str, depth: u8) {
+        let message = match parse_server(data) {
+            Ok(m) => m,
+            Err(_) => {
+                self.unreadable_frames += 1;
+                return;
+            }
+        };
+        match message {
+            ServerMessage::Transition {
+                start_identity,
+                end_identity,
+                results,
+                client_clock_skew,
+                ..
+            } => {
+                self.transitions += 1;
+                let token = self.sockets.get_mut(socket).and_then(|s| {
+                    s.transitions += 1;
+                    s.token
+                });
+                if end_identity > start_identity {
+                    if let Some(i) = token {
+                        self.set_outcome(Some(i), AuthOutcome::Confirmed { time });
+                        self.timeline(
+                            socket,
+                            time,
+                            "confirmed",
+                            "the server accepted the token (identity version raised)".into(),
+                        );
+                    }
+                }
+                if let Some(skew_ms) = client_clock_skew {
+                    // convex/src/browser/sync/authentication_manager.ts: clientClockSkew = clientTs - serverReceiveTs
+                    // (ms), so server time = client time - skew.
+                    if skew_ms.is_finite() {
+                        self.clock = Some(ClockEstimate {
+                            server_minus_local: -skew_ms / 1000.0,
+                            source: "clientClockSkew",
+                        });
+                    }
+                }
+                for result in results {
+                    self.function_result(socket, time, &result);
+                }
+            }
+            ServerMessage::TransitionChunk {
+                transition_id,
+                part_number,
+                total_parts,
+                chunk,
+            } => {
+                let whole = self.sockets.get_mut(socket).map(|s| {
+                    s.chunks
+                        .push(&transition_id, part_number, total_parts, &chunk)
+                });
+                match whole {
+                    Some(Ok(Some(text))) if depth == 0 => {
+                        self.server_frame(socket, url, time, &text, depth + 1)
+                    }
+                    Some(Err(_)) => self.unreadable_frames += 1,
+                    _ => {}
+                }
+            }
+            ServerMessage::MutationResponse(result) | ServerMessage::ActionResponse(result) => {
+                self.function_result(socket, time, &result);
+            }
+            ServerMessage::AuthError {
+                error,
+                auth_update_attempted,
+                ..
+            } => {
+                let message = cut(&error, MAX_TEXT_LEN);
+                let token = self.sockets.get(socket).and_then(|s| s.token);
+                let expired_in_session = auth_update_attempted != Some(true)
+                    && matches!(
+                        ServerError::classify(&message),
+                        ServerError::IdentityExpired
+                    );
+                self.timeline(socket, time, "auth_error", format!("AuthError: {message}"));
+                if expired_in_session {
+                    self.set_outcome(token, AuthOutcome::ExpiredInSession { message, time });
+                } else {
+                    self.reject(Rejection {
+                        message,
+                        code: None,
+                        time,
+                        source: TokenSource::Ws,
+                        token,
+                        origin: url.to_owned(),
+                        update_attempted: auth_update_attempted,
+                    });
+                }
+            }
+            ServerMessage::FatalError { error } => {
+                if self.fatal_errors.len() < 8 {
+                    self.fatal_errors.push(cut(&error, MAX_TEXT_LEN));
+                }
+                self.timeline(
+                    socket,
+                    time,
+                    "fatal_error",
+                    format!("FatalError: {}", cut(&error, 300)),
+                );
+            }
+            ServerMessage::Ping | ServerMessage::Other { .. } => {}
+        }
+    }
+
+    fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
+        self.function_results += 1;
+        if result.log_lines.is_empty() {
+            return;
+        }
+        self.results_with_logs += 1;
+        let function = self.sockets.get(socket).and_then(|s| {
+            result
+                .request_id
+                .or(result.query_id)
+                .and_then(|id| s.names.get(&id).cloned())
+        });
+        self.log_lines(&result.log_lines, function, time);
+    }
+
+    fn log_lines(&mut self, lines: &[String], function: Option<String>, time: f64) {
+        for line in lines {
+            if let Some(log) = identity_in_log_line(line) {
+                match log {
+                    IdentityLog::Null => self.identity_null = self.identity_null.saturating_add(1),
+                    IdentityLog::Identity { .. } => {
+                        self.identity_logged = self.identity_logged.saturating_add(1)
+                    }
+                }
+                self.identity = Some(IdentitySeen {
+                    log,
+                    line: cut(line, 1000),
+                    function: function.clone(),
+                    time,
+                });
+            }
+        }
+    }
+
+    fn http(&mut self, exchange: &crate::event::HttpExchange) {
+        let Some(call) = classify_http(exchange) else {
+            return;
+        };
+        self.convex_events += 1;
+        self.http_calls += 1;
+        self.deployments.insert(call.deployment.clone());
+        if let Some(date) = call.server_date {
+            let offset = date - call.time;
+            // The Date header has one-second resolution and the response comes after the request: only a
+            // difference well past that noise says anything about the clock.
+            if offset.is_finite()
+                && self
+                    .clock
+                    .as_ref()
+                    .map_or(true, |c| c.source != "clientClockSkew")
+            {
+                self.clock = Some(ClockEstimate {
+                    server_minus_local: offset,
+                    source: "Date header",
+                });
+            }
+        }
+        let function = call
+            .udf_path
+            .clone()
+            .unwrap_or_else(|| "a function".to_owned());
+        let token = match &call.auth {
+            AuthHeader::Bearer { token } => self.token_index(
+                token,
+                TokenSource::Http,
+                call.time,
+                Some(call.deployment.clone()),
+            ),
+            AuthHeader::Admin => {
+                self.admin_auth = self.admin_auth.saturating_add(1);
+                None
+            }
+            AuthHeader::Other { scheme } => {
+                self.bad_scheme = Some((cut(scheme, 100), cut(&exchange.url, 300)));
+                None
+            }
+            AuthHeader::Absent => None,
+        };
+        let with_token = if token.is_some() { " with a token" } else { "" };
+        match &call.outcome {
+            HttpOutcome::Success { log_lines } | HttpOutcome::FunctionError { log_lines, .. } => {
+                if token.is_some() {
+                    self.set_outcome(token, AuthOutcome::Confirmed { time: call.time });
+                }
+                self.function_results += 1;
+                if !log_lines.is_empty() {
+                    self.results_with_logs += 1;
+                    self.log_lines(log_lines, call.udf_path.clone(), call.time);
+                }
+                self.timeline(
+                    "http",
+                    call.time,
+                    "http",
+                    format!("call {function}{with_token}: ran"),
+                );
+            }
+            HttpOutcome::ApiError {
+                status,
+                code,
+                message,
+            } => {
+                self.timeline(
+                    "http",
+                    call.time,
+                    "http",
+                    format!(
+                        "call {function}{with_token}: {status} {code}: {}",
+                        cut(message, 300)
+                    ),
+                );
+                if token.is_some() || is_auth_code(code) {
+                    self.reject(Rejection {
+                        message: cut(message, MAX_TEXT_LEN),
+                        code: Some(cut(code, 100)),
+                        time: call.time,
+                        source: TokenSource::Http,
+                        token,
+                        origin: cut(&exchange.url, 300),
+                        update_attempted: None,
+                    });
+                } else {
+                    self.http_failed += 1;
+                }
+            }
+            HttpOutcome::Failed { status } => {
+                self.http_failed += 1;
+                self.timeline(
+                    "http",
+                    call.time,
+                    "http",
+                    format!("call {function}{with_token}: failed (status {status})"),
+                );
+            }
+        }
+    }
+
+    /// The token of the most recent attempt, preferring the one the latest rejection names.
+    pub fn latest_token(&self) -> Option<(usize, &SentToken)> {
+        self.tokens
+            .iter()
+            .enumerate()
+            .max_by(|(_, a), (_, b)| a.last_sent.total_cmp(&b.last_sent))
+    }
+
+    /// The socket URLs seen, for evidence.
+    pub fn socket_urls(&self) -> Vec<String> {
+        let mut urls: Vec<String> = self.sockets.values().map(|s| s.url.clone()).collect();
+        urls.sort();
+        urls.dedup();
+        urls.truncate(8);
+        urls
+    }
+}
+
+/// HTTP error codes that are about authentication (convex-backend's `ErrorMetadata` codes for auth failures).
+fn is_auth_code(code: &str) -> bool {
+    matches!(
+        code,
+        "NoAuthProvider"
+            | "InvalidAuthHeader"
+            | "AuthProviderDiscoveryFailed"
+            | "Unauthenticated"
+            | "InvalidAdminKey"
+            | "BadAdminKey"
+            | "BadDeployKey"
+            | "InvalidJwt"
+            | "AccessTokenInvalid"
+    ) || code.to_ascii_lowercase().contains("auth")
+}

@@ -1,0 +1,619 @@
+//! From evidence to the report: findings per step, each step's status, the cause step and the verdict line.
+//!
+//! The decision tree is the guide's (`shared/reference/debugging-authentication-guide.txt`), as the spec states it:
+//! step 1 is the symptom; when it does not pass, the cause is the first failing of steps 2 and 3, and step 1 itself
+//! only when neither fails.
+
+use serde_json::{json, Value};
+
+use super::evidence::{AuthOutcome, Evidence, SentToken};
+use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
+use crate::findings::{Code, Finding, Severity, Status};
+use crate::report::{Report, StepVerdict, TokenView};
+use crate::rules::{check_config, ProviderKind, ServerError};
+use crate::token::{self, check_token, DecodedToken, TokenPath};
+use crate::traffic::IdentityLog;
+
+/// The token the verdict is about, decoded or not.
+struct Judged<'a> {
+    sent: &'a SentToken,
+    /// When the backend saw it, on the server's clock where the skew is known.
+    judged_at: f64,
+    decoded: Result<DecodedToken, token::Malformed>,
+}
+
+pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>) -> Report {
+    let mut findings: Vec<Finding> = Vec::new();
+    let skew = ev.clock.as_ref().map_or(0.0, |c| c.server_minus_local);
+    let judged = ev.latest_token().map(|(_, sent)| Judged {
+        sent,
+        judged_at: sent.last_sent
+            + if sent.source == super::TokenSource::Input {
+                0.0
+            } else {
+                skew
+            },
+        decoded: token::decode(&sent.text),
+    });
+    let iss = judged
+        .as_ref()
+        .and_then(|j| j.decoded.as_ref().ok())
+        .and_then(|t| t.iss().map(str::to_owned));
+    let provider = iss.as_deref().map(ProviderKind::recognise);
+    let input_only = !ev.tokens.is_empty()
+        && ev
+            .tokens
+            .iter()
+            .all(|t| t.source == super::TokenSource::Input);
+
+    // The configuration: the user's, else the provider list the server printed in its error.
+    let server_config = ev
+        .rejections
+        .iter()
+        .rev()
+        .find_map(|r| providers_from_server_message(&r.message));
+    let config = user_config.or(server_config.as_ref());
+
+    step1(ev, input_only, &mut findings);
+    step2(ev, judged.as_ref(), config, &mut findings);
+    step3(ev, judged.as_ref(), config, &mut findings);
+    clock(ev, &mut findings);
+
+    // Causes that fit the provider recognised from `iss`, for findings that have none of their own.
+    let kind = provider.unwrap_or(ProviderKind::Custom);
+    for f in findings.iter_mut() {
+        if f.causes.is_empty() && f.severity >= Severity::Warn {
+            f.causes = kind.causes(f.code);
+        }
+    }
+    dedupe(&mut findings);
+    findings.sort_by_key(|f| (f.step, std::cmp::Reverse(f.severity)));
+
+    let confirmed = ev
+        .tokens
+        .iter()
+        .any(|t| matches!(t.outcome, AuthOutcome::Confirmed { .. }));
+    let steps = vec![
+        step_verdict(1, &findings, input_only, confirmed),
+        step_verdict(2, &findings, input_only, confirmed),
+        step_verdict(3, &findings, input_only, confirmed),
+    ];
+    let cause_step = cause_step(&steps);
+    let verdict = verdict_line(&steps, cause_step, &findings);
+
+    let tokens = ev
+        .tokens
+        .iter()
+        .filter_map(|t| {
+            let d = token::decode(&t.text).ok()?;
+            Some(TokenView {
+                source: t.source.as_str(),
+                sent_at: t.last_sent,
+                header: d.header.clone(),
+                payload: d.payload.clone(),
+                signature: "<redacted>",
+                claims: token::explain_claims(&d, t.last_sent),
+                outcome: outcome_text(&t.outcome),
+            })
+        })
+        .collect();
+
+    Report {
+        doctor: crate::VERSION,
+        verdict,
+        steps,
+        cause_step,
+        findings,
+        tokens,
+        deployments: ev.deployments.iter().cloned().collect(),
+        timeline: ev.timeline.iter().cloned().collect(),
+    }
+}
+
+fn outcome_text(outcome: &AuthOutcome) -> &'static str {
+    match outcome {
+        AuthOutcome::Pending => "no answer seen",
+        AuthOutcome::Confirmed { .. } => "accepted",
+        AuthOutcome::Rejected { .. } => "rejected",
+        AuthOutcome::ExpiredInSession { .. } => "expired during the session",
+    }
+}
+
+/// Step 1: does the backend see an identity?
+fn step1(ev: &Evidence, input_only: bool, out: &mut Vec<Finding>) {
+    if input_only {
+        return;
+    }
+    if ev.convex_events == 0 {
+        out.push(Finding::new(
+            Code::ClientNoTraffic,
+            "No Convex traffic seen since capture began: reload the page with DevTools open.",
+        ));
+        return;
+    }
+    let deployments: Vec<Value> = ev.deployments.iter().map(|d| json!(d)).collect();
+    match ev.deployments.len() {
+        0 => {}
+        1 => out.push(
+            Finding::new(
+                Code::DeploymentSeen,
+                format!(
+                    "The app talks to {}.",
+                    ev.deployments.iter().next().map_or("", |d| d.as_str())
+                ),
+            )
+            .with("deployments", deployments),
+        ),
+        n => out.push(
+            Finding::new(
+                Code::DeploymentMultiple,
+                format!("The app talks to {n} deployments."),
+            )
+            .with("deployments", deployments),
+        ),
+    }
+
+    let never_connected = ev.transitions == 0 && ev.sockets_seen > 0 && ev.sockets_failed > 0;
+    let http_all_failed = ev.http_calls > 0 && ev.http_failed == ev.http_calls;
+    if (never_connected && ev.http_calls == 0)
+        || (http_all_failed && ev.transitions == 0 && ev.sockets_seen == 0)
+    {
+        out.push(
+            Finding::new(
+                Code::ClientConnectionFailed,
+                "The client never got an answer from the deployment: its sockets closed before any Transition.",
+            )
+            .with("sockets", json!(ev.socket_urls()))
+            .with("sockets_failed", ev.sockets_failed)
+            .with("http_failed", ev.http_failed)
+            .with("close_reasons", json!(ev.close_reasons.iter().collect::<Vec<_>>()))
+            .causes([
+                "The client is not connected to Convex: check the deployment URL it is given (VITE_CONVEX_URL / NEXT_PUBLIC_CONVEX_URL) and the browser console.",
+                "The deployment is not running or does not exist (for dev deployments, run `npx convex dev`).",
+            ]),
+        );
+    }
+
+    if let Some(seen) = &ev.identity {
+        let mut f = match &seen.log {
+            IdentityLog::Null => Finding::new(
+                Code::IdentityLoggedNull,
+                "A function logged 'server identity' null: it ran without a user.",
+            )
+            .causes([
+                "The client is not supplying an auth token (step 2).",
+                "The deployment is misconfigured (step 3).",
+                "The client is misconfigured (step 2).",
+            ]),
+            IdentityLog::Identity {
+                issuer,
+                subject,
+                token_identifier,
+                truncated,
+            } => Finding::new(
+                Code::IdentityLogged,
+                format!(
+                    "A function logged the server identity{}: the backend sees the user.",
+                    subject
+                        .as_deref()
+                        .map(|s| format!(" of {s}"))
+                        .unwrap_or_default()
+                ),
+            )
+            .with("issuer", json!(issuer))
+            .with("subject", json!(subject))
+            .with("tokenIdentifier", json!(token_identifier))
+            .with("truncated", *truncated),
+        };
+        f = f
+            .with("log_line", seen.line.clone())
+            .with("time", seen.time);
+        if let Some(function) = &seen.function {
+            f = f.with("function", function.clone());
+        }
+        out.push(f);
+    } else if ev.function_results > 0 || ev.transitions > 0 {
+        out.push(
+            Finding::new(
+                Code::IdentityNoLog,
+                "Functions ran but none logged 'server identity'.",
+            )
+            .with("function_results", ev.function_results)
+            .with("results_with_logs", ev.results_with_logs)
+            .causes([
+                "The console.log(\"server identity\", await ctx.auth.getUserIdentity()) line is not in a function this page calls, or the code has not been pushed (`npx convex dev` running?).",
+                "You are looking at another deployment than the one you pushed to.",
+                "Production deployments do not send log lines to clients: read the dashboard's logs instead.",
+            ]),
+        );
+    }
+
+    // What the backend did with the latest token.
+    if let Some((_, t)) = ev.latest_token() {
+        match &t.outcome {
+            AuthOutcome::Confirmed { time } => out.push(
+                Finding::new(Code::AuthConfirmed, "The backend accepted the token.")
+                    .with("source", t.source.as_str())
+                    .with("time", *time),
+            ),
+            AuthOutcome::ExpiredInSession { message, time } => {
+                let fresh = ev.tokens.iter().any(|o| o.first_sent > *time);
+                out.push(
+                    Finding::new(
+                        Code::AuthExpiredInSession,
+                        if fresh {
+                            "The token expired during the session; the client then sent a fresh one."
+                        } else {
+                            "The token expired during the session and no fresh token followed."
+                        },
+                    )
+                    .with("server_message", message.clone())
+                    .with("time", *time)
+                    .with("fresh_token_followed", fresh),
+                );
+            }
+            AuthOutcome::Pending | AuthOutcome::Rejected { .. } => {}
+        }
+        // A token that expired earlier in the session, when the latest token is something else.
+        if !matches!(t.outcome, AuthOutcome::ExpiredInSession { .. }) {
+            if let Some((message, time)) = ev.tokens.iter().find_map(|o| match &o.outcome {
+                AuthOutcome::ExpiredInSession { message, time } => Some((message, time)),
+                _ => None,
+            }) {
+                let fresh = ev.tokens.iter().any(|o| o.first_sent > *time);
+                out.push(
+                    Finding::new(
+                        Code::AuthExpiredInSession,
+                        if fresh {
+                            "A token expired during the session; the client then sent a fresh one."
+                        } else {
+                            "A token expired during the session and no fresh token followed."
+                        },
+                    )
+                    .with("server_message", message.clone())
+                    .with("time", *time)
+                    .with("fresh_token_followed", fresh),
+                );
+            }
+        }
+    }
+
+    let latest_rejection = ev.rejections.back();
+    let latest_confirmed = ev
+        .tokens
+        .iter()
+        .filter_map(|t| match t.outcome {
+            AuthOutcome::Confirmed { time } => Some(time),
+            _ => None,
+        })
+        .fold(None, |acc: Option<f64>, t| {
+            Some(acc.map_or(t, |a| a.max(t)))
+        });
+    if let Some(r) = latest_rejection {
+        // A rejection followed by a later acceptance is history, not the current state.
+        let superseded = latest_confirmed.is_some_and(|c| c > r.time);
+        let class = ServerError::classify(&r.message);
+        let mut f = Finding::new(
+            Code::AuthRejected,
+            format!("The backend refused the token: \"{}\"", r.message),
+        )
+        .with("server_message", r.message.clone())
+        .with("meaning", class.explain())
+        .with("source", r.source.as_str())
+        .with("origin", r.origin.clone())
+        .with("time", r.time)
+        .with("refusals", ev.rejections.len());
+        if let Some(code) = &r.code {
+            f = f.with("error_code", code.clone());
+        }
+        if let Some(attempted) = r.update_attempted {
+            f = f.with("authUpdateAttempted", attempted);
+        }
+        if superseded {
+            f = f.severity(Severity::Info).with("superseded", true);
+            f.message = format!(
+                "Earlier, the backend refused a token (\"{}\"); a later one was accepted.",
+                r.message
+            );
+        }
+        out.push(f);
+        if matches!(class, ServerError::DiscoveryFailed { .. }) && !superseded {
+            out.push(
+                Finding::new(
+                    Code::AuthDiscoveryFailed,
+                    "The backend could not fetch the provider's discovery document or keys.",
+                )
+                .with("server_message", r.message.clone()),
+            );
+        }
+    }
+    if ev.discovery_close && !out.iter().any(|f| f.code == Code::AuthDiscoveryFailed) {
+        out.push(
+            Finding::new(
+                Code::AuthDiscoveryFailed,
+                "The backend closed the socket because it could not fetch the provider's discovery document (AuthProviderDiscoveryFailed).",
+            )
+            .with("close_reasons", json!(ev.close_reasons.iter().collect::<Vec<_>>())),
+        );
+    }
+}
+
+/// Step 2: does the client send a valid JWT?
+fn step2(
+    ev: &Evidence,
+    judged: Option<&Judged>,
+    config: Option<&AuthConfig>,
+    out: &mut Vec<Finding>,
+) {
+    if ev.admin_auth > 0 {
+        out.push(
+            Finding::new(
+                Code::TokenAdmin,
+                "The client authenticates with an admin key, not a user token.",
+            )
+            .with("times", ev.admin_auth),
+        );
+    }
+    if let Some(time) = ev.cleared_at {
+        out.push(
+            Finding::new(Code::TokenCleared, "The client cleared its authentication (signed out, or its token fetcher returned null).")
+                .with("time", time),
+        );
+    }
+    if let Some((scheme, url)) = &ev.bad_scheme {
+        out.push(
+            Finding::new(
+                Code::TokenBadScheme,
+                format!("An Authorization header uses the scheme \"{scheme}\"; the backend takes only \"Bearer <jwt>\" (or \"Convex <admin key>\")."),
+            )
+            .with("scheme", scheme.clone())
+            .with("request", url.clone()),
+        );
+    }
+    let Some(j) = judged else {
+        if ev.convex_events > 0 && ev.bad_scheme.is_none() {
+            let only_admin = ev.admin_auth > 0;
+            out.push(
+                Finding::new(
+                    Code::TokenAbsent,
+                    if only_admin {
+                        "No user token was sent: only an admin key."
+                    } else {
+                        "No user token was sent: no Authenticate with a user token, no Authorization: Bearer header."
+                    },
+                )
+                .with("sockets", ev.sockets_seen)
+                .with("http_calls", ev.http_calls)
+                .causes([
+                    "The Convex client is not configured to fetch a JWT: use ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth with ConvexReactClient, or call setAuth on ConvexClient / ConvexHttpClient.",
+                    "You are not signed in, so the token is null and the client skipped authentication: log the token your auth provider returns (Clerk: getToken({ template: \"convex\" }); Auth0: the id_token).",
+                ]),
+            );
+        }
+        return;
+    };
+    let token = match &j.decoded {
+        Ok(t) => t,
+        Err(m) => {
+            let mut f = Finding::new(
+                Code::TokenMalformed,
+                format!(
+                    "The token the client sent is not a valid JWT: {}",
+                    m.message
+                ),
+            )
+            .with("source", j.sent.source.as_str())
+            .with("length", j.sent.text.len());
+            if let Some(part) = m.part {
+                f = f.with("part", json!(part));
+            }
+            for (k, v) in &m.evidence {
+                f = f.with(k, v.clone());
+            }
+            out.push(f.causes([
+                "The client passes something other than the whole JWT: an opaque access token, a token cut short, or one wrapped in quotes.",
+                "The auth provider is misconfigured on the client and returns no ID token.",
+            ]));
+            return;
+        }
+    };
+    let path = config
+        .map(|c| check_config(c, token).path)
+        .unwrap_or(TokenPath::Unknown);
+    let mut found = check_token(token, j.judged_at, &path);
+    for f in found.iter_mut() {
+        f.evidence
+            .insert("source".into(), json!(j.sent.source.as_str()));
+        if j.judged_at != j.sent.last_sent {
+            f.evidence
+                .insert("sent_at_local_clock".into(), json!(j.sent.last_sent));
+            f.evidence
+                .insert("sent_at_server_clock".into(), json!(j.judged_at));
+        }
+    }
+    out.extend(found);
+}
+
+/// Step 3: does the backend's configuration match the token?
+fn step3(
+    ev: &Evidence,
+    judged: Option<&Judged>,
+    config: Option<&AuthConfig>,
+    out: &mut Vec<Finding>,
+) {
+    let token = judged.and_then(|j| j.decoded.as_ref().ok());
+    // The server's own words, where they establish a step-3 (or step-2) fact by themselves.
+    if let Some(r) = ev.rejections.back() {
+        let class = ServerError::classify(&r.message);
+        if let ServerError::NoAuthProvider {
+            no_providers_configured: true,
+            ..
+        } = class
+        {
+            out.push(
+                Finding::new(
+                    Code::ConfigNoProviders,
+                    "The deployment has no authentication providers configured.",
+                )
+                .with("server_message", r.message.clone()),
+            );
+        } else if let Some(code) = class.implied_code() {
+            let doc = code.doc();
+            if doc.step >= 2 && code != Code::AuthDiscoveryFailed {
+                out.push(
+                    Finding::new(code, format!("The server says: \"{}\"", r.message))
+                        .with("server_message", r.message.clone())
+                        .with("meaning", class.explain()),
+                );
+            }
+        }
+    }
+    match (config, token) {
+        (Some(config), Some(token)) => {
+            let verdict = check_config(config, token);
+            for mut f in verdict.findings {
+                if config.source == ConfigSource::ServerMessage {
+                    f.evidence
+                        .insert("config_from".into(), json!("the server's error message"));
+                }
+                out.push(f);
+            }
+        }
+        (Some(config), None) if config.providers.is_empty() => out.push(
+            Finding::new(
+                Code::ConfigNoProviders,
+                "The configuration has no providers.",
+            )
+            .with("config_from", json!(config.source)),
+        ),
+        (Some(_), None) => {}
+        (None, _) => {
+            if !out.iter().any(|f| f.step == 3) {
+                out.push(Finding::new(
+                    Code::ConfigUnknown,
+                    "The backend's provider list is not known: paste convex/auth.config.ts, or reload so the server's error can be read.",
+                ));
+            }
+        }
+    }
+}
+
+/// Clock difference between this computer and the server.
+fn clock(ev: &Evidence, out: &mut Vec<Finding>) {
+    let Some(c) = &ev.clock else { return };
+    // Date headers have one-second resolution: allow for it on top of the backend's 5 s leeway.
+    let threshold = if c.source == "Date header" { 6.0 } else { 5.0 };
+    if c.server_minus_local.abs() > threshold {
+        let direction = if c.server_minus_local > 0.0 {
+            "behind"
+        } else {
+            "ahead of"
+        };
+        out.push(
+            Finding::new(
+                Code::ClockSkew,
+                format!(
+                    "This computer's clock is {} {} the server's.",
+                    token::human_duration(c.server_minus_local.abs()),
+                    direction
+                ),
+            )
+            .with("server_minus_local_seconds", c.server_minus_local)
+            .with("from", c.source),
+        );
+    }
+}
+
+/// Keeps one finding per code and step (the first, which carries the richest evidence), merging the server's
+/// message into it.
+fn dedupe(findings: &mut Vec<Finding>) {
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        if let Some(k) = kept
+            .iter_mut()
+            .find(|k| k.code == f.code && k.step == f.step && f.code != Code::TokenClaimMissing)
+        {
+            for (key, value) in f.evidence {
+                k.evidence.entry(key).or_insert(value);
+            }
+            continue;
+        }
+        kept.push(f);
+    }
+    *findings = kept;
+}
+
+fn step_verdict(step: u8, findings: &[Finding], input_only: bool, confirmed: bool) -> StepVerdict {
+    let of_step: Vec<&Finding> = findings.iter().filter(|f| f.step == step).collect();
+    let worst = of_step.iter().map(|f| f.severity).max();
+    let top = |sev: Severity| {
+        of_step
+            .iter()
+            .find(|f| f.severity == sev)
+            .map(|f| f.message.clone())
+    };
+    let (status, summary) = match worst {
+        Some(Severity::Fail) => (Status::Fail, top(Severity::Fail)),
+        Some(Severity::Warn) if !(step == 1 && confirmed) => (Status::Warn, top(Severity::Warn)),
+        _ if of_step.iter().any(|f| f.severity == Severity::Pass) => {
+            (Status::Pass, top(Severity::Pass))
+        }
+        Some(Severity::Warn) => (Status::Warn, top(Severity::Warn)),
+        _ if confirmed && step > 1 => (
+            Status::Pass,
+            Some("The backend accepted the token, so this step holds.".to_owned()),
+        ),
+        _ => (Status::Unknown, None),
+    };
+    let summary = summary.unwrap_or_else(|| unknown_summary(step, input_only));
+    StepVerdict {
+        step,
+        status,
+        summary,
+    }
+}
+
+fn unknown_summary(step: u8, input_only: bool) -> String {
+    match (step, input_only) {
+        (1, true) => "Not judged from a token alone: capture the app's traffic (the panel, or a HAR file) to see whether the backend accepts it.".into(),
+        (1, false) => "Not settled yet: reload the page so the client connects and authenticates while DevTools is open.".into(),
+        (2, _) => "Not settled yet: no token seen; reload the page with DevTools open.".into(),
+        _ => "Not settled yet: paste convex/auth.config.ts (with its environment values), or reload so the server's error can be read.".into(),
+    }
+}
+
+fn cause_step(steps: &[StepVerdict]) -> Option<u8> {
+    let status = |n: u8| steps.iter().find(|s| s.step == n).map(|s| s.status);
+    if status(1) == Some(Status::Pass) {
+        return None;
+    }
+    for n in [2, 3] {
+        if status(n) == Some(Status::Fail) {
+            return Some(n);
+        }
+    }
+    if status(1) == Some(Status::Fail) {
+        return Some(1);
+    }
+    None
+}
+
+fn verdict_line(steps: &[StepVerdict], cause: Option<u8>, findings: &[Finding]) -> String {
+    let step1 = steps.iter().find(|s| s.step == 1);
+    match cause {
+        Some(n) => {
+            let first_fail = findings
+                .iter()
+                .find(|f| f.step == n && f.severity == Severity::Fail)
+                .map(|f| f.message.clone())
+                .unwrap_or_default();
+            format!("Step {n} breaks: {first_fail}")
+        }
+        None if step1.is_some_and(|s| s.status == Status::Pass) => {
+            "Authentication works: the backend sees the user.".to_owned()
+        }
+        None => step1
+            .map(|s| s.summary.clone())
+            .unwrap_or_else(|| "Not enough evidence yet.".to_owned()),
+    }
+}

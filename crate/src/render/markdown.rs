@@ -1,0 +1,125 @@
+//! The support-thread report: redacted (no token, no signature; claims only), every captured value in a code
+//! span so that markup in claims stays text.
+
+use std::fmt::Write;
+
+use super::{iso_date, step_title, value_text};
+use crate::findings::Status;
+use crate::report::Report;
+
+/// A value as an inline code span that cannot be broken out of (backticks and newlines neutralised).
+fn code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| match c {
+            '`' => '\'',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    format!("`{s}`")
+}
+
+/// Plain prose from the engine or the server: escape what markdown/HTML would interpret.
+fn prose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            '*' | '_' | '[' | ']' | '|' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn status_icon(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅ pass",
+        Status::Fail => "❌ fail",
+        Status::Warn => "⚠️ warn",
+        Status::Unknown => "❔ unknown",
+    }
+}
+
+/// Renders the redacted markdown report.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### Convex Auth Doctor {} report\n", report.doctor);
+    let _ = writeln!(out, "**{}**\n", prose(&report.verdict));
+    let _ = writeln!(
+        out,
+        "| Step | Question | Status | Summary |\n|---|---|---|---|"
+    );
+    for s in &report.steps {
+        let cause = if report.cause_step == Some(s.step) {
+            " (cause)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {}{} | {} |",
+            s.step,
+            step_title(s.step),
+            status_icon(s.status),
+            cause,
+            prose(&s.summary)
+        );
+    }
+    if !report.deployments.is_empty() {
+        let list: Vec<String> = report.deployments.iter().map(|d| code(d)).collect();
+        let _ = writeln!(out, "\nDeployment: {}", list.join(", "));
+    }
+    let _ = writeln!(out, "\n#### Findings\n");
+    for f in &report.findings {
+        let sev = serde_json::to_value(f.severity)
+            .map(|v| value_text(&v))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- **{}** `{}` (step {}): {}",
+            sev,
+            f.code,
+            f.step,
+            prose(&f.message)
+        );
+        for (k, v) in &f.evidence {
+            let _ = writeln!(out, "  - {}: {}", prose(k), code(&value_text(v)));
+        }
+        for c in &f.causes {
+            let _ = writeln!(out, "  - cause: {}", prose(c));
+        }
+    }
+    for t in &report.tokens {
+        let _ = writeln!(
+            out,
+            "\n#### Token ({}, sent {}, {}; signature {})\n",
+            t.source,
+            iso_date(t.sent_at),
+            t.outcome,
+            code(t.signature)
+        );
+        let _ = writeln!(out, "| Claim | Value | Meaning |\n|---|---|---|");
+        for c in &t.claims {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                code(&c.name),
+                code(&value_text(&c.value)).replace('|', "\\|"),
+                prose(&c.explanation)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n_The token itself and its signature are not included._"
+    );
+    out
+}

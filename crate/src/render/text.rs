@@ -1,0 +1,107 @@
+//! The terminal report: the three steps, then findings with evidence and causes, then the tokens' claims.
+
+use std::fmt::Write;
+
+use super::{iso_date, step_title, value_text};
+use crate::findings::{Severity, Status};
+use crate::report::Report;
+
+/// Replaces control characters (ESC, CR, …) so that claims cannot drive the terminal.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+        Status::Warn => "WARN",
+        Status::Unknown => "????",
+    }
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Pass => "pass",
+        Severity::Info => "info",
+        Severity::Warn => "WARN",
+        Severity::Fail => "FAIL",
+    }
+}
+
+/// Renders the report for a person at a terminal.
+pub fn text(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Convex Auth Doctor {}", report.doctor);
+    let _ = writeln!(out, "{}\n", clean(&report.verdict));
+    for s in &report.steps {
+        let marker = if report.cause_step == Some(s.step) {
+            "  <- cause"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "[{}] Step {}: {}{}\n       {}",
+            status_word(s.status),
+            s.step,
+            step_title(s.step),
+            marker,
+            clean(&s.summary)
+        );
+    }
+    if !report.deployments.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nDeployment: {}",
+            clean(&report.deployments.join(", "))
+        );
+    }
+    if !report.findings.is_empty() {
+        let _ = writeln!(out, "\nFindings");
+    }
+    for f in &report.findings {
+        let _ = writeln!(
+            out,
+            "  {} {} (step {}): {}",
+            severity_word(f.severity),
+            f.code,
+            f.step,
+            clean(&f.message)
+        );
+        for (k, v) in &f.evidence {
+            let _ = writeln!(out, "        {}: {}", clean(k), clean(&value_text(v)));
+        }
+        for c in &f.causes {
+            let _ = writeln!(out, "        - {}", clean(c));
+        }
+    }
+    for t in &report.tokens {
+        let _ = writeln!(
+            out,
+            "\nToken ({}, sent {}, {}), signature {}",
+            t.source,
+            iso_date(t.sent_at),
+            t.outcome,
+            t.signature
+        );
+        for c in &t.claims {
+            let _ = writeln!(
+                out,
+                "  {:<6} {}  — {}",
+                clean(&c.name),
+                clean(&value_text(&c.value)),
+                clean(&c.explanation)
+            );
+        }
+    }
+    out
+}

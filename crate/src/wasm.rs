@@ -1,0 +1,106 @@
+//! The wasm boundary: a thin adapter from JS to the pure core. No judgement here.
+//!
+//! Values cross as JSON text (`JSON.stringify` / `JSON.parse` on the JS side): the engine already carries
+//! serde_json, and skipping serde-wasm-bindgen and js-sys keeps the module small (measured: see README).
+//! The panel creates one [`DoctorSession`] per inspected page, feeds it captured events, and asks for the report.
+
+use crate::analysis::Session;
+use crate::event::Event;
+use wasm_bindgen::prelude::*;
+
+/// One inspected page's capture and verdicts.
+#[wasm_bindgen]
+pub struct DoctorSession {
+    inner: Session,
+}
+
+#[wasm_bindgen]
+impl DoctorSession {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> DoctorSession {
+        DoctorSession {
+            inner: Session::new(),
+        }
+    }
+
+    /// Feeds one event, as JSON text (`{"kind": "ws_frame" | "ws_close" | "http" | "navigated", …}`, see
+    /// `event.rs`). A malformed event is rejected with an error text; the session is unchanged.
+    #[wasm_bindgen(js_name = pushEvent)]
+    pub fn push_event(&mut self, event_json: &str) -> Result<(), JsValue> {
+        let event: Event =
+            serde_json::from_str(event_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        self.inner.push(event);
+        Ok(())
+    }
+
+    /// Feeds a JSON array of events; returns how many were accepted (malformed ones are skipped).
+    #[wasm_bindgen(js_name = pushEvents)]
+    pub fn push_events(&mut self, events_json: &str) -> u32 {
+        let Ok(values) = serde_json::from_str::<Vec<serde_json::Value>>(events_json) else {
+            return 0;
+        };
+        let mut accepted = 0;
+        for value in values {
+            if let Ok(event) = serde_json::from_value::<Event>(value) {
+                self.inner.push(event);
+                accepted += 1;
+            }
+        }
+        accepted
+    }
+
+    /// Sets the user's `auth.config.ts` text and environment values (JSON object text `{"NAME": "value"}`, or
+    /// empty); returns an error text when the configuration cannot be read (the previous one stays).
+    #[wasm_bindgen(js_name = setConfig)]
+    pub fn set_config(&mut self, source: &str, env_json: &str) -> Result<(), JsValue> {
+        let env: crate::config::Env = if env_json.trim().is_empty() {
+            Default::default()
+        } else {
+            serde_json::from_str(env_json).map_err(|e| JsValue::from_str(&e.to_string()))?
+        };
+        self.inner
+            .set_config_source(source, &env)
+            .map_err(|e| JsValue::from_str(&e))
+    }
+
+    /// Forgets the user's configuration.
+    #[wasm_bindgen(js_name = clearConfig)]
+    pub fn clear_config(&mut self) {
+        self.inner.clear_config();
+    }
+
+    /// Forgets all captured traffic (a new capture begins).
+    pub fn reset(&mut self) {
+        self.inner.reset_traffic();
+    }
+
+    /// The current report as JSON text (the spec's report, plus `verdict`, per-claim notes and `timeline`).
+    /// Redacted: no token, no signature.
+    pub fn report(&self) -> String {
+        serde_json::to_string(&self.inner.report()).unwrap_or_default()
+    }
+
+    /// The redacted markdown report for a support thread ("Copy report").
+    pub fn markdown(&self) -> String {
+        crate::render::markdown(&self.inner.report())
+    }
+}
+
+impl Default for DoctorSession {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Whether a request URL is Convex traffic worth capturing (recognised by path and protocol, so self-hosted and
+/// local deployments count).
+#[wasm_bindgen(js_name = isConvexUrl)]
+pub fn is_convex_url(url: &str) -> bool {
+    crate::traffic::is_convex_url(url)
+}
+
+/// The engine's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::VERSION.to_owned()
+}
