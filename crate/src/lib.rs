@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod config;
 pub mod event;
 pub mod findings;
+pub mod findings_doc;
 pub mod render;
 pub mod report;
 pub mod rules;
