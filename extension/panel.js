@@ -67,7 +67,11 @@ function renderEvidence(evidence) {
   const entries = evidence && typeof evidence === 'object' ? Object.entries(evidence) : [];
   if (entries.length === 0) return null;
   const dl = el('dl', { class: 'evidence' });
-  for (const [k, v] of entries) dl.append(el('dt', { text: k }), el('dd', { text: show(v) }));
+  for (const [k, v] of entries) {
+    // Unix times read better as dates (the raw number stays, for searching).
+    const when = /(^|_)(time|at|exp|iat|nbf)$/.test(k) && typeof v === 'number' && v > 1e9 && v < 1e11 ? `${fmtDate(v)} (${v})` : show(v);
+    dl.append(el('dt', { text: k }), el('dd', { text: when }));
+  }
   return dl;
 }
 
