@@ -38,9 +38,13 @@ function keyOf(entry) {
   return `${entry.request && entry.request.url}|${entry.startedDateTime}`;
 }
 
+/** Unix seconds, or now when Chrome gives no real wall time (a socket that never connected starts in 1969). */
+function wallSeconds(seconds) {
+  return Number.isFinite(seconds) && seconds > 1e9 ? seconds : Date.now() / 1000;
+}
+
 function timeOf(entry) {
-  const t = Date.parse(entry.startedDateTime);
-  return Number.isFinite(t) ? t / 1000 : Date.now() / 1000;
+  return wallSeconds(Date.parse(entry.startedDateTime) / 1000);
 }
 
 function headerPairs(headers) {
@@ -61,10 +65,9 @@ function feed(events) {
 }
 
 /** New frames of one socket entry; returns how many were new. `closed` adds the close event once. */
-function ingestSocket(entry, closed) {
+function ingestSocket(entry, closed, key = keyOf(entry)) {
   const url = entry.request.url;
   if (!isConvexUrl(url)) return 0;
-  const key = keyOf(entry);
   let sock = sockets.get(key);
   if (sock && sock.stale) return 0; // a socket of the previous page load, closing after the navigation
   if (!sock) {
@@ -73,19 +76,27 @@ function ingestSocket(entry, closed) {
   }
   const messages = Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
   const events = [];
+  let failure = null;
   for (let i = sock.seen; i < messages.length; i++) {
     const m = messages[i];
-    if (!m || (m.type !== 'send' && m.type !== 'receive') || m.opcode === 2) continue;
-    events.push({ kind: 'ws_frame', socket: sock.id, url, direction: m.type, time: Number(m.time) || timeOf(entry), data: String(m.data ?? '') });
+    if (!m) continue;
+    // Chrome records a failed handshake as one "error" message ("Error in connection establishment: …").
+    if (m.type === 'error') failure = { time: wallSeconds(Number(m.time)), reason: String(m.data ?? 'error') };
+    if ((m.type !== 'send' && m.type !== 'receive') || m.opcode === 2) continue;
+    events.push({ kind: 'ws_frame', socket: sock.id, url, direction: m.type, time: wallSeconds(Number(m.time)), data: String(m.data ?? '') });
+  }
+  if (failure && !sock.closed) {
+    sock.closed = true;
+    events.push({ kind: 'ws_close', socket: sock.id, url, time: failure.time, reason: failure.reason });
   }
   const fresh = messages.length - sock.seen;
   sock.seen = Math.max(sock.seen, messages.length);
   if (closed && !sock.closed) {
     sock.closed = true;
     const started = timeOf(entry);
-    const last = messages.length ? Number(messages[messages.length - 1].time) || started : started;
+    const last = messages.length ? wallSeconds(Number(messages[messages.length - 1].time)) : started;
     const ended = Number.isFinite(entry.time) && entry.time > 0 ? started + entry.time / 1000 : last;
-    const ev = { kind: 'ws_close', socket: sock.id, url, time: Math.max(ended, last) };
+    const ev = { kind: 'ws_close', socket: sock.id, url, time: Math.min(Math.max(ended, last), Date.now() / 1000) };
     if (entry.response && entry.response.status === 0) ev.reason = entry.response._error || 'connection failed';
     events.push(ev);
   }
@@ -135,9 +146,17 @@ function ingestHar(har, withHttp) {
   const entries = (har && har.entries) || [];
   stats.harEntries = entries.length;
   let fresh = 0;
+  // Sockets that never connected all share startedDateTime 1969-12-31T23:59:59Z: number equal keys in log order
+  // (the log only grows during a page load, so the n-th twin keeps its number).
+  const twins = new Map();
   for (const entry of entries) {
-    if (withHttp) fresh += ingestEntry(entry, { http: true, closed: false });
-    else if (isSocket(entry)) fresh += ingestSocket(entry, false);
+    if (!entry || !entry.request) continue;
+    if (isSocket(entry)) {
+      const base = keyOf(entry);
+      const n = (twins.get(base) || 0) + 1;
+      twins.set(base, n);
+      fresh += ingestSocket(entry, false, n > 1 ? `${base}#${n}` : base);
+    } else if (withHttp) ingestHttp(entry);
   }
   return fresh;
 }
