@@ -72,6 +72,7 @@ try {
     const stats = async () => JSON.parse(await evalIn(tab.dt, '__doctor.stats()'));
     const procs = extensionRenderers(chrome.browser.process()?.pid);
     const cpu0 = procs.map(cpuTicks);
+    const w0 = await tab.devtoolsWindow.metrics().catch(() => ({}));
     const m0 = await metrics();
     const s0 = await stats();
     const f0 = await tab.page.evaluate(() => 0);
@@ -79,6 +80,7 @@ try {
     await sleep(seconds * 1000);
     const wall = (Date.now() - t0) / 1000;
     const m1 = await metrics();
+    const w1 = await tab.devtoolsWindow.metrics().catch(() => ({}));
     const s1 = await stats();
     const cpu1 = procs.map(cpuTicks);
     const hz = 100; // USER_HZ on Linux
@@ -86,6 +88,7 @@ try {
     const task = m1.TaskDuration - m0.TaskDuration;
     console.log(`busy app for ${wall.toFixed(0)} s: ${((s1.frames - s0.frames) / wall).toFixed(0)} frames/s handed to the engine, ${s1.polls - s0.polls} polls (mean ${((s1.pollMs - s0.pollMs) / Math.max(1, s1.polls - s0.polls)).toFixed(1)} ms each, last delay ${s1.lastPollDelay} ms, HAR ${s1.harEntries} entries)`);
     console.log(`devtools page main thread (CDP TaskDuration): ${task.toFixed(2)} s = ${((100 * task) / wall).toFixed(1)}% of one core (script ${(m1.ScriptDuration - m0.ScriptDuration).toFixed(2)} s)`);
+    if (w0.TaskDuration !== undefined) console.log(`for comparison, DevTools' own window (which builds every getHAR() answer and shows the Network panel's data): ${(w1.TaskDuration - w0.TaskDuration).toFixed(2)} s = ${((100 * (w1.TaskDuration - w0.TaskDuration)) / wall).toFixed(1)}% of one core`);
     if (procs.length) console.log(`extension renderer process(es) ${procs.join(',')} (devtools page + panel, /proc): ${procSeconds.toFixed(2)} s CPU = ${((100 * procSeconds) / wall).toFixed(1)}% of one core`);
     await tab.page.close();
   }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startStack, loadScenarios } from '../standin/stack.mjs';
-import { launch, openTab, readPanel, mismatches, getHar, sleep, ROOT } from './harness.mjs';
+import { launch, openTab, readPanel, mismatches, getHar, evalIn, sleep, ROOT } from './harness.mjs';
 
 const only = process.env.E2E_ONLY ? process.env.E2E_ONLY.split(',') : null;
 const scenarios = loadScenarios().filter((s) => !only || only.includes(s.id));
@@ -36,6 +36,14 @@ after(async () => {
 for (const scenario of scenarios) {
   test(`${scenario.id}: ${scenario.title}`, { timeout: 90000 }, async () => {
     const tab = await openTab(chrome.browser);
+    const saveHar = process.env.E2E_SAVE_HAR === '1' && !NO_FIXTURE.has(scenario.id);
+    if (saveHar) {
+      // getHAR() carries no response bodies; DevTools' own "Save all as HAR with content" does. Collect them the
+      // way the extension does (onRequestFinished + getContent) to write the same kind of file.
+      await evalIn(tab.dt, `(globalThis.__bodies = {}, chrome.devtools.network.onRequestFinished.addListener((e) => {
+        if (e._resourceType === 'fetch' || e._resourceType === 'xhr') e.getContent((b, enc) => { __bodies[e.request.url + '|' + e.startedDateTime] = [b, enc]; });
+      }), true)`);
+    }
     try {
       await tab.page.goto(stack.appUrl(scenario.id));
       await tab.page.waitForSelector('body[data-done]', { timeout: 45000 });
@@ -45,10 +53,18 @@ for (const scenario of scenarios) {
         await sleep(250);
         reading = await readPanel(tab.panel);
       }
-      if (process.env.E2E_SAVE_HAR === '1' && !NO_FIXTURE.has(scenario.id)) {
+      if (saveHar) {
         const dir = path.join(ROOT, 'crate', 'tests', 'fixtures', 'har');
         mkdirSync(dir, { recursive: true });
         const har = await getHar(tab.dt);
+        const bodies = await evalIn(tab.dt, '__bodies');
+        for (const e of har.entries ?? []) {
+          const body = bodies[`${e.request.url}|${e.startedDateTime}`];
+          if (body && typeof body[0] === 'string') {
+            e.response.content.text = body[0];
+            if (body[1]) e.response.content.encoding = body[1];
+          }
+        }
         writeFileSync(path.join(dir, `chrome-${scenario.id}.har`), `${JSON.stringify({ log: har }, null, 1)}\n`);
       }
       assert.deepEqual(mismatches(reading, scenario.expect), [], `panel shows: ${JSON.stringify(reading)}`);
