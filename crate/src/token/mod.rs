@@ -3,6 +3,10 @@
 
 pub mod checks;
 pub mod decode;
+pub mod explain;
+pub mod time;
 
-pub use checks::{check_token, TokenPath};
-pub use decode::{decode, Audience, DecodedToken, Malformed, Part};
+pub use checks::{check_token, typ_is_jwt_like, TokenPath};
+pub use decode::{decode, Audience, DecodedToken, Malformed, Part, MAX_INPUT_BYTES};
+pub use explain::{explain_claims, ClaimNote};
+pub use time::{human_duration, iso_utc};
