@@ -145,6 +145,7 @@ fn pasted_wrappings_are_cleaned_and_noted() {
         (format!("bEaReR   {tok}"), "Bearer"),
         (format!("Authorization: Bearer {tok}"), "Authorization"),
         (format!("\"Bearer {tok}\""), "Bearer"),
+        (format!("  \"{tok}\",\n"), "trailing"),
         (
             format!("{}\n{}", &tok[..40], &tok[40..]),
             "inside the token",

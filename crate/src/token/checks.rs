@@ -323,17 +323,27 @@ fn missing_claims(
         Severity::Fail,
         "The token has no `iss` (issuer): the backend cannot match it to a provider.".to_owned(),
     );
-    missing(
-        "sub",
-        Severity::Fail,
-        "The token has no `sub` (subject): the backend refuses it (\"Missing subject\")."
-            .to_owned(),
-    );
-    missing(
-        "exp",
-        Severity::Fail,
-        "The token has no `exp` (expiry): the backend refuses it (\"Missing expiry\").".to_owned(),
-    );
+    // What the backend answers, per path: openidconnect cannot parse an ID token without them; biscuit's
+    // path reaches `from_custom_jwt`, which names the claim.
+    for (claim, name, custom_text) in [
+        ("sub", "subject", "Missing subject"),
+        ("exp", "expiry", "Missing expiry"),
+    ] {
+        let answer = match path {
+            TokenPath::Oidc { .. } => {
+                "the OIDC provider refuses it (\"Could not parse as OIDC ID token\")".to_owned()
+            }
+            TokenPath::CustomJwt { .. } => {
+                format!("the customJwt provider refuses it (\"{custom_text}\")")
+            }
+            TokenPath::Unknown => "every provider refuses it".to_owned(),
+        };
+        missing(
+            claim,
+            Severity::Fail,
+            format!("The token has no `{claim}` ({name}): {answer}."),
+        );
+    }
     let (aud_sev, aud_msg) = match path {
         TokenPath::Oidc { .. } => (
             Severity::Fail,

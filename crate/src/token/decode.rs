@@ -196,6 +196,11 @@ fn clean(input: &str, notes: &mut Vec<String>) -> Result<String, Malformed> {
                 s = rest.trim_start().to_owned();
             }
         }
+        // Copied out of source code: `"eyJ…",` or `'eyJ…';`. A JWT never holds `,` or `;`.
+        if let Some(rest) = s.strip_suffix([',', ';']) {
+            note_once(notes, "removed a trailing `,` or `;`");
+            s = rest.trim_end().to_owned();
+        }
         s = strip_quotes(&s, notes)?;
         if s == before {
             break;
