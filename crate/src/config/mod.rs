@@ -32,7 +32,10 @@ impl ConfigValue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Provider {
-    Oidc { domain: ConfigValue, application_id: Option<ConfigValue> },
+    Oidc {
+        domain: ConfigValue,
+        application_id: Option<ConfigValue>,
+    },
     CustomJwt {
         issuer: ConfigValue,
         jwks: ConfigValue,
