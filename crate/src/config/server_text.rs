@@ -38,15 +38,12 @@ pub fn providers_from_server_message(message: &str) -> Option<AuthConfig> {
     }
     let list_start = rest.find(LIST_INTRO)? + LIST_INTRO.len();
     let list = rest.get(list_start..)?;
-    // The list is the last thing in the text; anything after its closing `]` (a request id, a log suffix) is not.
-    let list = match list.rfind(')') {
+    // The list ends at its last `)]`; anything after (a request id, a log suffix) is not part of it. A list cut
+    // short (no `)]`) gives `None`: a partial list would make a missing provider look like a mismatch.
+    let list = match list.rfind(")]") {
         Some(end) => list.get(..=end)?,
-        None => {
-            return Some(AuthConfig {
-                providers: Vec::new(),
-                source: ConfigSource::ServerMessage,
-            })
-        }
+        None if list.starts_with(']') => "",
+        None => return None,
     };
     let mut providers = Vec::new();
     for entry in split_entries(list) {
