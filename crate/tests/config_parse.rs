@@ -361,3 +361,14 @@ fn self_referencing_constants_do_not_loop() {
     let (_, msg) = error("const a = b; const b = a; export default a");
     assert!(msg.contains("loop"), "{msg}");
 }
+
+#[test]
+fn commonjs_exports_default_and_export_as_default() {
+    assert!(
+        parse("\"use strict\";\nexports.default = { providers: [] };")
+            .providers
+            .is_empty()
+    );
+    let c = parse("const authConfig = { providers: [{ domain: 'https://a.example.com', applicationID: 'x' }] };\nexport { authConfig as default };");
+    assert_eq!(c.providers.len(), 1);
+}

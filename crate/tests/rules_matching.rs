@@ -455,3 +455,16 @@ fn oidc_path_does_not_need_kid() {
     let v = check_config(&config(vec![oidc("https://a.example.com", Some("x"))]), &t);
     assert!(!codes(&v).contains(&Code::ConfigKidMissing));
 }
+
+#[test]
+fn one_env_finding_per_variable() {
+    let p = || Provider::Oidc {
+        domain: unresolved("SAME"),
+        application_id: Some(lit("x")),
+    };
+    let v = check_config(
+        &config(vec![p(), p()]),
+        &tok("https://a.example.com", json!("x")),
+    );
+    assert_eq!(codes(&v), vec![Code::ConfigEnvUnresolved]);
+}

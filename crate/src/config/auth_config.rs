@@ -752,6 +752,30 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
                 let value = r.expr(0)?;
                 export = Some((value, line));
             }
+            // `exports.default = {…}`, as compiled TypeScript writes it.
+            Tok::Ident(m)
+                if m == "exports"
+                    && matches!(r.peek_at(1), Some(Tok::Punct(".")))
+                    && matches!(r.peek_at(2), Some(Tok::Ident(d)) if d == "default")
+                    && matches!(r.peek_at(3), Some(Tok::Punct("="))) =>
+            {
+                r.pos += 4;
+                let value = r.expr(0)?;
+                export = Some((value, line));
+            }
+            // `export { authConfig as default }`.
+            Tok::Ident(kw)
+                if kw == "export"
+                    && matches!(r.peek_at(1), Some(Tok::Punct("{")))
+                    && matches!(r.peek_at(2), Some(Tok::Ident(_)))
+                    && matches!(r.peek_at(3), Some(Tok::Ident(a)) if a == "as")
+                    && matches!(r.peek_at(4), Some(Tok::Ident(d)) if d == "default") =>
+            {
+                if let Some(Tok::Ident(name)) = r.peek_at(2) {
+                    export = Some((Js::Ref(name.clone()), line));
+                }
+                r.pos += 5;
+            }
             _ => r.pos += 1,
         }
     }

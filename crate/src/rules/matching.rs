@@ -214,14 +214,22 @@ pub fn check_config(config: &AuthConfig, token: &DecodedToken) -> ConfigVerdict 
         }
     }
 
+    // One finding per variable, even when several providers read it.
+    let mut reported: Vec<&str> = Vec::new();
     for v in &uncertain {
-        if let Some(name) = env_name(v.issuer) {
+        if let Some(name) = env_name(v.issuer).filter(|n| !reported.contains(n)) {
+            reported.push(name);
             findings.push(
                 env_unresolved(name, if v.kind == "oidc" { "domain" } else { "issuer" }, v)
                     .with("must_equal", normalise_issuer(iss)),
             );
         }
-        if let Some(name) = v.application_id.and_then(env_name) {
+        if let Some(name) = v
+            .application_id
+            .and_then(env_name)
+            .filter(|n| !reported.contains(n))
+        {
+            reported.push(name);
             findings
                 .push(env_unresolved(name, "applicationID", v).with("must_be_one_of", json!(aud)));
         }
