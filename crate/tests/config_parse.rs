@@ -372,3 +372,22 @@ fn commonjs_exports_default_and_export_as_default() {
     let c = parse("const authConfig = { providers: [{ domain: 'https://a.example.com', applicationID: 'x' }] };\nexport { authConfig as default };");
     assert_eq!(c.providers.len(), 1);
 }
+
+#[test]
+fn error_inside_a_const_is_reported_where_it_is() {
+    let (line, msg) = error("const c = {\n  providers: [\n    { domain: 'https://a.example.com' applicationID: 'x' },\n  ],\n};\nexport default c;\n");
+    assert_eq!(line, 3, "{msg}");
+    assert!(msg.contains("expected `,` or `}`"), "{msg}");
+    let (line, msg) = error("const a = f(\nconst b = 1\nexport default { providers: [] }");
+    assert_eq!(line, 1, "{msg}");
+    assert!(msg.contains("never closed"), "{msg}");
+}
+
+#[test]
+fn many_unclosed_calls_stay_fast() {
+    // Each unclosed `(` could rescan the rest of the file; the reader must stay linear.
+    let src = "const a = f(\n".repeat(20_000);
+    let started = std::time::Instant::now();
+    assert!(parse_auth_config(&src, &Env::new()).is_err());
+    assert!(started.elapsed().as_secs() < 5);
+}

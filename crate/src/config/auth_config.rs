@@ -337,6 +337,8 @@ enum Js {
     Ref(String),
     /// Something only running the code would tell (a call, a spread, `${}`): the reason, in words.
     Opaque(String),
+    /// A `const` whose value could not be read, with the reason.
+    Broken(ConfigError),
 }
 
 struct Program {
@@ -708,6 +710,9 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
     };
     let mut bindings = BTreeMap::new();
     let mut export: Option<(Js, usize)> = None;
+    // A binding that could not be read: reported if the export uses it, or if no export is found (its error may
+    // have swallowed the rest of the file, e.g. an unclosed `(`).
+    let mut first_error: Option<ConfigError> = None;
     while let Some(tok) = r.peek() {
         let line = r.line();
         match tok {
@@ -729,7 +734,8 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
                     Ok(v) => v,
                     Err(e) => {
                         r.pos = start.max(r.pos);
-                        Js::Opaque(format!("`{name}` (line {}: {})", e.line, e.message))
+                        first_error.get_or_insert_with(|| e.clone());
+                        Js::Broken(e)
                     }
                 };
                 bindings.insert(name.clone(), (value, line));
@@ -781,10 +787,10 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
     }
     match export {
         Some(export) => Ok(Program { bindings, export }),
-        None => Err(err(
+        None => Err(first_error.unwrap_or_else(|| err(
             1,
             "no `export default …` or `module.exports = …` found: paste the whole convex/auth.config.ts",
-        )),
+        ))),
     }
 }
 
@@ -811,6 +817,7 @@ impl Eval<'_> {
                         ))
                     }
                 },
+                Js::Broken(e) => return Err(e.clone()),
                 Js::Opaque(what) => {
                     return Err(err(current.1, format!("{what} can only be known by running the code; write the value itself")))
                 }
@@ -851,6 +858,7 @@ fn kind_name(v: &Js) -> &'static str {
         Js::Env { .. } => "an environment variable",
         Js::Ref(_) => "a name",
         Js::Opaque(_) => "code",
+        Js::Broken(_) => "an unreadable value",
     }
 }
 
@@ -934,10 +942,7 @@ fn to_provider(ctx: &Eval<'_>, item: &Js, line: usize) -> Result<Provider, Confi
             algorithm: need("algorithm", "customJwt")?,
             application_id,
         }),
-        Some(other) if other != "oidc" => Err(err(
-            line,
-            format!("provider type `{other}` is not one the backend knows (`customJwt`, or none for OIDC)"),
-        )),
+        // The backend's `SerializedAuthInfo` makes OIDC the untagged fallback: any other `type` reads as OIDC.
         _ => Ok(Provider::Oidc { domain: need("domain", "OIDC")?, application_id }),
     }
 }
