@@ -943,6 +943,9 @@ fn to_provider(ctx: &Eval<'_>, item: &Js, line: usize) -> Result<Provider, Confi
             application_id,
         }),
         // The backend's `SerializedAuthInfo` makes OIDC the untagged fallback: any other `type` reads as OIDC.
-        _ => Ok(Provider::Oidc { domain: need("domain", "OIDC")?, application_id }),
+        _ => Ok(Provider::Oidc {
+            domain: need("domain", "OIDC")?,
+            application_id,
+        }),
     }
 }
