@@ -213,6 +213,9 @@ fn algorithm(token: &DecodedToken, path: &TokenPath, out: &mut Vec<Finding>) {
     }
     let accepted: Vec<&str> = match path {
         TokenPath::Oidc { .. } => OIDC_ALGS.to_vec(),
+        // The server's provider list names customJwt providers without their algorithm (empty): then either
+        // algorithm the backend allows for customJwt may be configured.
+        TokenPath::CustomJwt { algorithm, .. } if algorithm.is_empty() => CUSTOM_JWT_ALGS.to_vec(),
         TokenPath::CustomJwt { algorithm, .. } => vec![algorithm.as_str()],
         TokenPath::Unknown => vec!["RS256", "ES256", "EdDSA"],
     };
