@@ -8,9 +8,9 @@
 //!
 //! What is passed on (only Convex traffic, recognised by [`is_convex_url`]):
 //! - per WebSocket entry, in the entry's own (time) order: client frames; server frames the pre-check keeps
-//!   ([`server_frame_may_matter`]), plus the socket's first `Transition` even when skippable, so the analysis
-//!   still sees that the socket got one; `error` frames and close frames (opcode 8) as [`Event::WsClose`].
-//!   Binary frames are dropped. The socket id is `"<url> <startedDateTime>"`.
+//!   ([`server_frame_may_matter`](super::server_frame_may_matter)), plus the socket's first `Transition`
+//!   even when skippable, so the analysis still sees that the socket got one; `error` frames and close
+//!   frames (opcode 8) as [`Event::WsClose`]. Binary frames are dropped. The socket id is `"<url> <startedDateTime>"`.
 //! - HTTP entries to the Convex API as [`Event::Http`].
 //!
 //! Order: events come out entry by entry, in file order (HAR lists entries by start time), each entry's frames
@@ -31,8 +31,6 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::Deserialize;
 
 use super::is_convex_url;
-#[allow(unused_imports)]
-use super::sync::server_frame_may_matter;
 use super::sync::{classify_frame, FrameClass};
 use crate::event::{Direction, Event, HttpExchange};
 
@@ -672,6 +670,10 @@ impl<'de> Visitor<'de> for DataSeed<'_> {
         }
         match classify_frame(v) {
             FrameClass::Matters => Ok(Some(v.to_string())),
+            FrameClass::TransitionMatters => {
+                self.entry.first_transition_kept = true;
+                Ok(Some(v.to_string()))
+            }
             FrameClass::SkippableTransition if !self.entry.first_transition_kept => {
                 self.entry.first_transition_kept = true;
                 Ok(Some(v.to_string()))

@@ -227,13 +227,19 @@ pub fn parse_client(data: &str) -> Result<ClientMessage, String> {
 /// callers may drop `false` frames safely. Runs a handful of `memchr` scans and reads two tiny objects; it never
 /// parses query values.
 pub fn server_frame_may_matter(data: &str) -> bool {
-    matches!(classify_frame(data), FrameClass::Matters)
+    matches!(
+        classify_frame(data),
+        FrameClass::Matters | FrameClass::TransitionMatters
+    )
 }
 
 /// What the cheap pre-check says of a frame (either direction: client frames always matter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FrameClass {
+    /// Anything but a Transition that may matter (client frames included).
     Matters,
+    /// A Transition with log lines, a failed query or an identity change (or one the check is not sure of).
+    TransitionMatters,
     /// A `Transition` with nothing for the doctor. Callers that drop these still keep one per socket, so that
     /// "this socket received a Transition" stays visible.
     SkippableTransition,
@@ -247,7 +253,8 @@ pub(crate) fn classify_frame(data: &str) -> FrameClass {
         QuickKind::Transition if skippable_transition(data).is_some() => {
             FrameClass::SkippableTransition
         }
-        QuickKind::Transition | QuickKind::Unknown => FrameClass::Matters,
+        QuickKind::Transition => FrameClass::TransitionMatters,
+        QuickKind::Unknown => FrameClass::Matters,
     }
 }
 
