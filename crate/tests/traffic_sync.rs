@@ -362,3 +362,51 @@ fn whitespace_in_log_lines_array_still_counts() {
     let empty_spaced = f.replace(r#"[ "[LOG] hi"]"#, "[ ]");
     assert!(!server_frame_may_matter(&empty_spaced));
 }
+
+#[test]
+fn fast_path_reads_top_level_versions_only() {
+    // Real versions equal; a value holds look-alike keys with different identities: still skippable, and the
+    // identities come from the real versions.
+    let f = r#"{"type":"Transition","startVersion":{"querySet":1,"identity":4,"ts":"AAAAAAAAAAA="},"endVersion":{"querySet":1,"identity":4,"ts":"AQAAAAAAAAA="},"modifications":[{"type":"QueryUpdated","queryId":0,"value":{"startVersion":{"identity":0},"endVersion":{"identity":9},"serverTs":5},"logLines":[],"journal":null}],"clientClockSkew":null,"serverTs":2000000000}"#;
+    assert!(!server_frame_may_matter(f));
+    assert_eq!(
+        parse_server(f).unwrap(),
+        ServerMessage::Transition {
+            start_identity: 4,
+            end_identity: 4,
+            results: vec![],
+            client_clock_skew: None,
+            server_ts: Some(2.0)
+        }
+    );
+}
+
+#[test]
+fn fast_path_with_sorted_keys() {
+    let f = r#"{"clientClockSkew":2.0,"endVersion":{"identity":3,"querySet":2,"ts":"AQAAAAAAAAA="},"modifications":[{"journal":null,"logLines":[],"queryId":1,"type":"QueryUpdated","value":[1,2,[3]]}],"serverTs":1000000000,"startVersion":{"identity":3,"querySet":2,"ts":"AAAAAAAAAAA="},"type":"Transition"}"#;
+    assert!(!server_frame_may_matter(f));
+    assert_eq!(
+        parse_server(f).unwrap(),
+        ServerMessage::Transition {
+            start_identity: 3,
+            end_identity: 3,
+            results: vec![],
+            client_clock_skew: Some(2.0),
+            server_ts: Some(1.0)
+        }
+    );
+    // Same frame, identity raised: matters.
+    let raised = f.replace(
+        r#""endVersion":{"identity":3"#,
+        r#""endVersion":{"identity":4"#,
+    );
+    assert!(server_frame_may_matter(&raised));
+    assert!(matches!(
+        parse_server(&raised).unwrap(),
+        ServerMessage::Transition {
+            start_identity: 3,
+            end_identity: 4,
+            ..
+        }
+    ));
+}

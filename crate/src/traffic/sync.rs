@@ -10,6 +10,7 @@
 //!   dropped, never copied into a result.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use base64::Engine as _;
 use memchr::memmem;
@@ -306,56 +307,88 @@ struct RawVersion {
     identity: u64,
 }
 
-/// Finds `needle` exactly once in `hay`; `None` when absent or repeated (a repeat may come from query values).
-fn find_once(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let mut it = memmem::find_iter(hay, needle);
-    let first = it.next()?;
-    if it.next().is_some() {
-        return None;
-    }
-    Some(first)
+/// Searchers built once: building a `memmem::Finder` per frame would cost as much as the search itself.
+struct Needles {
+    modifications: memmem::Finder<'static>,
+    log_lines: memmem::Finder<'static>,
+    query_failed: memmem::Finder<'static>,
 }
 
-/// Reads one JSON value of type `T` starting at `pos`, ignoring what follows.
-fn read_value_at<'a, T: Deserialize<'a>>(data: &'a str, pos: usize) -> Option<T> {
-    let rest = data.get(pos..)?;
-    let mut de = serde_json::Deserializer::from_str(rest);
+fn needles() -> &'static Needles {
+    static NEEDLES: OnceLock<Needles> = OnceLock::new();
+    NEEDLES.get_or_init(|| Needles {
+        modifications: memmem::Finder::new(b"\"modifications\":["),
+        log_lines: memmem::Finder::new(LOG_LINES),
+        query_failed: memmem::Finder::new(b"\"QueryFailed\""),
+    })
+}
+
+const LOG_LINES: &[u8] = b"\"logLines\":[";
+
+/// The value after `"key":` when the key occurs exactly once in `header` and `tail` together (a second
+/// occurrence means the reading is unsure). `Ok(None)` when absent, `Err(())` when unsure.
+fn top_level_value<'a>(header: &'a str, tail: &'a str, key: &[u8]) -> Result<Option<&'a str>, ()> {
+    let mut found = None;
+    for part in [header, tail] {
+        for pos in memmem::find_iter(part.as_bytes(), key) {
+            if found.is_some() {
+                return Err(());
+            }
+            found = part.get(pos + key.len()..);
+        }
+    }
+    Ok(found)
+}
+
+/// Reads one JSON value of type `T` at the start of `text`, ignoring what follows.
+fn read_value<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
     T::deserialize(&mut de).ok()
 }
 
 /// A Transition that carries nothing for the doctor, read without parsing its modifications; `None` when it may
 /// matter (or when the cheap reading is not sure).
+///
+/// Layout: the only top-level field holding user data is `modifications`. Before the first `"modifications":[`
+/// there can only be fixed-shape fields (`type`, the versions, `clientClockSkew`), because inside JSON strings
+/// quotes are escaped and the pattern cannot occur; after the last `]` of the frame there can only be fields
+/// that follow the array. So the versions and clock fields are looked up in that short header and tail only,
+/// and the body is scanned twice (memchr speed) for non-empty `logLines` and `QueryFailed`. A `"logLines":[`
+/// of user data inside a value only makes the check conservative.
 fn skippable_transition(data: &str) -> Option<Skippable> {
+    let n = needles();
     let bytes = data.as_bytes();
-    // Any non-empty logLines array, or a failed query, matters. Inside JSON strings quotes are escaped, so these
-    // patterns only match keys (possibly of user data, which makes us conservative, never wrong).
-    for pos in memmem::find_iter(bytes, b"\"logLines\":[") {
-        let after = pos + b"\"logLines\":[".len();
-        let next = bytes
-            .get(after..)?
+    let body_start = n.modifications.find(bytes)?;
+    let body_end = memchr::memrchr(b']', bytes)?;
+    if body_end < body_start {
+        return None;
+    }
+    let body = bytes.get(body_start..=body_end)?;
+    for pos in n.log_lines.find_iter(body) {
+        let next = body
+            .get(pos + LOG_LINES.len()..)?
             .iter()
             .find(|b| !b.is_ascii_whitespace());
         if next != Some(&b']') {
             return None;
         }
     }
-    if memmem::find(bytes, b"\"QueryFailed\"").is_some() {
+    if n.query_failed.find(body).is_some() {
         return None;
     }
-    let start = find_once(bytes, b"\"startVersion\":")? + b"\"startVersion\":".len();
-    let end = find_once(bytes, b"\"endVersion\":")? + b"\"endVersion\":".len();
-    let start: RawVersion = read_value_at(data, start)?;
-    let end: RawVersion = read_value_at(data, end)?;
+    let header = data.get(..body_start)?;
+    let tail = data.get(body_end + 1..)?;
+    let start: RawVersion = read_value(top_level_value(header, tail, b"\"startVersion\":").ok()??)?;
+    let end: RawVersion = read_value(top_level_value(header, tail, b"\"endVersion\":").ok()??)?;
     if start.identity != end.identity {
         return None;
     }
-    let client_clock_skew = match find_once(bytes, b"\"clientClockSkew\":") {
-        Some(p) => read_value_at::<Option<f64>>(data, p + b"\"clientClockSkew\":".len())?,
+    let client_clock_skew = match top_level_value(header, tail, b"\"clientClockSkew\":").ok()? {
+        Some(text) => read_value::<Option<f64>>(text)?,
         None => None,
     };
-    let server_ts = match find_once(bytes, b"\"serverTs\":") {
-        Some(p) => read_value_at::<Option<TsValue>>(data, p + b"\"serverTs\":".len())?
-            .and_then(TsValue::seconds),
+    let server_ts = match top_level_value(header, tail, b"\"serverTs\":").ok()? {
+        Some(text) => read_value::<Option<TsValue>>(text)?.and_then(TsValue::seconds),
         None => None,
     };
     Some(Skippable {
