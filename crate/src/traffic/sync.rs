@@ -312,6 +312,10 @@ struct Needles {
     modifications: memmem::Finder<'static>,
     log_lines: memmem::Finder<'static>,
     query_failed: memmem::Finder<'static>,
+    start_version: memmem::Finder<'static>,
+    end_version: memmem::Finder<'static>,
+    client_clock_skew: memmem::Finder<'static>,
+    server_ts: memmem::Finder<'static>,
 }
 
 fn needles() -> &'static Needles {
@@ -320,6 +324,10 @@ fn needles() -> &'static Needles {
         modifications: memmem::Finder::new(b"\"modifications\":["),
         log_lines: memmem::Finder::new(LOG_LINES),
         query_failed: memmem::Finder::new(b"\"QueryFailed\""),
+        start_version: memmem::Finder::new(b"\"startVersion\":"),
+        end_version: memmem::Finder::new(b"\"endVersion\":"),
+        client_clock_skew: memmem::Finder::new(b"\"clientClockSkew\":"),
+        server_ts: memmem::Finder::new(b"\"serverTs\":"),
     })
 }
 
@@ -327,14 +335,18 @@ const LOG_LINES: &[u8] = b"\"logLines\":[";
 
 /// The value after `"key":` when the key occurs exactly once in `header` and `tail` together (a second
 /// occurrence means the reading is unsure). `Ok(None)` when absent, `Err(())` when unsure.
-fn top_level_value<'a>(header: &'a str, tail: &'a str, key: &[u8]) -> Result<Option<&'a str>, ()> {
+fn top_level_value<'a>(
+    header: &'a str,
+    tail: &'a str,
+    key: &memmem::Finder<'static>,
+) -> Result<Option<&'a str>, ()> {
     let mut found = None;
     for part in [header, tail] {
-        for pos in memmem::find_iter(part.as_bytes(), key) {
+        for pos in key.find_iter(part.as_bytes()) {
             if found.is_some() {
                 return Err(());
             }
-            found = part.get(pos + key.len()..);
+            found = part.get(pos + key.needle().len()..);
         }
     }
     Ok(found)
@@ -378,16 +390,16 @@ fn skippable_transition(data: &str) -> Option<Skippable> {
     }
     let header = data.get(..body_start)?;
     let tail = data.get(body_end + 1..)?;
-    let start: RawVersion = read_value(top_level_value(header, tail, b"\"startVersion\":").ok()??)?;
-    let end: RawVersion = read_value(top_level_value(header, tail, b"\"endVersion\":").ok()??)?;
+    let start: RawVersion = read_value(top_level_value(header, tail, &n.start_version).ok()??)?;
+    let end: RawVersion = read_value(top_level_value(header, tail, &n.end_version).ok()??)?;
     if start.identity != end.identity {
         return None;
     }
-    let client_clock_skew = match top_level_value(header, tail, b"\"clientClockSkew\":").ok()? {
+    let client_clock_skew = match top_level_value(header, tail, &n.client_clock_skew).ok()? {
         Some(text) => read_value::<Option<f64>>(text)?,
         None => None,
     };
-    let server_ts = match top_level_value(header, tail, b"\"serverTs\":").ok()? {
+    let server_ts = match top_level_value(header, tail, &n.server_ts).ok()? {
         Some(text) => read_value::<Option<TsValue>>(text)?.and_then(TsValue::seconds),
         None => None,
     };
