@@ -251,7 +251,7 @@ pub(crate) enum FrameClass {
 pub(crate) fn classify_frame(data: &str) -> FrameClass {
     match quick_server_kind(data) {
         QuickKind::Ping => FrameClass::Noise,
-        QuickKind::Transition if skippable_transition(data).is_some() => {
+        QuickKind::Transition if skippable_transition(data, false).is_some() => {
             FrameClass::SkippableTransition
         }
         QuickKind::Transition => FrameClass::TransitionMatters,
@@ -367,7 +367,9 @@ fn read_value<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
 /// that follow the array. So the versions and clock fields are looked up in that short header and tail only,
 /// and the body is scanned twice (memchr speed) for non-empty `logLines` and `QueryFailed`. A `"logLines":[`
 /// of user data inside a value only makes the check conservative.
-fn skippable_transition(data: &str) -> Option<Skippable> {
+///
+/// `with_clock`: also read `clientClockSkew` and `serverTs` (the HAR pre-check does not need them).
+fn skippable_transition(data: &str, with_clock: bool) -> Option<Skippable> {
     let n = needles();
     let bytes = data.as_bytes();
     let body_start = n.modifications.find(bytes)?;
@@ -395,6 +397,13 @@ fn skippable_transition(data: &str) -> Option<Skippable> {
     if start.identity != end.identity {
         return None;
     }
+    if !with_clock {
+        return Some(Skippable {
+            identity: start.identity,
+            client_clock_skew: None,
+            server_ts: None,
+        });
+    }
     let client_clock_skew = match top_level_value(header, tail, &n.client_clock_skew).ok()? {
         Some(text) => read_value::<Option<f64>>(text)?,
         None => None,
@@ -414,11 +423,35 @@ fn skippable_transition(data: &str) -> Option<Skippable> {
 // Server → client: the typed parse
 
 /// `serverTs`: the backend sends nanoseconds since the epoch as a plain number; accept the base64 `ts` form too.
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// Hand-written rather than `#[serde(untagged)]`, which buffers the value first (this runs once per frame).
 enum TsValue {
     Number(f64),
     Encoded(String),
+}
+
+impl<'de> Deserialize<'de> for TsValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = TsValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a base64 ts")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TsValue, E> {
+                Ok(TsValue::Number(v as f64))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TsValue, E> {
+                Ok(TsValue::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TsValue, E> {
+                Ok(TsValue::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TsValue, E> {
+                Ok(TsValue::Encoded(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl TsValue {
@@ -524,7 +557,7 @@ struct RawModification {
 /// Parses a server → client frame.
 pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
     if let QuickKind::Transition = quick_server_kind(data) {
-        if let Some(s) = skippable_transition(data) {
+        if let Some(s) = skippable_transition(data, true) {
             return Ok(ServerMessage::Transition {
                 start_identity: s.identity,
                 end_identity: s.identity,
