@@ -410,3 +410,21 @@ fn fast_path_with_sorted_keys() {
         }
     ));
 }
+
+#[test]
+fn added_queries_name_query_ids() {
+    use convex_auth_doctor::traffic::sync::added_queries;
+    let f = r#"{"type":"ModifyQuerySet","baseVersion":0,"newVersion":2,"modifications":[{"type":"Add","queryId":0,"udfPath":"users:viewer","args":[{}]},{"type":"Remove","queryId":7},{"type":"Add","queryId":3,"udfPath":"messages:list","args":[{}]}]}"#;
+    assert_eq!(
+        added_queries(f).unwrap(),
+        vec![
+            (0, "users:viewer".to_string()),
+            (3, "messages:list".to_string())
+        ]
+    );
+    assert_eq!(
+        added_queries(r#"{"type":"Connect","connectionCount":0}"#).unwrap(),
+        vec![]
+    );
+    assert!(added_queries("nope").is_err());
+}

@@ -153,6 +153,7 @@ struct RawClient<'a> {
 struct RawQueryChange<'a> {
     #[serde(rename = "type", borrow)]
     ty: Cow<'a, str>,
+    query_id: Option<u64>,
     #[serde(default, borrow)]
     udf_path: Option<Cow<'a, str>>,
 }
@@ -217,6 +218,24 @@ pub fn parse_client(data: &str) -> Result<ClientMessage, String> {
             message_type: other.to_string(),
         },
     })
+}
+
+/// The queries a `ModifyQuerySet` frame adds, as `(queryId, udfPath)`: a Transition's results name queries by
+/// `queryId` only, so this is how a `'server identity'` line is tied to its function. Other frames give an
+/// empty list.
+pub fn added_queries(data: &str) -> Result<Vec<(u64, String)>, String> {
+    let raw: RawClient = serde_json::from_str(data)
+        .map_err(|e| format!("client frame is not a sync message: {e}"))?;
+    if raw.ty != "ModifyQuerySet" {
+        return Ok(Vec::new());
+    }
+    Ok(raw
+        .modifications
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.ty == "Add")
+        .filter_map(|m| Some((m.query_id?, m.udf_path?.into_owned())))
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------------------------
