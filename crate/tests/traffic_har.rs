@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use convex_auth_doctor::event::{Direction, Event};
-use convex_auth_doctor::traffic::har::{read_har, HarStats};
+use convex_auth_doctor::traffic::har::{read_har, read_har_with_budget, HarStats};
 use convex_auth_doctor::traffic::{
     classify_http, parse_client, parse_server, ClientMessage, HttpOutcome, ServerMessage,
 };
@@ -237,13 +237,13 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 
 #[test]
 fn huge_strings_are_read_without_trouble() {
-    let huge = "x".repeat(20 * 1024 * 1024);
+    let huge = "x".repeat(8 * 1024 * 1024);
     let har = format!(
         r#"{{"log":{{"entries":[{{"request":{{"url":"https://cdn.example.com/big.js"}},"response":{{"status":200,"content":{{"text":"{huge}"}}}}}},{{"request":{{"url":"{WS}"}},"startedDateTime":"2026-11-25T10:00:00Z","_webSocketMessages":[{{"type":"receive","time":1,"opcode":1,"data":"{huge}"}}]}}]}}}}"#
     );
     let (events, stats) = read_all(har.as_bytes()).unwrap();
     assert_eq!(stats.entries, 2);
-    // A 20 MB frame of unknown shape is kept (conservative), unchanged.
+    // An 8 MiB frame of unknown shape is kept (conservative), unchanged.
     assert_eq!(events.len(), 1);
 }
 
@@ -276,4 +276,42 @@ fn random_bytes_never_panic() {
         }
         let _ = read_all(&bytes);
     }
+}
+
+#[test]
+fn big_convex_sockets_stream_when_the_url_comes_first() {
+    // 9 frames of 256 KiB that all matter (TransitionChunks): over a 2 MiB per-entry budget if buffered.
+    let budget = 2 * 1024 * 1024;
+    let chunk = "y".repeat(256 * 1024);
+    let frame = format!(
+        r#"{{"type":"receive","time":1,"opcode":1,"data":"{{\"type\":\"TransitionChunk\",\"chunk\":\"{chunk}\",\"partNumber\":0,\"totalParts\":9,\"transitionId\":\"t\"}}"}}"#
+    );
+    let frames = vec![frame; 9].join(",");
+    let url_first = format!(
+        r#"{{"log":{{"entries":[{{"request":{{"url":"{WS}"}},"startedDateTime":"2026-11-25T10:00:00Z","_webSocketMessages":[{frames}]}}]}}}}"#
+    );
+    let mut n = 0;
+    let stats = read_har_with_budget(url_first.as_bytes(), &mut |_| n += 1, budget).unwrap();
+    assert_eq!((n, stats.frames), (9, 9));
+    // Frames before the URL must be buffered: past the budget that is an error, not a silent partial result.
+    let frames_first = format!(
+        r#"{{"log":{{"entries":[{{"_webSocketMessages":[{frames}],"request":{{"url":"{WS}"}},"startedDateTime":"2026-11-25T10:00:00Z"}}]}}}}"#
+    );
+    let err = read_har_with_budget(frames_first.as_bytes(), &mut |_| {}, budget).unwrap_err();
+    assert!(err.contains("more than"), "{err}");
+    // …while a foreign socket of the same size is just dropped.
+    let foreign = frames_first.replace(WS, "wss://chat.example.com/socket");
+    assert_eq!(
+        read_har_with_budget(foreign.as_bytes(), &mut |_| {}, budget)
+            .unwrap()
+            .events,
+        0
+    );
+    // The default budget holds it.
+    assert_eq!(
+        read_har(frames_first.as_bytes(), &mut |_| {})
+            .unwrap()
+            .events,
+        9
+    );
 }

@@ -13,16 +13,19 @@
 //!   frames (opcode 8) as [`Event::WsClose`]. Binary frames are dropped. The socket id is `"<url> <startedDateTime>"`.
 //! - HTTP entries to the Convex API as [`Event::Http`].
 //!
-//! Order: events come out entry by entry, in file order (HAR lists entries by start time), each entry's frames
-//! in order. A WebSocket entry's frames are emitted when the entry ends, so an HTTP call made while a socket was
-//! open comes out before or after all of that socket's frames, not interleaved by time. That is enough because
-//! the analysis keeps state per socket (its frames are in order) and every event carries its own time, so a
-//! caller that needs a global order can sort the (small, filtered) event list by `time`.
+//! Order: events come out entry by entry, in file order (HAR lists entries by start time), each socket's frames
+//! in their own (time) order. A WebSocket entry's frames are passed on while they are read when the entry gave
+//! its URL and `startedDateTime` before `_webSocketMessages` (Chrome writes the messages last); otherwise (keys
+//! in alphabetical order) they are buffered and passed on when the entry ends. Either way an HTTP call made
+//! while a socket was open comes out before or after all of that socket's frames, not interleaved by time.
+//! That is enough because the analysis keeps state per socket (its frames are in order) and every event
+//! carries its own time, so a caller that needs one global order can sort the (small, filtered) event list by
+//! `time`. Sorting here is not possible without holding every event of the file.
 //!
 //! Memory: besides serde's scratch buffer (as large as the longest string in the file), one entry's retained
-//! text — headers, bodies of Convex calls, the kept frames — is held until the entry ends, capped at
-//! [`ENTRY_BUDGET`] bytes; an entry of a non-Convex socket whose URL comes after its frames (keys in
-//! alphabetical order) is buffered up to that cap and then dropped.
+//! text — headers, bodies of Convex calls, buffered frames — is held until the entry ends, capped at
+//! [`ENTRY_BUDGET`] bytes. Past the cap a non-Convex entry is simply dropped; a Convex socket whose frames had
+//! to be buffered (URL after the frames) fails with an error rather than giving a partial picture silently.
 
 use std::fmt;
 
@@ -56,7 +59,17 @@ pub fn read_har<R: std::io::Read>(
     reader: R,
     sink: &mut dyn FnMut(Event),
 ) -> Result<HarStats, String> {
+    read_har_with_budget(reader, sink, ENTRY_BUDGET)
+}
+
+/// [`read_har`] with another per-entry budget than [`ENTRY_BUDGET`] (front ends with tighter memory; tests).
+pub fn read_har_with_budget<R: std::io::Read>(
+    reader: R,
+    sink: &mut dyn FnMut(Event),
+    entry_budget: usize,
+) -> Result<HarStats, String> {
     let mut ctx = Ctx {
+        entry_budget,
         sink,
         stats: HarStats::default(),
         saw_entries: false,
@@ -84,6 +97,7 @@ fn describe(e: serde_json::Error) -> String {
 }
 
 struct Ctx<'s> {
+    entry_budget: usize,
     sink: &'s mut dyn FnMut(Event),
     stats: HarStats,
     saw_entries: bool,
@@ -201,9 +215,15 @@ impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
-            let mut entry = Entry::default();
+            let mut entry = Entry {
+                budget: self.ctx.entry_budget,
+                ..Entry::default()
+            };
             if seq
-                .next_element_seed(EntrySeed { entry: &mut entry })?
+                .next_element_seed(EntrySeed {
+                    entry: &mut entry,
+                    ctx: &mut *self.ctx,
+                })?
                 .is_none()
             {
                 break;
@@ -234,8 +254,9 @@ struct Entry {
     frames_read: u64,
     frames_skipped: u64,
     first_transition_kept: bool,
-    /// Bytes retained so far, against [`ENTRY_BUDGET`].
+    /// Bytes retained so far, against `budget` ([`ENTRY_BUDGET`] unless the caller chose another).
     retained: usize,
+    budget: usize,
     over_budget: bool,
 }
 
@@ -250,10 +271,30 @@ enum FrameKind {
     Close,
 }
 
+impl Frame {
+    fn into_event(self, socket: &str, url: &str) -> Event {
+        match self.kind {
+            FrameKind::Text(direction) => Event::WsFrame {
+                socket: socket.to_string(),
+                url: url.to_string(),
+                direction,
+                time: self.time,
+                data: self.data,
+            },
+            FrameKind::Close => Event::WsClose {
+                socket: socket.to_string(),
+                url: url.to_string(),
+                time: self.time,
+                reason: Some(self.data).filter(|d| !d.is_empty()),
+            },
+        }
+    }
+}
+
 impl Entry {
     /// Counts `len` bytes against the budget; false (and the entry marked) when they do not fit.
     fn retain(&mut self, len: usize) -> bool {
-        if self.over_budget || self.retained.saturating_add(len) > ENTRY_BUDGET {
+        if self.over_budget || self.retained.saturating_add(len) > self.budget {
             self.over_budget = true;
             return false;
         }
@@ -286,29 +327,15 @@ impl Entry {
         if self.is_socket() {
             if self.over_budget {
                 return Err(format!(
-                    "HAR entry for {url} keeps more than {ENTRY_BUDGET} bytes of frames"
+                    "HAR entry for {url} keeps more than {} bytes of frames",
+                    self.budget
                 ));
             }
             ctx.stats.frames += self.frames_read;
             ctx.stats.frames_skipped += self.frames_skipped;
             let socket = format!("{url} {}", self.started.as_deref().unwrap_or(""));
             for frame in self.frames {
-                let event = match frame.kind {
-                    FrameKind::Text(direction) => Event::WsFrame {
-                        socket: socket.clone(),
-                        url: url.clone(),
-                        direction,
-                        time: frame.time,
-                        data: frame.data,
-                    },
-                    FrameKind::Close => Event::WsClose {
-                        socket: socket.clone(),
-                        url: url.clone(),
-                        time: frame.time,
-                        reason: Some(frame.data).filter(|d| !d.is_empty()),
-                    },
-                };
-                ctx.emit(event);
+                ctx.emit(frame.into_event(&socket, &url));
             }
             return Ok(());
         }
@@ -337,11 +364,13 @@ impl Entry {
     }
 }
 
-struct EntrySeed<'e> {
+struct EntrySeed<'e, 'c, 's> {
     entry: &'e mut Entry,
+    /// For frames passed on while the entry is read (when its URL came first).
+    ctx: &'c mut Ctx<'s>,
 }
 
-impl<'de> DeserializeSeed<'de> for EntrySeed<'_> {
+impl<'de> DeserializeSeed<'de> for EntrySeed<'_, '_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
@@ -356,7 +385,7 @@ const ENTRY_KEYS: &[&str] = &[
     "_webSocketMessages",
 ];
 
-impl<'de> Visitor<'de> for EntrySeed<'_> {
+impl<'de> Visitor<'de> for EntrySeed<'_, '_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a HAR entry object")
@@ -378,7 +407,10 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
                 }
                 Some(4) => {
                     e.saw_messages = true;
-                    map.next_value_seed(MessagesSeed { entry: &mut *e })?;
+                    map.next_value_seed(MessagesSeed {
+                        entry: &mut *e,
+                        ctx: &mut *self.ctx,
+                    })?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -513,18 +545,19 @@ impl<'de> Visitor<'de> for ResponseSeed<'_> {
 
 // --- WebSocket messages ---------------------------------------------------------------------------------------
 
-struct MessagesSeed<'e> {
+struct MessagesSeed<'e, 'c, 's> {
     entry: &'e mut Entry,
+    ctx: &'c mut Ctx<'s>,
 }
 
-impl<'de> DeserializeSeed<'de> for MessagesSeed<'_> {
+impl<'de> DeserializeSeed<'de> for MessagesSeed<'_, '_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for MessagesSeed<'_> {
+impl<'de> Visitor<'de> for MessagesSeed<'_, '_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of WebSocket messages")
@@ -534,6 +567,12 @@ impl<'de> Visitor<'de> for MessagesSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let e = self.entry;
+        // URL (a Convex one: foreign sockets are skipped before this) and start known: pass frames on at once,
+        // nothing buffered. Otherwise (keys in alphabetical order) buffer them until the entry ends.
+        let live = match (&e.url, &e.started) {
+            (Some(url), Some(started)) => Some((format!("{url} {started}"), url.clone())),
+            _ => None,
+        };
         loop {
             let mut msg = Message::default();
             if seq
@@ -555,22 +594,26 @@ impl<'de> Visitor<'de> for MessagesSeed<'_> {
                 }
                 _ => None,
             };
-            match (kind, msg.data) {
-                (Some(kind), Some(data)) => {
-                    if e.retain(data.len()) {
-                        e.frames.push(Frame {
-                            kind,
-                            time: msg.time.unwrap_or(0.0),
-                            data,
-                        });
+            let time = msg.time.unwrap_or(0.0);
+            let frame = match (kind, msg.data) {
+                (Some(kind), Some(data)) => Frame { kind, time, data },
+                (Some(FrameKind::Close), None) => Frame {
+                    kind: FrameKind::Close,
+                    time,
+                    data: String::new(),
+                },
+                _ => {
+                    e.frames_skipped += 1;
+                    continue;
+                }
+            };
+            match &live {
+                Some((socket, url)) => self.ctx.emit(frame.into_event(socket, url)),
+                None => {
+                    if e.retain(frame.data.len()) {
+                        e.frames.push(frame);
                     }
                 }
-                (Some(FrameKind::Close), None) => e.frames.push(Frame {
-                    kind: FrameKind::Close,
-                    time: msg.time.unwrap_or(0.0),
-                    data: String::new(),
-                }),
-                _ => e.frames_skipped += 1,
             }
         }
         Ok(())
