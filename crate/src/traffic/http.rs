@@ -99,6 +99,12 @@ pub fn auth_header(value: Option<&str>) -> AuthHeader {
     }
     // `http_client.ts` sends exactly `Bearer `; other spellings are reported as another scheme, since whether the
     // backend accepts them is not what the client produces.
+    if value == "Bearer" {
+        // `Bearer ` with nothing after it: a token that was empty when the header was built.
+        return AuthHeader::Bearer {
+            token: String::new(),
+        };
+    }
     if let Some(token) = value.strip_prefix("Bearer ") {
         return AuthHeader::Bearer {
             token: token.trim().to_string(),
