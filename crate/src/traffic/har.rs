@@ -74,7 +74,10 @@ pub fn read_har_with_budget<R: std::io::Read>(
         stats: HarStats::default(),
         saw_entries: false,
     };
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    // serde_json reads byte by byte: without a buffer, an unbuffered `File` would cost a system call per byte.
+    // (Over a caller's own `BufReader` this costs nothing: large reads bypass the inner buffer.)
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 * 1024, reader));
     DocSeed { ctx: &mut ctx }
         .deserialize(&mut de)
         .map_err(describe)?;
