@@ -91,7 +91,9 @@ fn auth_error(time: f64, error: &str, attempted: Option<bool>) -> Event {
 }
 
 fn oidc_config(domain: &str, app: &str) -> String {
-    format!("export default {{ providers: [{{ domain: \"{domain}\", applicationID: \"{app}\" }}] }};")
+    format!(
+        "export default {{ providers: [{{ domain: \"{domain}\", applicationID: \"{app}\" }}] }};"
+    )
 }
 
 fn run(events: Vec<Event>, config: Option<&str>) -> Report {
@@ -161,7 +163,12 @@ fn accepted_token_with_identity_log_is_all_good() {
         Some(&oidc_config(ISS, "convex")),
     );
     assert!(has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
-    assert!(has(&r, Code::IdentityLogged));
+    let logged = r.findings.iter().find(|f| f.code == Code::IdentityLogged);
+    assert_eq!(
+        logged.and_then(|f| f.evidence.get("function")),
+        Some(&json!("messages:list")),
+        "the log line is tied to the query that printed it"
+    );
     assert!(has(&r, Code::ConfigMatched));
     assert!(has(&r, Code::TokenWellFormed));
     assert_eq!(
@@ -170,7 +177,10 @@ fn accepted_token_with_identity_log_is_all_good() {
     );
     assert_eq!(r.cause_step, None);
     assert!(!r.has_failure(), "{:?}", codes(&r));
-    assert_eq!(r.deployments, vec!["https://happy-otter-123.convex.cloud".to_owned()]);
+    assert_eq!(
+        r.deployments,
+        vec!["https://happy-otter-123.convex.cloud".to_owned()]
+    );
     // The report never carries the token or its signature.
     let json = serde_json::to_string(&r).expect("serialises");
     assert!(!json.contains(&token));
@@ -259,7 +269,14 @@ fn no_providers_configured_text_is_config_no_providers() {
 fn audience_mismatch_against_the_users_config() {
     let token = fixture_token("rs256_valid");
     let r = run(
-        vec![authenticate(T, &token), auth_error(T + 0.1, "No auth provider found matching the given token", Some(true))],
+        vec![
+            authenticate(T, &token),
+            auth_error(
+                T + 0.1,
+                "No auth provider found matching the given token",
+                Some(true),
+            ),
+        ],
         Some(&oidc_config(ISS, "my-client-id")),
     );
     assert!(has(&r, Code::ConfigAudienceMismatch), "{:?}", codes(&r));
@@ -280,7 +297,10 @@ fn expired_token_is_judged_at_the_time_it_was_sent() {
     assert!(has(&r, Code::TokenExpired), "{:?}", codes(&r));
     assert_eq!(r.cause_step, Some(2));
     // The valid token sent at the same moment is not expired, however late the analysis runs.
-    let ok = run(vec![authenticate(T, &fixture_token("rs256_valid"))], Some(&oidc_config(ISS, "convex")));
+    let ok = run(
+        vec![authenticate(T, &fixture_token("rs256_valid"))],
+        Some(&oidc_config(ISS, "convex")),
+    );
     assert!(!has(&ok, Code::TokenExpired), "{:?}", codes(&ok));
 }
 
@@ -300,9 +320,15 @@ fn expiry_during_the_session_followed_by_a_fresh_token() {
         ],
         None,
     );
-    let f = r.findings.iter().find(|f| f.code == Code::AuthExpiredInSession);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AuthExpiredInSession);
     assert!(f.is_some(), "{:?}", codes(&r));
-    assert_eq!(f.and_then(|f| f.evidence.get("fresh_token_followed")), Some(&json!(true)));
+    assert_eq!(
+        f.and_then(|f| f.evidence.get("fresh_token_followed")),
+        Some(&json!(true))
+    );
     assert!(has(&r, Code::AuthConfirmed));
     assert_eq!(status(&r, 1), Status::Pass);
 }
@@ -322,7 +348,12 @@ fn a_rejection_superseded_by_an_acceptance_is_history() {
         None,
     );
     let rejected = r.findings.iter().find(|f| f.code == Code::AuthRejected);
-    assert_eq!(rejected.map(|f| f.severity), Some(Severity::Info), "{:?}", codes(&r));
+    assert_eq!(
+        rejected.map(|f| f.severity),
+        Some(Severity::Info),
+        "{:?}",
+        codes(&r)
+    );
     assert_eq!(status(&r, 1), Status::Pass);
     assert_eq!(r.cause_step, None);
 }
@@ -347,7 +378,12 @@ fn sockets_that_never_get_a_transition_are_a_failed_connection() {
     let r = run(
         vec![
             connect(T, 0, "InitialConnect"),
-            Event::WsClose { socket: SOCKET.into(), url: WS.into(), time: T + 1.0, reason: None },
+            Event::WsClose {
+                socket: SOCKET.into(),
+                url: WS.into(),
+                time: T + 1.0,
+                reason: None,
+            },
         ],
         None,
     );
@@ -364,19 +400,27 @@ fn http_bearer_calls_are_judged_like_sync_tokens() {
             method: "POST".into(),
             time: T,
             request_headers: vec![("Authorization".into(), format!("Bearer {token}"))],
-            request_body: Some(r#"{"path":"messages:list","format":"convex_encoded_json","args":[{}]}"#.into()),
+            request_body: Some(
+                r#"{"path":"messages:list","format":"convex_encoded_json","args":[{}]}"#.into(),
+            ),
             status,
             response_headers: vec![("Content-Type".into(), "application/json".into())],
             response_body: Some(body.into()),
         })
     };
     let ok = run(
-        vec![call(200, r#"{"status":"success","value":[],"logLines":["[LOG] 'server identity' null"]}"#)],
+        vec![call(
+            200,
+            r#"{"status":"success","value":[],"logLines":["[LOG] 'server identity' null"]}"#,
+        )],
         None,
     );
     assert!(has(&ok, Code::AuthConfirmed), "{:?}", codes(&ok));
     let refused = run(
-        vec![call(401, r#"{"code":"NoAuthProvider","message":"No auth provider found matching the given token"}"#)],
+        vec![call(
+            401,
+            r#"{"code":"NoAuthProvider","message":"No auth provider found matching the given token"}"#,
+        )],
         Some(&oidc_config("https://elsewhere.example.com", "convex")),
     );
     assert!(has(&refused, Code::AuthRejected), "{:?}", codes(&refused));
@@ -396,13 +440,22 @@ fn a_malformed_token_is_step_2() {
 #[test]
 fn admin_key_is_not_a_user_token() {
     let r = run(
-        vec![send(T, json!({"type": "Authenticate", "tokenType": "Admin", "value": "prod:abc|secret", "baseVersion": 0}))],
+        vec![
+            send(
+                T,
+                json!({"type": "Authenticate", "tokenType": "Admin", "value": "prod:abc|secret", "baseVersion": 0}),
+            ),
+            transition(T + 0.1, (0, 1), &[]),
+        ],
         None,
     );
     assert!(has(&r, Code::TokenAdmin), "{:?}", codes(&r));
     assert!(has(&r, Code::TokenAbsent));
     let text = serde_json::to_string(&r).unwrap_or_default();
-    assert!(!text.contains("secret"), "the admin key never reaches the report");
+    assert!(
+        !text.contains("secret"),
+        "the admin key never reaches the report"
+    );
 }
 
 #[test]
@@ -417,7 +470,10 @@ fn clock_skew_from_the_server_moves_the_judgement_to_the_servers_clock() {
         v["serverTs"] = json!(0);
         *data = v.to_string();
     }
-    let r = run(vec![connect(T, 0, "InitialConnect"), authenticate(T, &token), t], None);
+    let r = run(
+        vec![connect(T, 0, "InitialConnect"), authenticate(T, &token), t],
+        None,
+    );
     assert!(has(&r, Code::ClockSkew), "{:?}", codes(&r));
     assert!(!has(&r, Code::TokenExpired), "{:?}", codes(&r));
 }
@@ -438,7 +494,15 @@ fn chunked_transitions_are_reassembled() {
             json!({"type": "TransitionChunk", "chunk": text, "partNumber": part, "totalParts": 2, "transitionId": "t1"}),
         )
     };
-    let r = run(vec![connect(T, 0, "InitialConnect"), authenticate(T, &token), chunk(0, a), chunk(1, b)], None);
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T, &token),
+            chunk(0, a),
+            chunk(1, b),
+        ],
+        None,
+    );
     assert!(has(&r, Code::IdentityLoggedNull), "{:?}", codes(&r));
     assert!(has(&r, Code::AuthConfirmed));
 }
@@ -449,7 +513,10 @@ fn a_new_page_load_starts_the_evidence_again() {
     let r = run(
         vec![
             authenticate(T, &token),
-            Event::Navigated { url: "http://localhost:5173/".into(), time: T + 5.0 },
+            Event::Navigated {
+                url: "http://localhost:5173/".into(),
+                time: T + 5.0,
+            },
         ],
         None,
     );
@@ -470,7 +537,13 @@ fn hostile_frames_do_not_panic() {
         String::from_utf8_lossy(&[0xff, 0xfe, 0x00, 0x7b]).into_owned(),
     ] {
         for direction in [Direction::Send, Direction::Receive] {
-            events.push(Event::WsFrame { socket: SOCKET.into(), url: WS.into(), direction, time: T, data: data.clone() });
+            events.push(Event::WsFrame {
+                socket: SOCKET.into(),
+                url: WS.into(),
+                direction,
+                time: T,
+                data: data.clone(),
+            });
         }
     }
     let r = run(events, None);

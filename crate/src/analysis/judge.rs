@@ -371,7 +371,10 @@ fn step2(
         );
     }
     let Some(j) = judged else {
-        if ev.convex_events > 0 && ev.bad_scheme.is_none() {
+        // When nothing ever reached the deployment, a missing token is not the story: the client may not have
+        // fetched it before the socket died. Step 2 stays unknown and the cause is the connection.
+        let nothing_reached = ev.transitions == 0 && ev.http_calls == ev.http_failed;
+        if ev.convex_events > 0 && ev.bad_scheme.is_none() && !nothing_reached {
             let only_admin = ev.admin_auth > 0;
             out.push(
                 Finding::new(
