@@ -401,7 +401,7 @@ fn step2(
             let mut f = Finding::new(
                 Code::TokenMalformed,
                 format!(
-                    "The token the client sent is not a valid JWT: {}",
+                    "The token is not a valid JWT: {}",
                     m.message
                 ),
             )
