@@ -64,7 +64,10 @@ fn main() {
         })
         .collect();
     per_call.sort_by(f64::total_cmp);
-    let median = per_call.get(per_call.len() / 2).copied().unwrap_or(f64::NAN);
+    let median = per_call
+        .get(per_call.len() / 2)
+        .copied()
+        .unwrap_or(f64::NAN);
     let min = per_call.first().copied().unwrap_or(f64::NAN);
     println!(
         "check one token against a 4-provider config (decode + match + step checks + report): median {:.2} µs, best {:.2} µs{}",

@@ -237,6 +237,10 @@ codes! {
         meaning: "A provider's issuer matches but `aud` does not contain its `applicationID`.",
         evidence: "`aud`, the provider's applicationID.",
         action: "Make applicationID and the token's audience agree (Clerk: a JWT template named `convex`; Auth0: the client ID).";
+    ConfigNoMatch = "config.no_match", 3, Fail,
+        meaning: "The server says no configured provider matches the token's issuer and audience, and which of the two differs cannot be told: production deployments redact the provider list, or the configuration given here matches although the deployment's does not (not pushed, other environment values, other deployment). Added by this project.",
+        evidence: "The server's message; the configuration's verdict when one was given.",
+        action: "Paste convex/auth.config.ts with the deployment's environment values (dashboard Settings > Environment Variables), and check that the code is pushed to this deployment.";
     ConfigMatched = "config.matched", 3, Pass,
         meaning: "A provider matches the token's `iss` and `aud`.",
         evidence: "The provider.",

@@ -5,7 +5,9 @@ use convex_auth_doctor::findings_doc::catalogue_markdown;
 use std::path::Path;
 
 fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new(".."))
 }
 
 #[test]
@@ -27,7 +29,10 @@ fn every_code_is_unique_and_round_trips_by_name() {
     for (i, d) in CATALOGUE.iter().enumerate() {
         assert_eq!(Code::from_name(d.code.as_str()), Some(d.code));
         assert_eq!(d.code.doc().code, d.code);
-        assert!(CATALOGUE.iter().skip(i + 1).all(|o| o.code.as_str() != d.code.as_str()));
+        assert!(CATALOGUE
+            .iter()
+            .skip(i + 1)
+            .all(|o| o.code.as_str() != d.code.as_str()));
         let prefix_step_ok = (1..=3).contains(&d.step);
         assert!(prefix_step_ok, "{} has step {}", d.code, d.step);
     }
@@ -44,14 +49,27 @@ fn every_spec_code_is_in_the_catalogue() {
     let mut seen = 0;
     for line in spec.lines() {
         if let Some(rest) = line.strip_prefix("### Step ") {
-            step = rest.chars().next().and_then(|c| c.to_digit(10)).unwrap_or(0) as u8;
+            step = rest
+                .chars()
+                .next()
+                .and_then(|c| c.to_digit(10))
+                .unwrap_or(0) as u8;
         } else if line.starts_with("### Verification") {
             step = 3;
         }
-        let Some(rest) = line.strip_prefix("| `") else { continue };
-        let Some(name) = rest.split('`').next() else { continue };
-        let code = Code::from_name(name).unwrap_or_else(|| panic!("spec code {name} missing from the catalogue"));
-        assert_eq!(code.doc().step, step, "{name} is a step-{step} code in the spec");
+        let Some(rest) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let Some(name) = rest.split('`').next() else {
+            continue;
+        };
+        let code = Code::from_name(name)
+            .unwrap_or_else(|| panic!("spec code {name} missing from the catalogue"));
+        assert_eq!(
+            code.doc().step,
+            step,
+            "{name} is a step-{step} code in the spec"
+        );
         seen += 1;
     }
     assert!(seen >= 39, "read only {seen} codes from the spec");

@@ -113,7 +113,10 @@ struct SocketState {
     /// The token of the last `Authenticate` on this socket, awaiting or past its answer.
     token: Option<usize>,
     chunks: ChunkAssembler,
-    names: BTreeMap<u64, String>,
+    /// queryId → udfPath (from ModifyQuerySet).
+    queries: BTreeMap<u64, String>,
+    /// requestId → udfPath (from Mutation/Action).
+    requests: BTreeMap<u64, String>,
     closed: bool,
 }
 
@@ -393,7 +396,20 @@ impl Evidence {
                     );
                 }
             },
-            ClientMessage::ModifyQuerySet { .. } | ClientMessage::Other { .. } => {}
+            ClientMessage::ModifyQuerySet { .. } => {
+                // Query ids name the function whose log lines come back in Transitions.
+                if let (Ok(added), Some(s)) = (
+                    traffic::sync::added_queries(data),
+                    self.sockets.get_mut(socket),
+                ) {
+                    for (id, path) in added {
+                        if s.queries.len() < MAX_NAMES_PER_SOCKET {
+                            s.queries.insert(id, path);
+                        }
+                    }
+                }
+            }
+            ClientMessage::Other { .. } => {}
             ClientMessage::Mutation {
                 request_id,
                 udf_path,
@@ -403,8 +419,8 @@ impl Evidence {
                 udf_path,
             } => {
                 if let Some(s) = self.sockets.get_mut(socket) {
-                    if s.names.len() < MAX_NAMES_PER_SOCKET {
-                        s.names.insert(request_id, udf_path);
+                    if s.requests.len() < MAX_NAMES_PER_SOCKET {
+                        s.requests.insert(request_id, udf_path);
                     }
                 }
             }
@@ -526,12 +542,14 @@ impl Evidence {
             return;
         }
         self.results_with_logs += 1;
-        let function = self.sockets.get(socket).and_then(|s| {
-            result
-                .request_id
-                .or(result.query_id)
-                .and_then(|id| s.names.get(&id).cloned())
-        });
+        let function =
+            self.sockets
+                .get(socket)
+                .and_then(|s| match (result.request_id, result.query_id) {
+                    (Some(id), _) => s.requests.get(&id).cloned(),
+                    (None, Some(id)) => s.queries.get(&id).cloned(),
+                    (None, None) => None,
+                });
         self.log_lines(&result.log_lines, function, time);
     }
 

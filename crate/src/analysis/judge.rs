@@ -371,7 +371,10 @@ fn step2(
         );
     }
     let Some(j) = judged else {
-        if ev.convex_events > 0 && ev.bad_scheme.is_none() {
+        // When nothing ever reached the deployment, a missing token is not the story: the client may not have
+        // fetched it before the socket died. Step 2 stays unknown and the cause is the connection.
+        let nothing_reached = ev.transitions == 0 && ev.http_calls == ev.http_failed;
+        if ev.convex_events > 0 && ev.bad_scheme.is_none() && !nothing_reached {
             let only_admin = ev.admin_auth > 0;
             out.push(
                 Finding::new(
@@ -398,7 +401,7 @@ fn step2(
             let mut f = Finding::new(
                 Code::TokenMalformed,
                 format!(
-                    "The token the client sent is not a valid JWT: {}",
+                    "The token is not a valid JWT: {}",
                     m.message
                 ),
             )
@@ -468,9 +471,31 @@ fn step3(
             }
         }
     }
+    let server_no_match = ev.rejections.back().is_some_and(|r| {
+        matches!(
+            ServerError::classify(&r.message),
+            ServerError::NoAuthProvider {
+                no_providers_configured: false,
+                ..
+            }
+        )
+    });
     match (config, token) {
         (Some(config), Some(token)) => {
             let verdict = check_config(config, token);
+            if server_no_match && verdict.matched.is_some() {
+                out.push(
+                    Finding::new(
+                        Code::ConfigNoMatch,
+                        "The configuration given here matches the token, but the deployment says none of its providers does: it runs another configuration.",
+                    )
+                    .causes([
+                        "auth.config.ts was changed but not pushed (`npx convex dev` / `npx convex deploy`).",
+                        "The deployment's environment variables differ from the values given here (dashboard Settings > Environment Variables).",
+                        "The client talks to another deployment than the one this configuration belongs to.",
+                    ]),
+                );
+            }
             for mut f in verdict.findings {
                 if config.source == ConfigSource::ServerMessage {
                     f.evidence
@@ -487,6 +512,13 @@ fn step3(
             .with("config_from", json!(config.source)),
         ),
         (Some(_), None) => {}
+        (None, _) if server_no_match => out.push(
+            Finding::new(
+                Code::ConfigNoMatch,
+                "The deployment says no provider matches the token's issuer and audience; its message does not list the providers, so paste auth.config.ts to see which differs.",
+            )
+            .with("server_message", ev.rejections.back().map(|r| r.message.clone()).unwrap_or_default()),
+        ),
         (None, _) => {
             if !out.iter().any(|f| f.step == 3) {
                 out.push(Finding::new(
@@ -533,6 +565,9 @@ fn dedupe(findings: &mut Vec<Finding>) {
             .iter_mut()
             .find(|k| k.code == f.code && k.step == f.step && f.code != Code::TokenClaimMissing)
         {
+            // The server's word can make a finding worse than the local rule alone (a `not_yet_valid` that is only
+            // a warning on an unknown path, yet refused by the server): keep the worst.
+            k.severity = k.severity.max(f.severity);
             for (key, value) in f.evidence {
                 k.evidence.entry(key).or_insert(value);
             }
@@ -545,20 +580,19 @@ fn dedupe(findings: &mut Vec<Finding>) {
 
 fn step_verdict(step: u8, findings: &[Finding], input_only: bool, confirmed: bool) -> StepVerdict {
     let of_step: Vec<&Finding> = findings.iter().filter(|f| f.step == step).collect();
-    let worst = of_step.iter().map(|f| f.severity).max();
-    let top = |sev: Severity| {
+    let first = |sev: Severity| {
         of_step
             .iter()
             .find(|f| f.severity == sev)
             .map(|f| f.message.clone())
     };
-    let (status, summary) = match worst {
-        Some(Severity::Fail) => (Status::Fail, top(Severity::Fail)),
-        Some(Severity::Warn) if !(step == 1 && confirmed) => (Status::Warn, top(Severity::Warn)),
-        _ if of_step.iter().any(|f| f.severity == Severity::Pass) => {
-            (Status::Pass, top(Severity::Pass))
-        }
-        Some(Severity::Warn) => (Status::Warn, top(Severity::Warn)),
+    // The worst finding decides; info findings alone settle nothing, except that a token the backend accepted
+    // proves steps 2 and 3 hold.
+    let any = |sev: Severity| of_step.iter().any(|f| f.severity == sev);
+    let (status, summary) = match () {
+        _ if any(Severity::Fail) => (Status::Fail, first(Severity::Fail)),
+        _ if any(Severity::Warn) => (Status::Warn, first(Severity::Warn)),
+        _ if any(Severity::Pass) => (Status::Pass, first(Severity::Pass)),
         _ if confirmed && step > 1 => (
             Status::Pass,
             Some("The backend accepted the token, so this step holds.".to_owned()),
@@ -582,18 +616,21 @@ fn unknown_summary(step: u8, input_only: bool) -> String {
     }
 }
 
+/// The guide's decision tree: nothing to find when step 1 passes; otherwise the first of steps 2 and 3 that fails,
+/// else the first that warns (a refused `typ`, say, when the path is not known for sure), else step 1 itself when
+/// it fails (not connected, discovery failing with everything else in order).
 fn cause_step(steps: &[StepVerdict]) -> Option<u8> {
     let status = |n: u8| steps.iter().find(|s| s.step == n).map(|s| s.status);
-    if status(1) == Some(Status::Pass) {
+    let step1 = status(1);
+    if matches!(step1, Some(Status::Pass) | Some(Status::Warn)) {
         return None;
     }
-    for n in [2, 3] {
-        if status(n) == Some(Status::Fail) {
-            return Some(n);
-        }
+    let first_with = |wanted: Status| [2u8, 3].into_iter().find(|&n| status(n) == Some(wanted));
+    if let Some(n) = first_with(Status::Fail) {
+        return Some(n);
     }
-    if status(1) == Some(Status::Fail) {
-        return Some(1);
+    if step1 == Some(Status::Fail) {
+        return first_with(Status::Warn).or(Some(1));
     }
     None
 }

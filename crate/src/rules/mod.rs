@@ -2,6 +2,7 @@
 //! provider an issuer belongs to (for causes that name the user's real situation).
 //! OWNER: config helper. The API below is the contract the analysis uses; keep it.
 
+pub mod issuer_url;
 pub mod matching;
 pub mod provider_kind;
 pub mod server_error;

@@ -3,24 +3,10 @@
 
 pub mod checks;
 pub mod decode;
+pub mod explain;
+pub mod time;
 
-pub use checks::{check_token, TokenPath};
-pub use decode::{decode, Audience, DecodedToken, Malformed, Part};
-
-/// STUB (token helper replaces): one claim explained.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ClaimNote {
-    pub name: String,
-    pub value: serde_json::Value,
-    pub explanation: String,
-}
-
-/// STUB (token helper replaces).
-pub fn explain_claims(_token: &DecodedToken, _sent_at: f64) -> Vec<ClaimNote> {
-    Vec::new()
-}
-
-/// STUB (token helper replaces).
-pub fn human_duration(secs: f64) -> String {
-    format!("{secs:.0} s")
-}
+pub use checks::{check_token, typ_is_jwt_like, TokenPath};
+pub use decode::{decode, Audience, DecodedToken, Malformed, Part, MAX_INPUT_BYTES};
+pub use explain::{explain_claims, ClaimNote};
+pub use time::{human_duration, iso_utc};

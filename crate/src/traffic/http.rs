@@ -1,4 +1,16 @@
-//! STUB: the traffic helper replaces this file.
+//! Convex HTTP API calls (`ConvexHttpClient`, `fetch` to `/api/query` etc.) read from captured exchanges.
+//!
+//! Sources: `src/browser/http_client.ts` (convex 1.48.0: request bodies `{path, format, args}`, headers
+//! `Authorization: Bearer <jwt>` or `Convex <admin key>`, status 560 = "the function threw"), and the backend's
+//! `public_api.rs` (`UdfResponse`: `{"status":"success","value","logLines"}` / `{"status":"error",
+//! "errorMessage","errorData"?,"logLines"?}`; `/api/run/<module path>/<function>`) and `authentication.rs`
+//! (a `Convex ` prefix is matched case-insensitively; anything that is not a bearer token is answered 400
+//! `InvalidAdminKey`).
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::{deployment_of, http_api_kind, split_url};
 use crate::event::HttpExchange;
 
 /// The `Authorization` header of a Convex HTTP call.
@@ -51,6 +63,275 @@ pub struct HttpCall {
 }
 
 /// Reads an HTTP exchange as a Convex call; `None` when it is not one.
-pub fn classify_http(_exchange: &HttpExchange) -> Option<HttpCall> {
-    None
+pub fn classify_http(exchange: &HttpExchange) -> Option<HttpCall> {
+    let url = split_url(&exchange.url)?;
+    if !(url.scheme.eq_ignore_ascii_case("http") || url.scheme.eq_ignore_ascii_case("https")) {
+        return None;
+    }
+    let kind = http_api_kind(url.path)?;
+    let deployment = deployment_of(&exchange.url)?;
+    let udf_path = udf_path_of(kind, url.query, exchange.request_body.as_deref());
+    Some(HttpCall {
+        deployment,
+        udf_path,
+        auth: auth_header(exchange.request_header("authorization")),
+        outcome: outcome(exchange.status, exchange.response_body.as_deref()),
+        time: exchange.time,
+        server_date: exchange.response_header("date").and_then(parse_http_date),
+    })
+}
+
+/// Reads an `Authorization` value. The admin key is never copied.
+pub fn auth_header(value: Option<&str>) -> AuthHeader {
+    let Some(value) = value else {
+        return AuthHeader::Absent;
+    };
+    let value = value.trim();
+    if value.is_empty() {
+        return AuthHeader::Absent;
+    }
+    // The backend tests `get(..7).eq_ignore_ascii_case("convex ")` (local_backend/src/authentication.rs).
+    if value
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("convex "))
+    {
+        return AuthHeader::Admin;
+    }
+    // `http_client.ts` sends exactly `Bearer `; other spellings are reported as another scheme, since whether the
+    // backend accepts them is not what the client produces.
+    if value == "Bearer" {
+        // `Bearer ` with nothing after it: a token that was empty when the header was built.
+        return AuthHeader::Bearer {
+            token: String::new(),
+        };
+    }
+    if let Some(token) = value.strip_prefix("Bearer ") {
+        return AuthHeader::Bearer {
+            token: token.trim().to_string(),
+        };
+    }
+    let scheme = value
+        .split(|c: char| c.is_ascii_whitespace())
+        .next()
+        .unwrap_or("");
+    // Keep only a short, scheme-like word: a header with no scheme at all must not leak a credential here.
+    let scheme = if scheme.len() <= 32
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && scheme != value
+    {
+        scheme.to_string()
+    } else {
+        String::new()
+    };
+    AuthHeader::Other { scheme }
+}
+
+#[derive(Deserialize)]
+struct RequestBody {
+    path: Option<String>,
+}
+
+fn udf_path_of(kind: &str, query: Option<&str>, body: Option<&str>) -> Option<String> {
+    if let Some(run) = kind.strip_prefix("run/") {
+        // `/api/run/messages/list` → `messages:list` (backend `public_function_post_with_path`).
+        let parts: Vec<String> = run.split('/').map(percent_decode).collect();
+        let (function, module) = parts.split_last()?;
+        if module.is_empty() || function.is_empty() {
+            return None;
+        }
+        return Some(format!("{}:{}", module.join("/"), function));
+    }
+    if let Some(path) = body
+        .and_then(|b| serde_json::from_str::<RequestBody>(b).ok())
+        .and_then(|b| b.path)
+    {
+        return Some(path);
+    }
+    // GET /api/query?path=…&args=…
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("path="))
+        .map(|v| percent_decode(&v.replace('+', " ")))
+}
+
+/// Decodes `%XX` escapes; malformed escapes and invalid UTF-8 are kept as readable text.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResponseBody {
+    status: Option<String>,
+    #[allow(dead_code)]
+    value: Option<IgnoredAny>,
+    #[serde(default)]
+    log_lines: Option<Vec<String>>,
+    error_message: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+}
+
+fn outcome(status: u16, body: Option<&str>) -> HttpOutcome {
+    if status == 0 {
+        return HttpOutcome::Failed { status };
+    }
+    let Some(body) = body.and_then(|b| serde_json::from_str::<ResponseBody>(b).ok()) else {
+        return HttpOutcome::Failed { status };
+    };
+    match body.status.as_deref() {
+        // The backend's own router answers function errors with 200, the cloud with 560; both mean "ran and threw".
+        Some("error") if status == 200 || status == 560 => HttpOutcome::FunctionError {
+            message: body.error_message.unwrap_or_default(),
+            log_lines: body.log_lines.unwrap_or_default(),
+        },
+        Some("success") if (200..300).contains(&status) => HttpOutcome::Success {
+            log_lines: body.log_lines.unwrap_or_default(),
+        },
+        _ if status >= 400 => match (body.code, body.message) {
+            (Some(code), Some(message)) => HttpOutcome::ApiError {
+                status,
+                code,
+                message,
+            },
+            _ => HttpOutcome::Failed { status },
+        },
+        _ => HttpOutcome::Failed { status },
+    }
+}
+
+/// Parses an RFC 7231 IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form servers send in `Date`, into Unix
+/// seconds. Other forms (obsolete RFC 850 / asctime) give `None`.
+pub fn parse_http_date(value: &str) -> Option<f64> {
+    let mut it = value.split_ascii_whitespace();
+    let weekday = it.next()?;
+    if weekday.len() != 4 || !weekday.ends_with(',') {
+        return None;
+    }
+    let day: u32 = it.next().filter(|d| d.len() == 2)?.parse().ok()?;
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month_name = it.next()?;
+    let month = MONTHS.iter().position(|m| *m == month_name)? as u32 + 1;
+    let year: i64 = it.next().filter(|y| y.len() == 4)?.parse().ok()?;
+    let mut hms = it.next()?.split(':');
+    let mut field = |max: u32| -> Option<u32> {
+        let s = hms.next().filter(|s| s.len() == 2)?;
+        s.parse::<u32>().ok().filter(|v| *v <= max)
+    };
+    let (h, m, s) = (field(23)?, field(59)?, field(60)?);
+    if it.next()? != "GMT" || it.next().is_some() {
+        return None;
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    Some((days * 86_400 + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s)) as f64)
+}
+
+pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imf_fixdate() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784111777.0)
+        );
+        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0.0));
+        assert_eq!(
+            parse_http_date("Thu, 29 Feb 2024 12:00:00 GMT"),
+            Some(1709208000.0)
+        );
+        assert_eq!(parse_http_date("Fri, 30 Feb 2024 12:00:00 GMT"), None);
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 25:49:37 GMT"), None);
+        assert_eq!(parse_http_date(""), None);
+    }
+
+    #[test]
+    fn auth_schemes() {
+        assert_eq!(auth_header(None), AuthHeader::Absent);
+        assert_eq!(
+            auth_header(Some("Bearer a.b.c")),
+            AuthHeader::Bearer {
+                token: "a.b.c".into()
+            }
+        );
+        assert_eq!(auth_header(Some("convex prod:x|secret")), AuthHeader::Admin);
+        assert_eq!(
+            auth_header(Some("Basic dXNlcg==")),
+            AuthHeader::Other {
+                scheme: "Basic".into()
+            }
+        );
+        // A bare token (no scheme) must not be echoed back as a "scheme".
+        assert_eq!(
+            auth_header(Some("eyJhbGciOi")),
+            AuthHeader::Other {
+                scheme: String::new()
+            }
+        );
+    }
+
+    #[test]
+    fn run_paths() {
+        assert_eq!(
+            udf_path_of("run/messages/list", None, None).as_deref(),
+            Some("messages:list")
+        );
+        assert_eq!(
+            udf_path_of("run/a/b%20c/f", None, None).as_deref(),
+            Some("a/b c:f")
+        );
+        assert_eq!(udf_path_of("run/list", None, None), None);
+        assert_eq!(
+            udf_path_of("query", Some("path=m%3Af&args=%7B%7D"), None).as_deref(),
+            Some("m:f")
+        );
+    }
 }

@@ -1,0 +1,553 @@
+//! The judgement end to end inside the engine: sync frames and HTTP exchanges shaped like the real `convex` client
+//! and backend send them (protocol: convex npm `src/browser/sync/protocol.ts`), with tokens signed by
+//! `fixtures/make-tokens.mjs`, into findings, step statuses and the cause step (the guide's decision tree).
+
+use convex_auth_doctor::analysis::Session;
+use convex_auth_doctor::config::Env;
+use convex_auth_doctor::event::{Direction, Event, HttpExchange};
+use convex_auth_doctor::findings::{Code, Severity, Status};
+use convex_auth_doctor::report::Report;
+use serde_json::{json, Value};
+
+const T: f64 = 1_764_180_000.0;
+const WS: &str = "wss://happy-otter-123.convex.cloud/api/1.49.0/sync";
+const SOCKET: &str = "wss://happy-otter-123.convex.cloud/api/1.49.0/sync@2025-11-26T18:00:00.000Z";
+const ISS: &str = "https://doctor-fixture.example.com";
+
+fn fixture_token(name: &str) -> String {
+    let text = include_str!("fixtures/tokens.json");
+    let v: Value = serde_json::from_str(text).expect("fixture JSON");
+    v["tokens"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["name"] == name))
+        .and_then(|t| t["token"].as_str())
+        .unwrap_or_else(|| panic!("no fixture token {name}"))
+        .to_owned()
+}
+
+fn send(time: f64, msg: Value) -> Event {
+    Event::WsFrame {
+        socket: SOCKET.into(),
+        url: WS.into(),
+        direction: Direction::Send,
+        time,
+        data: msg.to_string(),
+    }
+}
+
+fn recv(time: f64, msg: Value) -> Event {
+    Event::WsFrame {
+        socket: SOCKET.into(),
+        url: WS.into(),
+        direction: Direction::Receive,
+        time,
+        data: msg.to_string(),
+    }
+}
+
+/// `ts` fields are base64 of 8 little-endian bytes.
+const TS: &str = "AAAAAAAAAAA=";
+
+fn connect(time: f64, count: u32, reason: &str) -> Event {
+    send(
+        time,
+        json!({"type": "Connect", "sessionId": "4a1d8a2e-0000-4000-8000-000000000000", "connectionCount": count,
+               "lastCloseReason": reason, "clientTs": (time * 1000.0) as u64}),
+    )
+}
+
+fn authenticate(time: f64, token: &str) -> Event {
+    send(
+        time,
+        json!({"type": "Authenticate", "tokenType": "User", "value": token, "baseVersion": 0}),
+    )
+}
+
+fn modify_query_set(time: f64) -> Event {
+    send(
+        time,
+        json!({"type": "ModifyQuerySet", "baseVersion": 0, "newVersion": 1,
+               "modifications": [{"type": "Add", "queryId": 0, "udfPath": "messages:list", "args": [{}]}]}),
+    )
+}
+
+fn transition(time: f64, identity: (u64, u64), log_lines: &[&str]) -> Event {
+    recv(
+        time,
+        json!({"type": "Transition",
+               "startVersion": {"querySet": 0, "identity": identity.0, "ts": TS},
+               "endVersion": {"querySet": 1, "identity": identity.1, "ts": TS},
+               "modifications": [{"type": "QueryUpdated", "queryId": 0, "value": [], "logLines": log_lines,
+                                  "journal": null}]}),
+    )
+}
+
+fn auth_error(time: f64, error: &str, attempted: Option<bool>) -> Event {
+    let mut msg = json!({"type": "AuthError", "error": error, "baseVersion": 0});
+    if let Some(a) = attempted {
+        msg["authUpdateAttempted"] = json!(a);
+    }
+    recv(time, msg)
+}
+
+fn oidc_config(domain: &str, app: &str) -> String {
+    format!(
+        "export default {{ providers: [{{ domain: \"{domain}\", applicationID: \"{app}\" }}] }};"
+    )
+}
+
+fn run(events: Vec<Event>, config: Option<&str>) -> Report {
+    let mut s = Session::new();
+    if let Some(c) = config {
+        s.set_config_source(c, &Env::new()).expect("config parses");
+    }
+    for e in events {
+        s.push(e);
+    }
+    s.report()
+}
+
+fn codes(r: &Report) -> Vec<&'static str> {
+    r.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+fn has(r: &Report, code: Code) -> bool {
+    r.findings.iter().any(|f| f.code == code)
+}
+
+fn status(r: &Report, step: u8) -> Status {
+    r.steps
+        .iter()
+        .find(|s| s.step == step)
+        .map(|s| s.status)
+        .expect("three steps")
+}
+
+#[test]
+fn nothing_captured_is_no_traffic_with_the_cause_in_step_1() {
+    let r = run(vec![], None);
+    assert!(has(&r, Code::ClientNoTraffic), "{:?}", codes(&r));
+    assert_eq!(status(&r, 1), Status::Fail);
+    assert_eq!(status(&r, 2), Status::Unknown);
+    assert_eq!(r.cause_step, Some(1));
+}
+
+#[test]
+fn traffic_to_other_hosts_is_not_convex_traffic() {
+    let r = run(
+        vec![Event::WsFrame {
+            socket: "s".into(),
+            url: "wss://example.com/chat".into(),
+            direction: Direction::Send,
+            time: T,
+            data: "{}".into(),
+        }],
+        None,
+    );
+    assert!(has(&r, Code::ClientNoTraffic));
+}
+
+#[test]
+fn accepted_token_with_identity_log_is_all_good() {
+    let token = fixture_token("rs256_valid");
+    let identity = format!(
+        "[LOG] 'server identity' {{ tokenIdentifier: '{ISS}|user_2fixture', issuer: '{ISS}', subject: 'user_2fixture' }}"
+    );
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T + 0.01, &token),
+            modify_query_set(T + 0.02),
+            transition(T + 0.2, (0, 1), &[&identity]),
+        ],
+        Some(&oidc_config(ISS, "convex")),
+    );
+    assert!(has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
+    let logged = r.findings.iter().find(|f| f.code == Code::IdentityLogged);
+    assert_eq!(
+        logged.and_then(|f| f.evidence.get("function")),
+        Some(&json!("messages:list")),
+        "the log line is tied to the query that printed it"
+    );
+    assert!(has(&r, Code::ConfigMatched));
+    assert!(has(&r, Code::TokenWellFormed));
+    assert_eq!(
+        [status(&r, 1), status(&r, 2), status(&r, 3)],
+        [Status::Pass, Status::Pass, Status::Pass]
+    );
+    assert_eq!(r.cause_step, None);
+    assert!(!r.has_failure(), "{:?}", codes(&r));
+    assert_eq!(
+        r.deployments,
+        vec!["https://happy-otter-123.convex.cloud".to_owned()]
+    );
+    // The report never carries the token or its signature.
+    let json = serde_json::to_string(&r).expect("serialises");
+    assert!(!json.contains(&token));
+    let signature = token.rsplit('.').next().unwrap_or_default();
+    assert!(!json.contains(signature));
+}
+
+#[test]
+fn no_authenticate_and_identity_null_points_at_step_2() {
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            modify_query_set(T + 0.01),
+            transition(T + 0.2, (0, 0), &["[LOG] 'server identity' null"]),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::IdentityLoggedNull), "{:?}", codes(&r));
+    assert!(has(&r, Code::TokenAbsent));
+    assert_eq!(status(&r, 1), Status::Fail);
+    assert_eq!(status(&r, 2), Status::Fail);
+    assert_eq!(r.cause_step, Some(2));
+}
+
+#[test]
+fn functions_without_the_log_line_say_identity_no_log() {
+    let token = fixture_token("rs256_valid");
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T, &token),
+            modify_query_set(T),
+            transition(T + 0.1, (0, 1), &["[LOG] 'something else'"]),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::IdentityNoLog), "{:?}", codes(&r));
+    assert!(has(&r, Code::AuthConfirmed));
+    assert_eq!(status(&r, 1), Status::Pass);
+}
+
+#[test]
+fn server_provider_list_settles_step_3_without_any_config() {
+    let token = fixture_token("rs256_valid");
+    let message = "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [OIDC(domain=https://other.clerk.accounts.dev, app_id=convex)]";
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T, &token),
+            auth_error(T + 0.1, message, Some(true)),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::AuthRejected), "{:?}", codes(&r));
+    assert!(has(&r, Code::ConfigIssuerMismatch), "{:?}", codes(&r));
+    assert!(!has(&r, Code::ConfigUnknown));
+    assert_eq!(status(&r, 3), Status::Fail);
+    assert_eq!(r.cause_step, Some(3));
+    let rejected = r.findings.iter().find(|f| f.code == Code::AuthRejected);
+    assert_eq!(
+        rejected.and_then(|f| f.evidence.get("server_message")),
+        Some(&json!(message)),
+        "the server's words are quoted verbatim"
+    );
+}
+
+#[test]
+fn no_providers_configured_text_is_config_no_providers() {
+    let token = fixture_token("rs256_valid");
+    let r = run(
+        vec![
+            authenticate(T, &token),
+            auth_error(
+                T + 0.1,
+                "No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts.",
+                Some(true),
+            ),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::ConfigNoProviders), "{:?}", codes(&r));
+    assert_eq!(r.cause_step, Some(3));
+}
+
+#[test]
+fn audience_mismatch_against_the_users_config() {
+    let token = fixture_token("rs256_valid");
+    let r = run(
+        vec![
+            authenticate(T, &token),
+            auth_error(
+                T + 0.1,
+                "No auth provider found matching the given token",
+                Some(true),
+            ),
+        ],
+        Some(&oidc_config(ISS, "my-client-id")),
+    );
+    assert!(has(&r, Code::ConfigAudienceMismatch), "{:?}", codes(&r));
+    assert_eq!(r.cause_step, Some(3));
+}
+
+#[test]
+fn expired_token_is_judged_at_the_time_it_was_sent() {
+    let token = fixture_token("rs256_expired");
+    // Sent at the fixture's sent_at, where it had expired 3 min 12 s before.
+    let r = run(
+        vec![
+            authenticate(T, &token),
+            auth_error(T + 0.1, "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.", Some(true)),
+        ],
+        Some(&oidc_config(ISS, "convex")),
+    );
+    assert!(has(&r, Code::TokenExpired), "{:?}", codes(&r));
+    assert_eq!(r.cause_step, Some(2));
+    // The valid token sent at the same moment is not expired, however late the analysis runs.
+    let ok = run(
+        vec![authenticate(T, &fixture_token("rs256_valid"))],
+        Some(&oidc_config(ISS, "convex")),
+    );
+    assert!(!has(&ok, Code::TokenExpired), "{:?}", codes(&ok));
+}
+
+#[test]
+fn expiry_during_the_session_followed_by_a_fresh_token() {
+    let old = fixture_token("rs256_valid");
+    let fresh = fixture_token("eddsa_valid");
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T, &old),
+            transition(T + 0.1, (0, 1), &[]),
+            auth_error(T + 3600.0, "Convex token identity expired", Some(false)),
+            connect(T + 3600.5, 1, "AuthError"),
+            authenticate(T + 3600.6, &fresh),
+            transition(T + 3600.8, (0, 1), &[]),
+        ],
+        None,
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AuthExpiredInSession);
+    assert!(f.is_some(), "{:?}", codes(&r));
+    assert_eq!(
+        f.and_then(|f| f.evidence.get("fresh_token_followed")),
+        Some(&json!(true))
+    );
+    assert!(has(&r, Code::AuthConfirmed));
+    // A warning worth seeing (the spec's severity), but nothing to fix: no cause step.
+    assert_eq!(status(&r, 1), Status::Warn);
+    assert_eq!(r.cause_step, None);
+}
+
+#[test]
+fn a_rejection_superseded_by_an_acceptance_is_history() {
+    let bad = fixture_token("rs256_expired");
+    let good = fixture_token("rs256_valid");
+    let r = run(
+        vec![
+            authenticate(T, &bad),
+            auth_error(T + 0.1, "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.", Some(true)),
+            connect(T + 0.5, 1, "AuthError"),
+            authenticate(T + 0.6, &good),
+            transition(T + 0.8, (0, 1), &[]),
+        ],
+        None,
+    );
+    let rejected = r.findings.iter().find(|f| f.code == Code::AuthRejected);
+    assert_eq!(
+        rejected.map(|f| f.severity),
+        Some(Severity::Info),
+        "{:?}",
+        codes(&r)
+    );
+    assert_eq!(status(&r, 1), Status::Pass);
+    assert_eq!(r.cause_step, None);
+}
+
+#[test]
+fn discovery_failure_from_the_close_reason() {
+    let token = fixture_token("rs256_valid");
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T, &token),
+            connect(T + 1.0, 1, "AuthProviderDiscoveryFailed"),
+        ],
+        Some(&oidc_config(ISS, "convex")),
+    );
+    assert!(has(&r, Code::AuthDiscoveryFailed), "{:?}", codes(&r));
+    assert_eq!(status(&r, 1), Status::Fail);
+}
+
+#[test]
+fn sockets_that_never_get_a_transition_are_a_failed_connection() {
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            Event::WsClose {
+                socket: SOCKET.into(),
+                url: WS.into(),
+                time: T + 1.0,
+                reason: None,
+            },
+        ],
+        None,
+    );
+    assert!(has(&r, Code::ClientConnectionFailed), "{:?}", codes(&r));
+    assert_eq!(r.cause_step, Some(1));
+}
+
+#[test]
+fn http_bearer_calls_are_judged_like_sync_tokens() {
+    let token = fixture_token("rs256_valid");
+    let call = |status: u16, body: &str| {
+        Event::Http(HttpExchange {
+            url: "https://happy-otter-123.convex.cloud/api/query".into(),
+            method: "POST".into(),
+            time: T,
+            request_headers: vec![("Authorization".into(), format!("Bearer {token}"))],
+            request_body: Some(
+                r#"{"path":"messages:list","format":"convex_encoded_json","args":[{}]}"#.into(),
+            ),
+            status,
+            response_headers: vec![("Content-Type".into(), "application/json".into())],
+            response_body: Some(body.into()),
+        })
+    };
+    let ok = run(
+        vec![call(
+            200,
+            r#"{"status":"success","value":[],"logLines":["[LOG] 'server identity' null"]}"#,
+        )],
+        None,
+    );
+    assert!(has(&ok, Code::AuthConfirmed), "{:?}", codes(&ok));
+    let refused = run(
+        vec![call(
+            401,
+            r#"{"code":"NoAuthProvider","message":"No auth provider found matching the given token"}"#,
+        )],
+        Some(&oidc_config("https://elsewhere.example.com", "convex")),
+    );
+    assert!(has(&refused, Code::AuthRejected), "{:?}", codes(&refused));
+    assert!(has(&refused, Code::ConfigIssuerMismatch));
+    assert_eq!(refused.cause_step, Some(3));
+}
+
+#[test]
+fn a_malformed_token_is_step_2() {
+    let token = fixture_token("rs256_valid");
+    let cut = token.get(..token.len() / 3).unwrap_or_default();
+    let r = run(vec![authenticate(T, cut)], None);
+    assert!(has(&r, Code::TokenMalformed), "{:?}", codes(&r));
+    assert_eq!(r.cause_step, Some(2));
+}
+
+#[test]
+fn admin_key_is_not_a_user_token() {
+    let r = run(
+        vec![
+            send(
+                T,
+                json!({"type": "Authenticate", "tokenType": "Admin", "value": "prod:abc|secret", "baseVersion": 0}),
+            ),
+            transition(T + 0.1, (0, 1), &[]),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::TokenAdmin), "{:?}", codes(&r));
+    assert!(has(&r, Code::TokenAbsent));
+    let text = serde_json::to_string(&r).unwrap_or_default();
+    assert!(
+        !text.contains("secret"),
+        "the admin key never reaches the report"
+    );
+}
+
+#[test]
+fn clock_skew_from_the_server_moves_the_judgement_to_the_servers_clock() {
+    // The token expired 3 min 12 s before the local send time, but this computer's clock is 10 minutes ahead of
+    // the server's: on the server's clock it was still valid.
+    let token = fixture_token("rs256_expired");
+    let mut t = transition(T + 0.2, (0, 1), &[]);
+    if let Event::WsFrame { data, .. } = &mut t {
+        let mut v: Value = serde_json::from_str(data).unwrap_or_default();
+        v["clientClockSkew"] = json!(600_000);
+        v["serverTs"] = json!(0);
+        *data = v.to_string();
+    }
+    let r = run(
+        vec![connect(T, 0, "InitialConnect"), authenticate(T, &token), t],
+        None,
+    );
+    assert!(has(&r, Code::ClockSkew), "{:?}", codes(&r));
+    assert!(!has(&r, Code::TokenExpired), "{:?}", codes(&r));
+}
+
+#[test]
+fn chunked_transitions_are_reassembled() {
+    let token = fixture_token("rs256_valid");
+    let whole = json!({"type": "Transition",
+        "startVersion": {"querySet": 0, "identity": 0, "ts": TS},
+        "endVersion": {"querySet": 1, "identity": 1, "ts": TS},
+        "modifications": [{"type": "QueryUpdated", "queryId": 0, "value": "x".repeat(1000),
+                           "logLines": ["[LOG] 'server identity' null"], "journal": null}]})
+    .to_string();
+    let (a, b) = whole.split_at(whole.len() / 2);
+    let chunk = |part: u32, text: &str| {
+        recv(
+            T + 0.2,
+            json!({"type": "TransitionChunk", "chunk": text, "partNumber": part, "totalParts": 2, "transitionId": "t1"}),
+        )
+    };
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T, &token),
+            chunk(0, a),
+            chunk(1, b),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::IdentityLoggedNull), "{:?}", codes(&r));
+    assert!(has(&r, Code::AuthConfirmed));
+}
+
+#[test]
+fn a_new_page_load_starts_the_evidence_again() {
+    let token = fixture_token("rs256_valid");
+    let r = run(
+        vec![
+            authenticate(T, &token),
+            Event::Navigated {
+                url: "http://localhost:5173/".into(),
+                time: T + 5.0,
+            },
+        ],
+        None,
+    );
+    assert!(has(&r, Code::ClientNoTraffic), "{:?}", codes(&r));
+    assert!(r.timeline.iter().any(|i| i.kind == "navigated"));
+}
+
+#[test]
+fn hostile_frames_do_not_panic() {
+    let mut events = vec![connect(T, 0, "InitialConnect")];
+    for data in [
+        "".to_owned(),
+        "{".to_owned(),
+        "[".repeat(100_000),
+        "{\"type\":\"Transition\"}".to_owned(),
+        "{\"type\":\"AuthError\",\"error\":42}".to_owned(),
+        "{\"type\":\"Authenticate\",\"tokenType\":\"User\",\"value\":\"\\u0000..\"}".to_owned(),
+        String::from_utf8_lossy(&[0xff, 0xfe, 0x00, 0x7b]).into_owned(),
+    ] {
+        for direction in [Direction::Send, Direction::Receive] {
+            events.push(Event::WsFrame {
+                socket: SOCKET.into(),
+                url: WS.into(),
+                direction,
+                time: T,
+                data: data.clone(),
+            });
+        }
+    }
+    let r = run(events, None);
+    assert!(!r.steps.is_empty());
+}
