@@ -122,6 +122,29 @@ test('no request carries a token anywhere except to the app\'s own backend', { t
   }
 });
 
+test('the panel follows DevTools\' theme live, and its controls are reachable from the keyboard', { timeout: 60000 }, async () => {
+  const tab = await openTab(chrome.browser);
+  const setTheme = (name) => tab.devtoolsWindow.evaluate(async (n) => {
+    const common = await import('devtools://devtools/bundled/core/common/common.js');
+    common.Settings.Settings.instance().moduleSetting('ui-theme').set(n);
+  }, name);
+  const dark = () => evalIn(tab.panel, "document.documentElement.classList.contains('theme-dark')");
+  try {
+    await setTheme('dark');
+    await until(dark, { timeoutMs: 5000, what: 'the dark theme' });
+    await setTheme('default');
+    await until(async () => !(await dark()), { timeoutMs: 5000, what: 'the light theme' });
+    // Tab order reaches the three actions (native buttons: Enter/Space work).
+    const order = await evalIn(tab.panel, `(() => {
+      const f = [...document.querySelectorAll('button, summary, textarea, [tabindex]')].filter((e) => e.tabIndex >= 0 && !e.closest('[hidden]'));
+      return f.map((e) => e.id || e.tagName.toLowerCase());
+    })()`);
+    for (const id of ['reload', 'copy', 'export', 'config-title']) assert.ok(order.includes(id), `${id} focusable: ${order}`);
+  } finally {
+    await tab.page.close();
+  }
+});
+
 test('the extension asks for no permission and relaxes the CSP only for WebAssembly', () => {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'manifest.json'), 'utf8'));
   assert.equal(manifest.manifest_version, 3);

@@ -60,7 +60,9 @@ for (const scenario of scenarios) {
         const bodies = await evalIn(tab.dt, '__bodies');
         for (const e of har.entries ?? []) {
           const body = bodies[`${e.request.url}|${e.startedDateTime}`];
-          if (body && typeof body[0] === 'string') {
+          if (process.env.E2E_DEBUG) console.log(e.request.url, e.startedDateTime, e._resourceType, !!body, body && body[0]?.length);
+          // Bodies of the Convex API calls only (the doctor reads those; the app's own files stay out of the fixture).
+          if (body && typeof body[0] === 'string' && new URL(e.request.url).pathname.startsWith('/api/')) {
             e.response.content.text = body[0];
             if (body[1]) e.response.content.encoding = body[1];
           }
