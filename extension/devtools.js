@@ -15,7 +15,7 @@ const MAX_EARLY = 2000;
 const MAX_BODY = 256 * 1024;
 /** Polling: fast while frames flow, backing off to the slowest when nothing changes. */
 const POLL_MIN_MS = 400;
-const POLL_MAX_MS = 1000;
+const POLL_MAX_MS = 800;
 /** A poll must not cost more than this share of the time between polls (a busy app's HAR is big). */
 const POLL_BUDGET = 0.05;
 const POLL_CEILING_MS = 3000;
@@ -161,10 +161,15 @@ function ingestHar(har, withHttp) {
   return fresh;
 }
 
+let polling = false;
+
 function poll() {
   pollTimer = 0;
+  if (polling) return; // one getHAR() at a time; the running one reschedules
+  polling = true;
   const started = performance.now();
   net.getHAR((har) => {
+    polling = false;
     let fresh = 0;
     try {
       fresh = ingestHar(har, false);
@@ -240,7 +245,7 @@ function refreshOrigin(url) {
 
 function markDirty() {
   dirty = true;
-  if (panelWindow && panelVisible && !renderTimer) renderTimer = setTimeout(pushToPanel, 120);
+  if (panelWindow && panelVisible && !renderTimer) renderTimer = setTimeout(pushToPanel, 50);
 }
 
 function pushToPanel() {
