@@ -6,6 +6,7 @@ const STEP_TITLES = {
   2: 'Step 2 — does the client send a valid JWT?',
   3: 'Step 3 — does the backend configuration match the token?',
 };
+const SOURCES = { ws: 'over the sync WebSocket', http: 'with an HTTP call', input: 'as input' };
 const $ = (id) => document.getElementById(id);
 let host = null;
 let lastReport = null;
@@ -123,7 +124,7 @@ function renderTokens(report) {
     ...tokens.map((t, i) => {
       const card = el('div', { class: 'token', 'data-token': i });
       card.append(
-        el('h3', {}, `Token ${i + 1}`, el('span', { class: 'muted', text: ` — sent over ${t.source || '?'} at ${fmtDate(t.sent_at)}${t.outcome ? `; ${t.outcome}` : ''}` })),
+        el('h3', {}, `Token ${i + 1}`, el('span', { class: 'muted', text: ` — sent ${SOURCES[t.source] || `by ${t.source || '?'}`} at ${fmtDate(t.sent_at)}${t.outcome ? `; ${t.outcome}` : ''}` })),
       );
       const claims = Array.isArray(t.claims) ? t.claims : [];
       if (claims.length) {
@@ -166,7 +167,7 @@ function renderTimeline(report) {
     for (const r of list.slice(-200)) {
       tbody.append(el('tr', { class: `tl-row k-${r.kind}`, 'data-kind': r.kind }, el('td', { text: fmtTime(r.time) }), el('td', { class: 'tl-kind', text: show(r.kind) }), el('td', { text: show(r.text ?? '') })));
     }
-    const title = conn === 'http' ? 'HTTP calls' : `Connection ${conn}`;
+    const title = conn === 'http' ? 'HTTP calls' : conn === 'page' ? 'Page loads' : `Connection ${conn}`;
     out.push(el('div', { class: 'tl-conn', 'data-connection': conn }, el('h3', { text: list.length > 200 ? `${title} (last 200 of ${list.length})` : title }), el('table', {}, tbody)));
   }
   box.replaceChildren(...out);
