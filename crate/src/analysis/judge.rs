@@ -400,10 +400,7 @@ fn step2(
         Err(m) => {
             let mut f = Finding::new(
                 Code::TokenMalformed,
-                format!(
-                    "The token is not a valid JWT: {}",
-                    m.message
-                ),
+                format!("The token is not a valid JWT: {}", m.message),
             )
             .with("source", j.sent.source.as_str())
             .with("length", j.sent.text.len());
