@@ -1,0 +1,320 @@
+// The panel: renders the report the devtools page computes. Everything that comes from a token, a frame or a
+// server is inserted with textContent / createElement only, never as HTML (tests/e2e prove it with a hostile token).
+
+const STEP_TITLES = {
+  1: 'Step 1 — does the backend see an identity?',
+  2: 'Step 2 — does the client send a valid JWT?',
+  3: 'Step 3 — does the backend configuration match the token?',
+};
+const $ = (id) => document.getElementById(id);
+let host = null;
+let lastReport = null;
+let shownOrigin = null;
+
+/** createElement with text and attributes; `children` are nodes or strings (inserted as text). */
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = String(v);
+    else node.setAttribute(k, String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    node.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  }
+  return node;
+}
+
+function show(value) {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value, null, 2);
+  } catch {
+    return String(value);
+  }
+}
+
+function fmtTime(t) {
+  if (typeof t !== 'number' || !Number.isFinite(t)) return '';
+  const d = new Date(t * 1000);
+  return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function fmtDate(t) {
+  if (typeof t !== 'number' || !Number.isFinite(t)) return '';
+  return new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+// ---- rendering ----
+
+function renderVerdict(report) {
+  const box = $('verdict-box');
+  const cause = report.cause_step;
+  box.dataset.causeStep = cause === null || cause === undefined ? '' : String(cause);
+  const step1 = (report.steps || []).find((s) => s.step === 1);
+  const worst = cause ? 'fail' : step1 ? step1.status : 'unknown';
+  box.className = `s-${worst}`;
+  $('verdict').textContent = report.verdict || 'No verdict yet.';
+  const findings = report.findings || [];
+  const nothing = findings.some((f) => f.code === 'client.no_traffic');
+  $('reload-hint').hidden = !nothing;
+  document.body.dataset.captured = nothing ? 'none' : 'some';
+}
+
+function renderEvidence(evidence) {
+  const entries = evidence && typeof evidence === 'object' ? Object.entries(evidence) : [];
+  if (entries.length === 0) return null;
+  const dl = el('dl', { class: 'evidence' });
+  for (const [k, v] of entries) {
+    // Unix times read better as dates (the raw number stays, for searching).
+    const when = /(^|_)(time|at|exp|iat|nbf)$/.test(k) && typeof v === 'number' && v > 1e9 && v < 1e11 ? `${fmtDate(v)} (${v})` : show(v);
+    dl.append(el('dt', { text: k }), el('dd', { text: when }));
+  }
+  return dl;
+}
+
+function renderFinding(f) {
+  const open = f.severity === 'fail' || f.severity === 'warn';
+  const details = el('details', { class: `finding s-${f.severity}`, 'data-code': f.code, 'data-severity': f.severity });
+  details.open = open;
+  details.append(
+    el('summary', {}, el('span', { class: `badge s-${f.severity}`, text: f.severity }), ' ', f.message || '', el('span', { class: 'code', text: f.code })),
+  );
+  const ev = renderEvidence(f.evidence);
+  if (ev) details.append(ev);
+  if (Array.isArray(f.causes) && f.causes.length) {
+    details.append(el('div', { class: 'muted', text: 'Causes that fit, most likely first:' }));
+    const ol = el('ol', { class: 'causes' });
+    for (const c of f.causes) ol.append(el('li', { text: show(c) }));
+    details.append(ol);
+  }
+  return details;
+}
+
+function renderSteps(report) {
+  const box = $('steps');
+  const cards = [];
+  for (const n of [1, 2, 3]) {
+    const step = (report.steps || []).find((s) => s.step === n) || { step: n, status: 'unknown', summary: '' };
+    const card = el('article', {
+      class: `step s-${step.status}${report.cause_step === n ? ' cause' : ''}`,
+      'data-step': n,
+      'data-status': step.status,
+      'aria-label': `${STEP_TITLES[n]}: ${step.status}`,
+    });
+    card.append(el('h2', {}, el('span', { class: 'badge', text: step.status }), STEP_TITLES[n]));
+    if (step.summary) card.append(el('p', { class: 'summary', text: step.summary }));
+    for (const f of (report.findings || []).filter((x) => x.step === n)) card.append(renderFinding(f));
+    cards.push(card);
+  }
+  box.replaceChildren(...cards);
+}
+
+function renderTokens(report) {
+  const tokens = report.tokens || [];
+  const box = $('tokens');
+  if (tokens.length === 0) {
+    box.replaceChildren(el('p', { class: 'muted', text: 'No token seen yet.' }));
+    return;
+  }
+  box.replaceChildren(
+    ...tokens.map((t, i) => {
+      const card = el('div', { class: 'token', 'data-token': i });
+      card.append(
+        el('h3', {}, `Token ${i + 1}`, el('span', { class: 'muted', text: ` — sent over ${t.source || '?'} at ${fmtDate(t.sent_at)}${t.outcome ? `; ${t.outcome}` : ''}` })),
+      );
+      const claims = Array.isArray(t.claims) ? t.claims : [];
+      if (claims.length) {
+        const table = el('table', { class: 'claims' }, el('thead', {}, el('tr', {}, el('th', { text: 'claim' }), el('th', { text: 'value' }), el('th', { text: 'meaning' }))));
+        const tbody = el('tbody');
+        for (const c of claims) {
+          tbody.append(el('tr', { 'data-claim': c.name }, el('td', { text: show(c.name) }), el('td', { class: 'v', text: show(c.value) }), el('td', { text: show(c.explanation ?? '') })));
+        }
+        table.append(tbody);
+        card.append(table);
+      }
+      card.append(
+        el('div', { class: 'token-parts' },
+          el('div', {}, el('div', { class: 'muted', text: 'Header' }), el('pre', { class: 'token-header', text: show(t.header ?? null) })),
+          el('div', {}, el('div', { class: 'muted', text: 'Payload' }), el('pre', { class: 'token-payload', text: show(t.payload ?? null) }))),
+        el('div', { class: 'muted', text: `Signature: ${t.signature || '<redacted>'} (never shown or stored)` }),
+      );
+      return card;
+    }),
+  );
+}
+
+function renderTimeline(report) {
+  const rows = report.timeline || [];
+  const box = $('timeline');
+  if (rows.length === 0) {
+    box.replaceChildren(el('p', { class: 'muted', text: 'Nothing yet.' }));
+    return;
+  }
+  const groups = new Map();
+  for (const r of rows) {
+    const key = String(r.connection ?? '?');
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  const out = [];
+  for (const [conn, list] of groups) {
+    const tbody = el('tbody');
+    // Long-running busy apps: the latest lines matter; keep the DOM small.
+    for (const r of list.slice(-200)) {
+      tbody.append(el('tr', { class: `tl-row k-${r.kind}`, 'data-kind': r.kind }, el('td', { text: fmtTime(r.time) }), el('td', { class: 'tl-kind', text: show(r.kind) }), el('td', { text: show(r.text ?? '') })));
+    }
+    const title = conn === 'http' ? 'HTTP calls' : `Connection ${conn}`;
+    out.push(el('div', { class: 'tl-conn', 'data-connection': conn }, el('h3', { text: list.length > 200 ? `${title} (last 200 of ${list.length})` : title }), el('table', {}, tbody)));
+  }
+  box.replaceChildren(...out);
+}
+
+function render(json) {
+  let report;
+  try {
+    report = JSON.parse(json);
+  } catch {
+    return;
+  }
+  lastReport = report;
+  renderVerdict(report);
+  renderSteps(report);
+  renderTokens(report);
+  renderTimeline(report);
+  const step3 = (report.steps || []).find((s) => s.step === 3);
+  if (step3 && step3.status === 'unknown' && !$('config-source').value) $('config-details').open = true;
+  if (host && host.origin() !== shownOrigin) loadConfigBox();
+  $('about').textContent = `Convex Auth Doctor ${report.doctor || ''}`;
+  document.body.dataset.rendered = String(Date.now());
+}
+
+// ---- actions ----
+
+function flash(text) {
+  $('status').textContent = text;
+  setTimeout(() => {
+    if ($('status').textContent === text) $('status').textContent = '';
+  }, 3000);
+}
+
+function copyText(text) {
+  // navigator.clipboard is often refused inside DevTools (the panel's document is not focused): fall back.
+  const fallback = () => {
+    const ta = el('textarea');
+    ta.value = text;
+    document.body.append(ta);
+    ta.select();
+    const ok = document.execCommand('copy');
+    ta.remove();
+    return ok;
+  };
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    return navigator.clipboard.writeText(text).then(() => true, fallback);
+  }
+  return Promise.resolve(fallback());
+}
+
+function reload() {
+  if (!host) return;
+  host.reload();
+  flash('Reloading; capturing from the start…');
+}
+
+function wire() {
+  $('reload').addEventListener('click', reload);
+  $('reload-inline').addEventListener('click', reload);
+  $('copy').addEventListener('click', async () => {
+    if (!host) return;
+    const ok = await copyText(host.markdown());
+    flash(ok ? 'Report copied (redacted: no tokens, no signatures).' : 'Copy failed.');
+  });
+  $('export').addEventListener('click', () => {
+    if (!host) return;
+    const blob = new Blob([JSON.stringify(JSON.parse(host.report()), null, 2)], { type: 'application/json' });
+    const a = el('a', { download: 'convex-auth-report.json', href: URL.createObjectURL(blob) });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    flash('Report saved.');
+  });
+  $('config-apply').addEventListener('click', applyConfig);
+  $('config-clear').addEventListener('click', () => {
+    $('config-source').value = '';
+    $('config-env').value = '';
+    applyConfig();
+  });
+  // Ctrl/Cmd+Enter in the config boxes applies.
+  for (const id of ['config-source', 'config-env']) {
+    $(id).addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) applyConfig();
+    });
+  }
+}
+
+function parseEnv(text) {
+  const env = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`"${line}" is not NAME=value`);
+    env[line.slice(0, eq).trim()] = line.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
+  }
+  return env;
+}
+
+function applyConfig() {
+  if (!host) return;
+  $('config-error').textContent = '';
+  try {
+    host.setConfig($('config-source').value, JSON.stringify(parseEnv($('config-env').value)));
+    flash($('config-source').value.trim() ? 'Configuration applied.' : 'Configuration forgotten.');
+  } catch (e) {
+    $('config-error').textContent = String(e && e.message ? e.message : e);
+  }
+}
+
+function loadConfigBox() {
+  try {
+    const saved = JSON.parse(host.storedConfig());
+    $('config-source').value = saved.source || '';
+    $('config-env').value = Object.entries(saved.env || {}).map(([k, v]) => `${k}=${v}`).join('\n');
+  } catch {
+    /* nothing saved */
+  }
+  shownOrigin = host.origin();
+  $('config-origin').textContent = shownOrigin || 'this page';
+}
+
+// ---- theme: follows DevTools live ----
+
+function applyTheme(name) {
+  document.documentElement.classList.toggle('theme-dark', name === 'dark');
+}
+
+function initTheme() {
+  const panels = chrome.devtools && chrome.devtools.panels;
+  applyTheme(panels ? panels.themeName : host ? host.themeName() : 'default');
+  if (panels && typeof panels.setThemeChangeHandler === 'function') panels.setThemeChangeHandler(applyTheme);
+}
+
+// ---- handshake with the devtools page ----
+
+window.doctorRender = render;
+
+function attach() {
+  if (host || !window.doctorHost) return;
+  host = window.doctorHost;
+  loadConfigBox();
+  initTheme();
+  render(host.report());
+}
+
+wire();
+window.addEventListener('doctorhost', attach);
+attach();
+if (!host) initTheme();

@@ -1,0 +1,127 @@
+// Real Chromium with the real extension, DevTools open on a tab, the "Convex Auth" panel shown, read through CDP.
+// Recipe: shared/reference/devtools-capture.md (Debian Chromium honours --load-extension; puppeteer-core only).
+import puppeteer from 'puppeteer-core';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PANEL_TITLE = 'Convex Auth';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws with the last value). */
+export async function until(fn, { timeoutMs = 15000, everyMs = 100, what = 'condition' } = {}) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Launches Chromium with the extension (the repository root holds manifest.json). `headless` false shows a window. */
+export async function launch({ headless = true, autoOpen = false, extraArgs = [] } = {}) {
+  if (!existsSync(path.join(ROOT, 'extension', 'pkg', 'convex_auth_doctor_bg.wasm'))) {
+    throw new Error('extension/pkg is missing: run scripts/build-wasm.sh (or scripts/setup.sh) first');
+  }
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'cad-e2e-'));
+  const args = [
+    ...(headless ? ['--headless=new'] : []),
+    '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${userDataDir}`,
+    `--load-extension=${ROOT}`, `--disable-extensions-except=${ROOT}`,
+    ...(autoOpen ? ['--auto-open-devtools-for-tabs'] : []),
+    ...extraArgs, 'about:blank',
+  ];
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, ignoreDefaultArgs: true, args, defaultViewport: null, protocolTimeout: 120000 });
+  const close = async () => {
+    try {
+      await browser.close();
+    } catch {
+      /* already gone */
+    }
+    rmSync(userDataDir, { recursive: true, force: true });
+  };
+  return { browser, close, userDataDir };
+}
+
+/** Runtime.evaluate in a target (any type), by value, awaiting promises. */
+export async function evalIn(session, expression) {
+  const r = await session.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+  if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description || r.exceptionDetails.text);
+  return r.result.value;
+}
+
+const devtoolsPageTargets = (browser) => browser.targets().filter((t) => t.url().endsWith('/extension/devtools.html'));
+
+/**
+ * Opens a tab with DevTools on it (DevTools first, so capture starts before the app loads, unless `appFirst` is given:
+ * then the app is loaded first and DevTools opened afterwards), shows the panel, and returns handles.
+ */
+export async function openTab(browser, { appFirst } = {}) {
+  const page = await browser.newPage();
+  if (appFirst) await appFirst(page);
+  const known = new Set(devtoolsPageTargets(browser));
+  const devtoolsWindow = await page.openDevTools();
+  const dtTarget = await browser.waitForTarget((t) => t.url().endsWith('/extension/devtools.html') && !known.has(t), { timeout: 20000 });
+  const extId = new URL(dtTarget.url()).host;
+  const dt = await dtTarget.createCDPSession();
+  await until(async () => (await evalIn(dt, 'globalThis.__doctor ? JSON.parse(__doctor.stats()).ready : false')), { what: 'the engine in the devtools page' });
+  const knownPanels = new Set(browser.targets().filter((t) => t.url().endsWith('/extension/panel.html')));
+  // Showing an extension panel from a script (panel.show() needs a user gesture): DevTools' own InspectorView.
+  const panelId = `chrome-extension://${extId}${PANEL_TITLE.replace(/\s/g, '')}`;
+  await until(async () => {
+    await devtoolsWindow.evaluate(async (id) => {
+      const legacy = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
+      await legacy.InspectorView.InspectorView.instance().showPanel(id);
+    }, panelId);
+    return browser.targets().some((t) => t.url().endsWith('/extension/panel.html') && !knownPanels.has(t));
+  }, { what: 'the Convex Auth panel', everyMs: 300 });
+  const panelTarget = browser.targets().find((t) => t.url().endsWith('/extension/panel.html') && !knownPanels.has(t));
+  const panel = await panelTarget.createCDPSession();
+  await until(async () => evalIn(panel, "!!(document.body && document.body.dataset.rendered)"), { what: 'the first render of the panel' });
+  return { page, devtoolsWindow, dt, dtTarget, panel, panelTarget, extId };
+}
+
+/** What the panel shows, through its stable hooks. */
+export async function readPanel(panel) {
+  return evalIn(panel, `(() => {
+    const q = (s) => document.querySelector(s);
+    const steps = {};
+    for (const n of [1, 2, 3]) steps[n] = q('[data-step="' + n + '"]')?.dataset.status ?? null;
+    const cause = q('[data-cause-step]')?.dataset.causeStep;
+    return {
+      verdict: q('#verdict')?.textContent ?? '',
+      cause_step: cause === undefined || cause === '' ? null : Number(cause),
+      steps,
+      codes: [...document.querySelectorAll('[data-code]')].map((e) => e.dataset.code),
+      reloadHint: !q('#reload-hint').hidden,
+      rendered: Number(document.body.dataset.rendered || 0),
+    };
+  })()`);
+}
+
+/** Does the panel's reading meet a scenario's `expect`? Returns the list of differences (empty: it does). */
+export function mismatches(reading, expect) {
+  const out = [];
+  if (reading.cause_step !== expect.cause_step) out.push(`cause_step ${reading.cause_step} (expected ${expect.cause_step})`);
+  for (const [n, status] of Object.entries(expect.step_status || {})) {
+    if (reading.steps[n] !== status) out.push(`step ${n} ${reading.steps[n]} (expected ${status})`);
+  }
+  for (const code of expect.codes || []) if (!reading.codes.includes(code)) out.push(`missing ${code}`);
+  return out;
+}
+
+/** The devtools page's HAR, as the extension sees it (chrome.devtools.network.getHAR). */
+export async function getHar(dt) {
+  return evalIn(dt, 'new Promise((r) => chrome.devtools.network.getHAR((h) => r(h)))');
+}

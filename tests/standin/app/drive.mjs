@@ -1,0 +1,146 @@
+// Runs one scenario with the real `convex` client. Shared by the demo page (in Chromium) and the
+// stand-in's tests (in Node), so both produce the same traffic. No Node or DOM APIs here: the
+// caller passes the client classes, a WebSocket constructor (Node) and a state callback.
+
+/** The token fetcher an auth provider integration would give the Convex client. */
+export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
+  const t = scenario.token;
+  if (!t) return async () => null; // not signed in: the provider has no token
+  let cached = null;
+  const expOf = (jwt) => {
+    try {
+      return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).exp ?? 0;
+    } catch {
+      return 0;
+    }
+  };
+  return async ({ forceRefreshToken }) => {
+    // "cache-until-expired": a provider that ignores forceRefreshToken while its token is valid,
+    // so the backend sees the token expire mid-session.
+    if (scenario.refresh === "cache-until-expired" && cached && expOf(cached) > Date.now() / 1000 + 1) return cached;
+    const q = new URLSearchParams({ kind: t.kind, ...(t.variant ? { variant: t.variant } : {}) });
+    const res = await fetch(`${idpUrl}/token?${q}`);
+    cached = (await res.json()).token;
+    log(`fetched token (forceRefreshToken: ${forceRefreshToken})`);
+    return cached;
+  };
+}
+
+/**
+ * Drive `scenario` against `deploymentUrl`. `lib` = { ConvexClient, ConvexHttpClient,
+ * ConvexReactClient, anyApi }. `onState(state)` is called on every change; the promise resolves
+ * with the final state once the scenario's intended traffic is complete (`state.done`).
+ * The "react" client here uses ConvexReactClient.setAuth, which is what ConvexProviderWithAuth
+ * calls; the demo page renders the real provider instead (main.mjs).
+ */
+export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketConstructor, mount, onState = () => {}, timeoutMs = 30000 }) {
+  const state = { scenario: scenario.id, status: "starting", results: [], auth: [], errors: [], calls: [], done: false };
+  const update = (patch) => {
+    Object.assign(state, patch);
+    onState(state);
+  };
+  const api = lib.anyApi;
+  const fetcher = makeTokenFetcher(scenario, idpUrl);
+  const wired = scenario.wiring !== "none";
+
+  if (scenario.client === "http") {
+    const client = new lib.ConvexHttpClient(deploymentUrl, { logger: false });
+    if (wired) {
+      const token = await fetcher({ forceRefreshToken: false });
+      if (token) client.setAuth(token);
+    }
+    for (const [kind, fn, args] of [["query", api.messages.whoami, {}], ["mutation", api.messages.send, { body: "hi" }], ["action", api.messages.act, {}]]) {
+      try {
+        const value = await client[kind](fn, args);
+        state.calls.push({ kind, ok: true, value });
+        update({ status: `${kind} result: ${JSON.stringify(value)}` });
+      } catch (e) {
+        state.calls.push({ kind, ok: false, error: String(e.message) });
+        update({ status: `${kind} error: ${e.message}` });
+      }
+    }
+    update({ done: true });
+    return state;
+  }
+
+  const options = { logger: false, ...(webSocketConstructor ? { webSocketConstructor } : {}) };
+  const client = scenario.client === "react" ? new lib.ConvexReactClient(deploymentUrl, options) : new lib.ConvexClient(deploymentUrl, options);
+  const connection = () => client.connectionState();
+  let settled = !wired;
+  let finishing = false;
+
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish(`timed out after ${timeoutMs} ms`), timeoutMs);
+    const poll = setInterval(check, 100);
+    function finish(error) {
+      if (state.done) return;
+      clearTimeout(timer);
+      clearInterval(poll);
+      if (typeof unsubscribe === "function") unsubscribe();
+      if (error) state.errors.push(error);
+      state.connection = connection();
+      update({ done: true });
+      Promise.resolve(client.close()).then(() => resolve(state));
+    }
+    async function extraCalls() {
+      // A mutation and an action on the socket, so Mutation/Action frames appear too.
+      for (const [kind, fn, args] of [["mutation", api.messages.send, { body: "hi" }], ["action", api.messages.act, {}]]) {
+        try {
+          state.calls.push({ kind, ok: true, value: await client[kind](fn, args) });
+        } catch (e) {
+          state.calls.push({ kind, ok: false, error: String(e.message) });
+        }
+      }
+    }
+    async function check() {
+      if (finishing || state.done) return;
+      const c = connection();
+      let ready = false;
+      if (scenario.done === "retries") ready = c.connectionRetries >= 2;
+      else if (scenario.done === "updates") ready = state.results.length >= 200;
+      else if (scenario.done === "reauth") ready = c.connectionCount >= 2 && state.auth.at(-1) === true && state.results.length > 0;
+      else ready = settled && state.results.length > 0;
+      if (!ready) return;
+      finishing = true;
+      if (scenario.done !== "retries" && scenario.done !== "updates") await extraCalls();
+      finish();
+    }
+    const onResult = (value) => {
+      state.results.push(value);
+      update({ status: `query result: ${JSON.stringify(value)}` });
+    };
+    const onError = (e) => {
+      state.errors.push(String(e.message));
+      update({ status: `query error: ${e.message}` });
+    };
+    let unsubscribe;
+    const onAuth = (isAuthenticated) => {
+      settled = true;
+      state.auth.push(isAuthenticated);
+      update({ status: isAuthenticated ? "authenticated" : "not authenticated" });
+    };
+    const fn = scenario.done === "updates" ? api.ticker.tick : api.messages.whoami;
+    if (scenario.client === "react" && mount) {
+      // The demo page: render ConvexProviderWithAuth / ConvexProvider and report from hooks.
+      unsubscribe = mount(client, { fetcher, wired, fn, onResult, onError, onAuth });
+    } else {
+      if (wired) client.setAuth(fetcher, onAuth);
+      if (scenario.client === "react") {
+        const watch = client.watchQuery(fn, {});
+        unsubscribe = watch.onUpdate(() => {
+          try {
+            onResult(watch.localQueryResult());
+          } catch (e) {
+            onError(e);
+          }
+        });
+        if (fn !== api.messages.whoami) client.watchQuery(api.messages.whoami, {}).onUpdate(() => {});
+      } else {
+        const sub = client.onUpdate(fn, {}, onResult, onError);
+        unsubscribe = () => sub();
+        if (fn !== api.messages.whoami) client.onUpdate(api.messages.whoami, {}, () => {});
+      }
+    }
+    update({ status: "connecting" });
+  });
+}

@@ -1,0 +1,9 @@
+// A generic OIDC provider signing with Ed25519 (EdDSA).
+export default {
+  providers: [
+    {
+      domain: process.env.OIDC_ISSUER,
+      applicationID: "eddsa-app",
+    },
+  ],
+};
