@@ -124,8 +124,12 @@ fn markdown_is_redacted_and_keeps_markup_inert() {
             "markdown",
         ]);
         let md = String::from_utf8_lossy(&out.stdout);
-        assert!(!md.contains("<script"), "{md}");
-        assert!(!md.contains("<img"), "{md}");
+        assert!(md.contains("script"), "the hostile claims are shown: {md}");
+        // Markup may appear only inside code spans, where renderers show it as text.
+        for line in md.lines() {
+            let outside: String = line.split('`').step_by(2).collect();
+            assert!(!outside.contains('<'), "markup outside a code span: {line}");
+        }
     }
 }
 
