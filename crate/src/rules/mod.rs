@@ -7,6 +7,6 @@ pub mod matching;
 pub mod provider_kind;
 pub mod server_error;
 
-pub use matching::{check_config, normalise_issuer, ConfigVerdict};
+pub use matching::{check_config, issuer_path, normalise_issuer, ConfigVerdict};
 pub use provider_kind::ProviderKind;
 pub use server_error::ServerError;
