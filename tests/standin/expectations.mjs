@@ -97,6 +97,8 @@ export function checkTraffic(scenario, e, frames) {
     if (e.close) {
       const c = frames.filter((f) => f.dir === "close" && !f.by);
       need(c.length >= 2 && c.every((f) => f.code === e.close[0] && f.reason === e.close[1]), `server closes: ${JSON.stringify(c.map((f) => [f.code, f.reason]))}`);
+      // The client reports the close reason on its next Connect (web_socket_manager.ts lastCloseReason).
+      need(ins.filter((m) => m.type === "Connect").slice(1).every((m) => m.lastCloseReason === e.close[1]), "reconnects do not carry the close reason in Connect.lastCloseReason");
     }
     if (e.reconfirmed) {
       const after = confirmedOn.filter((t) => t.socket > (authErrors[0]?.socket ?? Infinity));
