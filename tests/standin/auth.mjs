@@ -69,8 +69,10 @@ export function loadAuthConfig(file, env) {
   const config = module.exports.default ?? module.exports;
   return (config.providers ?? []).map((p) => {
     if (p.type === "customJwt") {
-      return { type: "customJwt", issuer: p.issuer, jwks: p.jwks, algorithm: p.algorithm, applicationID: p.applicationID ?? null };
+      return { type: "customJwt", issuer: normaliseDomain(p.issuer), jwks: p.jwks, algorithm: p.algorithm, applicationID: p.applicationID ?? null };
     }
+    // common/src/auth.rs SerializedAuthInfo::Oidc: applicationID is a required String.
+    if (typeof p.applicationID !== "string") throw new Error(`${file}: an OIDC provider needs an applicationID (only customJwt providers may omit it)`);
     return { type: "oidc", domain: normaliseDomain(p.domain), applicationID: p.applicationID };
   });
 }
@@ -85,7 +87,7 @@ export function describeProviders(providers) {
 /** AuthInfo::matches_token: `aud` must contain applicationID when one is set; issuers compared
  *  after adding `https://` to a scheme-less `iss` and trimming trailing slashes on both sides. */
 export function matchesToken(p, audiences, iss) {
-  const appId = p.type === "customJwt" ? p.applicationID : p.applicationID;
+  const appId = p.applicationID; // always set for OIDC, optional for custom JWT
   if (appId != null && !audiences.includes(appId)) return false;
   const issWithProtocol = iss.startsWith("https://") || iss.startsWith("http://") ? iss : `https://${iss}`;
   const domain = p.type === "customJwt" ? p.issuer : p.domain;

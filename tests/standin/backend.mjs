@@ -31,8 +31,13 @@ export async function startDeployment(opts) {
   const record = (entry) => {
     if (frames.length < MAX_RECORDED) frames.push({ t: Date.now(), ...entry });
   };
-  let lastTs = Date.now() * 1000;
-  const nextTs = () => (lastTs = Math.max(lastTs + 1, Date.now() * 1000));
+  // Timestamps are u64 nanoseconds since the epoch, like the backend's `Timestamp`.
+  let lastTs = 0n;
+  const nextTs = () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    lastTs = now > lastTs ? now : lastTs + 1n;
+    return lastTs;
+  };
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const sockets = new Set();
   let socketCount = 0;
@@ -59,7 +64,7 @@ export async function startDeployment(opts) {
     sockets.add(ws);
     // The client starts every socket at version {querySet: 0, identity: 0, ts: 0} and checks that
     // each Transition starts where the previous one ended (remote_query_set.ts).
-    const s = { identity: null, identityVersion: 0, querySet: 0, ts: 0, queries: new Map(), tick: 0, skew: undefined };
+    const s = { identity: null, identityVersion: 0, querySet: 0, ts: 0n, queries: new Map(), tick: 0, skew: undefined };
     let expiryTimer = null;
     let tickTimer = null;
     let closed = false;
@@ -89,7 +94,7 @@ export async function startDeployment(opts) {
     }
 
     function transition(start, mods, endTs = nextTs()) {
-      const serverTs = Date.now();
+      const serverTs = Date.now() * 1e6; // nanoseconds (web_socket_manager.ts divides by 1_000_000)
       s.ts = endTs;
       send({ type: "Transition", startVersion: start, endVersion: version(endTs), modifications: mods, ...(s.skew !== undefined ? { clientClockSkew: s.skew } : {}), serverTs });
     }
@@ -144,6 +149,9 @@ export async function startDeployment(opts) {
     async function handle(msg) {
       switch (msg.type) {
         case "Connect":
+          // clientClockSkew = clientTs - server receive time (authentication_manager.ts). Note the
+          // client's clientTs is Date.now() at its first call + performance.now(), so it runs ahead
+          // of the client's real clock by the page's age at that first call.
           if (typeof msg.clientTs === "number") s.skew = msg.clientTs - Date.now();
           return;
         case "Authenticate":
@@ -175,7 +183,7 @@ export async function startDeployment(opts) {
             send({ type: "MutationResponse", requestId: msg.requestId, success: true, result: r.value, ts: encodeTs(ts), logLines: r.logLines });
             // The client completes a mutation once a Transition reaches its `ts`.
             const start = version(s.ts);
-            transition(start, await runQueries([...s.queries.keys()]), Math.max(ts, nextTs()));
+            transition(start, await runQueries([...s.queries.keys()]), nextTs());
           } else {
             send({ type: "MutationResponse", requestId: msg.requestId, success: false, result: r.error, logLines: r.logLines });
           }

@@ -11,6 +11,7 @@ const opt = (name) => {
 const only = opt("--scenario");
 const seconds = opt("--for");
 
+process.stdout.on("error", () => {}); // e.g. piped into `head`
 const stack = await startStack(only ? { scenarios: [only] } : {});
 console.log(`identity provider: ${stack.idpUrl}`);
 for (const s of stack.scenarios) {
