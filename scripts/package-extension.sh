@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-wasm.sh
+node tests/e2e/wasm-check.mjs
 version=$(python3 -c 'import json; print(json.load(open("manifest.json"))["version"])')
 out="dist/convex-auth-doctor-${version}.zip"
 mkdir -p dist

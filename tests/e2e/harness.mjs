@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkWasm } from './wasm-check.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -33,6 +34,7 @@ export async function launch({ headless = true, autoOpen = false, extraArgs = []
   if (!existsSync(path.join(ROOT, 'extension', 'pkg', 'convex_auth_doctor_bg.wasm'))) {
     throw new Error('extension/pkg is missing: run scripts/build-wasm.sh (or scripts/setup.sh) first');
   }
+  await checkWasm();
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'cad-e2e-'));
   const args = [
     ...(headless ? ['--headless=new'] : []),
