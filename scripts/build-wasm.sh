@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Builds the engine for the browser into extension/pkg (wasm-bindgen --target web).
+# wasm-opt runs on cargo's output, before wasm-bindgen: Debian's binaryen 108 run after wasm-bindgen corrupts the
+# function table (`WebAssembly.Table.set(): Argument 1 is invalid for table`). tests/e2e/wasm-check.mjs loads the
+# result in Node to catch a broken build at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm -p convex-auth-doctor
-wasm-bindgen --target web --no-typescript --out-dir extension/pkg \
-  target/wasm32-unknown-unknown/wasm/convex_auth_doctor.wasm
+wasm=target/wasm32-unknown-unknown/wasm/convex_auth_doctor.wasm
 if command -v wasm-opt >/dev/null 2>&1; then
+  mkdir -p target/wasm-opt
   wasm-opt -Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    extension/pkg/convex_auth_doctor_bg.wasm -o extension/pkg/convex_auth_doctor_bg.wasm
+    "$wasm" -o target/wasm-opt/convex_auth_doctor.wasm
+  wasm=target/wasm-opt/convex_auth_doctor.wasm
 fi
+wasm-bindgen --target web --no-typescript --out-dir extension/pkg "$wasm"

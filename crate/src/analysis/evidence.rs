@@ -199,6 +199,15 @@ impl Evidence {
                 time,
                 reason,
             } => {
+                // A socket that never connected has no frames: its close (Chrome: an `error` message "Error in
+                // connection establishment") is all there is, and is what `client.connection_failed` rests on.
+                if !self.sockets.contains_key(&socket) {
+                    if !traffic::is_convex_url(&url) {
+                        return;
+                    }
+                    self.convex_events += 1;
+                    self.note_socket(&socket, &url);
+                }
                 let Some(state) = self.sockets.get_mut(&socket) else {
                     return;
                 };
@@ -216,7 +225,6 @@ impl Evidence {
                     (None, false) => "socket closed".to_owned(),
                 };
                 self.timeline(&socket, time, "close", text);
-                let _ = url;
             }
             Event::Http(exchange) => self.http(&exchange),
             Event::Navigated { url, time } => {
