@@ -67,7 +67,7 @@ pub fn read_har<R: std::io::Read>(
 
 /// [`read_har`] with another per-entry budget than [`ENTRY_BUDGET`] (front ends with tighter memory; tests).
 pub fn read_har_with_budget<R: std::io::Read>(
-    reader: R,
+    mut reader: R,
     sink: &mut dyn FnMut(Event),
     entry_budget: usize,
 ) -> Result<HarStats, String> {
@@ -79,7 +79,7 @@ pub fn read_har_with_budget<R: std::io::Read>(
     };
     // The scanner reads in large blocks of its own: over a caller's `BufReader` those bypass its buffer.
     let mut sc = Walker {
-        sc: Scanner::new(reader),
+        sc: Scanner::new(&mut reader),
         key: Vec::new(),
         data: Vec::new(),
     };
@@ -111,15 +111,15 @@ impl Ctx<'_> {
 }
 
 /// Walks the HAR's structure over the scanner, reading only the fields the doctor needs and skipping the rest.
-struct Walker<R> {
-    sc: Scanner<R>,
+struct Walker<'r> {
+    sc: Scanner<'r>,
     /// The current key, unescaped (reused).
     key: Vec<u8>,
     /// The current frame's `data`, unescaped (reused: most frames are dropped by the pre-check).
     data: Vec<u8>,
 }
 
-impl<R: std::io::Read> Walker<R> {
+impl Walker<'_> {
     fn document(&mut self, ctx: &mut Ctx) -> scan::Result<()> {
         self.sc
             .begin_object("a HAR document (a JSON object with \"log\")")?;
@@ -296,7 +296,7 @@ impl Entry {
 }
 
 /// Per-entry reading (a second `impl` block, next to the entry it fills).
-impl<R: std::io::Read> Walker<R> {
+impl Walker<'_> {
     fn entry(&mut self, e: &mut Entry, ctx: &mut Ctx) -> scan::Result<()> {
         self.sc.begin_object("a HAR entry object")?;
         let mut first = true;
@@ -478,7 +478,7 @@ struct Message {
     data: Option<String>,
 }
 
-impl<R: std::io::Read> Walker<R> {
+impl Walker<'_> {
     /// `null`, or the array of an entry's frames (Chrome's `_webSocketMessages`).
     fn messages(&mut self, e: &mut Entry, ctx: &mut Ctx) -> scan::Result<()> {
         if self.sc.next_kind()? == Next::Null {

@@ -105,8 +105,9 @@ impl Next {
     }
 }
 
-pub(super) struct Scanner<R> {
-    reader: R,
+/// Not generic over the reader: all of it is compiled once, in this crate (a virtual call per 256 KiB read).
+pub(super) struct Scanner<'r> {
+    reader: &'r mut dyn Read,
     buf: Box<[u8]>,
     pos: usize,
     end: usize,
@@ -117,8 +118,8 @@ pub(super) struct Scanner<R> {
     num: Vec<u8>,
 }
 
-impl<R: Read> Scanner<R> {
-    pub(super) fn new(reader: R) -> Self {
+impl<'r> Scanner<'r> {
+    pub(super) fn new(reader: &'r mut dyn Read) -> Self {
         Scanner {
             reader,
             buf: vec![0; BUF_SIZE].into_boxed_slice(),
