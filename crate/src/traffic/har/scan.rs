@@ -550,10 +550,16 @@ impl<'r> Scanner<'r> {
             b'r' => b'\r',
             b't' => b'\t',
             b'u' => {
-                let c = self.unicode_escape()?;
-                if let Some(o) = out {
-                    let mut tmp = [0u8; 4];
-                    o.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+                match out {
+                    Some(o) => {
+                        let c = self.unicode_escape()?;
+                        let mut tmp = [0u8; 4];
+                        o.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+                    }
+                    // Skipped text: only the four hex digits are checked (surrogate pairs are not), as serde_json.
+                    None => {
+                        self.hex4()?;
+                    }
                 }
                 return Ok(());
             }
@@ -706,7 +712,76 @@ fn show(b: u8) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::special_run;
+    use super::{special_run, Scanner};
+    use serde::de::IgnoredAny;
+
+    /// The scanner accepts exactly what serde_json accepts (skipping a value; reading a string, unescaped the
+    /// same way), on hand-picked edge cases and on random mutations of them.
+    #[test]
+    fn agrees_with_serde_json() {
+        let seeds: &[&str] = &[
+            r#"{"a":[1,-2.5e+3,0,-0,1E5,true,false,null,"x\"y\\z\/\b\f\n\r\t\u00e9\ud83d\ude00"],"b":{}}"#,
+            r#"[[],[{}],{"":""},"\u0000",1.0e-7]"#,
+            r#""plain é text with \"quotes\" and \\ slashes""#,
+            r#""\ud800\udc00 \uDBFF\uDFFF \uFFFF""#,
+            r#"{"data":"{\"type\":\"Transition\",\"modifications\":[]}"}"#,
+            r#"[01, 1., .5, 1e, -, +1, 0x1, tru, nul, "a\u12", "\ud800", "\udc00", "\x"]"#,
+        ];
+        let skip = |bytes: &[u8]| {
+            let mut r = bytes;
+            let mut sc = Scanner::new(&mut r);
+            sc.skip_value().is_ok() && sc.at_end().unwrap_or(false)
+        };
+        let string = |bytes: &[u8]| {
+            let mut r = bytes;
+            let mut sc = Scanner::new(&mut r);
+            let mut out = Vec::new();
+            let s = sc.read_string_into(&mut out).map(str::to_string).ok()?;
+            sc.at_end().ok()?.then_some(s)
+        };
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut cases = 0;
+        for seed in seeds {
+            for round in 0..3000 {
+                let mut bytes = seed.as_bytes().to_vec();
+                for _ in 0..(round % 4) {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let i = (state as usize) % bytes.len().max(1);
+                    let pool = b"{}[]\",:\\0 -+.eEuU1dD\x01\x80\xffnt";
+                    if let Some(slot) = bytes.get_mut(i) {
+                        *slot = pool[(state >> 40) as usize % pool.len()];
+                    }
+                }
+                let serde_ok = serde_json::from_slice::<IgnoredAny>(&bytes).is_ok();
+                assert_eq!(
+                    skip(&bytes),
+                    serde_ok,
+                    "{}",
+                    String::from_utf8_lossy(&bytes)
+                );
+                if bytes.first() == Some(&b'"') {
+                    assert_eq!(
+                        string(&bytes),
+                        serde_json::from_slice::<String>(&bytes).ok(),
+                        "{}",
+                        String::from_utf8_lossy(&bytes)
+                    );
+                }
+                cases += 1;
+            }
+        }
+        assert!(cases > 10_000);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursion() {
+        let deep = "[".repeat(100_000);
+        let mut r = deep.as_bytes();
+        let err = Scanner::new(&mut r).skip_value().unwrap_err().describe();
+        assert!(err.contains("nested too deeply"), "{err}");
+    }
 
     /// The word-at-a-time scan must agree with the plain definition at every position and length.
     #[test]
