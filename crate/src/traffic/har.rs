@@ -24,11 +24,13 @@
 //! carries its own time, so a caller that needs one global order can sort the (small, filtered) event list by
 //! `time`. Sorting here is not possible without holding every event of the file.
 //!
-//! Memory: besides the scanner's 256 KiB read buffer and the frame buffer (as large as the longest frame or
-//! kept string in the file), one entry's retained
-//! text — headers, bodies of Convex calls, buffered frames — is held until the entry ends, capped at
-//! [`ENTRY_BUDGET`] bytes. Past the cap a non-Convex entry is simply dropped; a Convex socket whose frames had
-//! to be buffered (URL after the frames) fails with an error rather than giving a partial picture silently.
+//! Memory: the scanner's 256 KiB read buffer, one reused frame buffer, and one entry's retained text —
+//! headers, bodies of Convex calls, buffered frames — held until the entry ends, capped at [`ENTRY_BUDGET`]
+//! bytes (or the caller's budget). No single string is held past that budget either: a longer frame of a
+//! Convex socket or a longer URL, header or key is an error; a longer body is read through and not kept. Past
+//! the cap a non-Convex entry is simply dropped; a Convex socket whose frames had to be buffered (URL after the
+//! frames) fails with an error rather than giving a partial picture silently. So peak memory is about three
+//! budgets at worst, whatever the file.
 
 use base64::Engine as _;
 
@@ -83,6 +85,8 @@ pub fn read_har_with_budget<R: std::io::Read>(
         key: Vec::new(),
         data: Vec::new(),
     };
+    // No single string may be longer than a whole entry may keep: a hostile file cannot make one take all memory.
+    sc.sc.max_string = entry_budget;
     sc.document(&mut ctx).map_err(|e| e.describe())?;
     if !sc.sc.at_end().map_err(|e| e.describe())? {
         return Err(format!(
@@ -354,9 +358,11 @@ impl Walker<'_> {
         Ok(headers)
     }
 
-    /// `null` or an object whose `text` (a string or null) is wanted; other fields read by `other`.
+    /// `null` or an object whose `text` (a string or null) is wanted; other fields read by `other`. A text
+    /// longer than what the entry may still keep is read through, not kept, and marks the entry over budget.
     fn text_object(
         &mut self,
+        e: &mut Entry,
         what: &str,
         mut other: impl FnMut(&mut Self, &[u8]) -> scan::Result<bool>,
     ) -> scan::Result<Option<String>> {
@@ -369,7 +375,7 @@ impl Walker<'_> {
         let mut first = true;
         while self.sc.next_key(&mut first, &mut self.key)? {
             if self.key == b"text" {
-                text = self.sc.opt_string("text: a string")?;
+                text = self.text(e)?;
             } else {
                 let key = std::mem::take(&mut self.key);
                 let handled = other(self, &key);
@@ -380,6 +386,23 @@ impl Walker<'_> {
             }
         }
         Ok(text)
+    }
+
+    /// A body's `text`: null, or a string kept when it fits the entry's budget.
+    fn text(&mut self, e: &mut Entry) -> scan::Result<Option<String>> {
+        match self.sc.next_kind()? {
+            Next::String => {
+                let limit = e.budget.saturating_sub(e.retained);
+                let mut out = Vec::new();
+                if self.sc.read_string_into(&mut out, limit)?.is_none() {
+                    e.over_budget = true;
+                    return Ok(None);
+                }
+                // Checked as UTF-8 already.
+                Ok(Some(String::from_utf8(out).unwrap_or_default()))
+            }
+            _ => self.sc.opt_string("text: a string"),
+        }
     }
 
     fn request(&mut self, e: &mut Entry) -> scan::Result<()> {
@@ -394,7 +417,7 @@ impl Walker<'_> {
                     e.request_headers = keep_headers(e, headers);
                 }
                 b"postData" => {
-                    let text = self.text_object("postData: an object", |_, _| Ok(false))?;
+                    let text = self.text_object(e, "postData: an object", |_, _| Ok(false))?;
                     if let Some(t) = text {
                         if e.retain(t.len()) {
                             e.post_text = Some(t);
@@ -430,7 +453,7 @@ impl Walker<'_> {
                 b"content" => {
                     let is_object = self.sc.next_kind()? == Next::Object;
                     let mut encoding = None;
-                    let text = self.text_object("content: an object", |w, key| {
+                    let text = self.text_object(e, "content: an object", |w, key| {
                         if key == b"encoding" {
                             encoding = w.sc.opt_string("encoding: a string")?;
                             return Ok(true);
@@ -567,7 +590,18 @@ impl Walker<'_> {
             return Ok(None);
         }
         // Read (and UTF-8 checked) even when dropped below, as every string value the walker looks at.
-        let v = self.sc.read_string_into(&mut self.data)?;
+        let start = self.sc.offset();
+        let Some(v) = self.sc.read_string_into(&mut self.data, e.budget)? else {
+            if e.url.is_some() {
+                return self.sc.data_error(format!(
+                    "a WebSocket frame (from byte {start}) longer than {} bytes",
+                    e.budget
+                ));
+            }
+            // Frames before the URL (alphabetical keys): over budget, which fails the entry if it is Convex's.
+            e.over_budget = true;
+            return Ok(None);
+        };
         if ty == Some(MsgType::Error) || opcode == Some(8) {
             return Ok(Some(v.to_string()));
         }
@@ -666,6 +700,50 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const WS: &str = "wss://happy-animal-123.convex.cloud/api/1.48.0/sync";
+
+    fn read(har: &str, budget: usize) -> Result<Vec<Event>, String> {
+        let mut events = Vec::new();
+        read_har_with_budget(har.as_bytes(), &mut |e| events.push(e), budget).map(|_| events)
+    }
+
+    /// No single string may take more memory than an entry may keep: one that would is an error when it is
+    /// needed (a Convex frame, a URL), and is dropped like any other over-budget text when it is not.
+    #[test]
+    fn strings_longer_than_the_budget_are_not_held() {
+        let budget = 64 * 1024;
+        let big = "z".repeat(budget + 1);
+        let frame = format!(
+            r#"{{"log":{{"entries":[{{"request":{{"url":"{WS}"}},"startedDateTime":"2026-11-25T10:00:00Z","_webSocketMessages":[{{"type":"receive","time":1,"opcode":1,"data":"{big}"}}]}}]}}}}"#
+        );
+        let err = read(&frame, budget).unwrap_err();
+        assert!(err.contains("longer than"), "{err}");
+        assert_eq!(read(&frame, budget * 2).unwrap().len(), 1);
+
+        let frames_first = format!(
+            r#"{{"log":{{"entries":[{{"_webSocketMessages":[{{"type":"receive","time":1,"opcode":1,"data":"{big}"}}],"request":{{"url":"{WS}"}}}}]}}}}"#
+        );
+        assert!(read(&frames_first, budget)
+            .unwrap_err()
+            .contains("more than"));
+        let foreign = frames_first.replace(WS, "wss://chat.example.com/socket");
+        assert!(read(&foreign, budget).unwrap().is_empty());
+
+        let url = format!(r#"{{"log":{{"entries":[{{"request":{{"url":"https://{big}"}}}}]}}}}"#);
+        assert!(read(&url, budget).unwrap_err().contains("longer than"));
+
+        let body = format!(
+            r#"{{"log":{{"entries":[{{"request":{{"url":"https://x.convex.cloud/api/query"}},"response":{{"status":200,"content":{{"text":"{big}"}}}}}}]}}}}"#
+        );
+        match read(&body, budget).unwrap().as_slice() {
+            [Event::Http(call)] => {
+                assert_eq!(call.status, 200);
+                assert_eq!(call.response_body, None);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn iso_dates() {

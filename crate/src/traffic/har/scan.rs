@@ -116,6 +116,9 @@ pub(super) struct Scanner<'r> {
     eof: bool,
     /// Reused for numbers.
     num: Vec<u8>,
+    /// Longest string (unescaped) [`Self::opt_string`], [`Self::string`] and keys accept: longer is an error,
+    /// so that a hostile file cannot make a field take all memory. `usize::MAX` unless set.
+    pub(super) max_string: usize,
 }
 
 impl<'r> Scanner<'r> {
@@ -128,6 +131,7 @@ impl<'r> Scanner<'r> {
             base: 0,
             eof: false,
             num: Vec::new(),
+            max_string: usize::MAX,
         }
     }
 
@@ -285,7 +289,9 @@ impl<'r> Scanner<'r> {
         self.pos += 1;
         key.clear();
         let start = self.offset();
-        self.string_body(Some(&mut *key))?;
+        if !self.string_body(Some(&mut *key), self.max_string)? {
+            return self.too_long(start);
+        }
         check_utf8(key, start)?;
         let b = self.token()?;
         if b != b':' {
@@ -314,16 +320,41 @@ impl<'r> Scanner<'r> {
     }
 
     /// A string value, unescaped into `out` (cleared first) and checked to be UTF-8; the next value being a
-    /// string is the caller's check ([`Self::next_kind`]).
-    pub(super) fn read_string_into<'o>(&mut self, out: &'o mut Vec<u8>) -> Result<&'o str> {
+    /// string is the caller's check ([`Self::next_kind`]). `None` (the string consumed, `out` holding a part of
+    /// it) when it is longer than `limit` bytes.
+    pub(super) fn read_string_into<'o>(
+        &mut self,
+        out: &'o mut Vec<u8>,
+        limit: usize,
+    ) -> Result<Option<&'o str>> {
         if self.token()? != b'"' {
             return self.data_error("expected a string");
         }
         self.pos += 1;
         out.clear();
         let start = self.offset();
-        self.string_body(Some(&mut *out))?;
-        check_utf8(out, start)
+        if !self.string_body(Some(&mut *out), limit)? {
+            return Ok(None);
+        }
+        check_utf8(out, start).map(Some)
+    }
+
+    /// A string value within [`Self::max_string`], else an error.
+    fn bounded_string(&mut self) -> Result<String> {
+        let mut out = Vec::new();
+        let start = self.offset();
+        match self.read_string_into(&mut out, self.max_string)? {
+            // Checked as UTF-8 already.
+            Some(_) => Ok(String::from_utf8(out).unwrap_or_default()),
+            None => self.too_long(start),
+        }
+    }
+
+    fn too_long<T>(&self, start: u64) -> Result<T> {
+        Err(ScanError::Data {
+            at: start,
+            what: format!("a string longer than {} bytes", self.max_string),
+        })
     }
 
     /// `null` (consumed) as `None`, a string as `Some`, anything else a data error naming `expected`.
@@ -333,12 +364,7 @@ impl<'r> Scanner<'r> {
                 self.literal(b"null")?;
                 Ok(None)
             }
-            Next::String => {
-                let mut out = Vec::new();
-                self.read_string_into(&mut out)?;
-                // Checked as UTF-8 just above.
-                Ok(Some(String::from_utf8(out).unwrap_or_default()))
-            }
+            Next::String => self.bounded_string().map(Some),
             other => self.data_error(format!(
                 "invalid type: {}, expected {expected}",
                 other.name()
@@ -349,11 +375,7 @@ impl<'r> Scanner<'r> {
     /// A string value, checked as UTF-8: a string, or anything else as a data error naming `expected`.
     pub(super) fn string(&mut self, expected: &str) -> Result<String> {
         match self.next_kind()? {
-            Next::String => {
-                let mut out = Vec::new();
-                self.read_string_into(&mut out)?;
-                Ok(String::from_utf8(out).unwrap_or_default())
-            }
+            Next::String => self.bounded_string(),
             other => self.data_error(format!(
                 "invalid type: {}, expected {expected}",
                 other.name()
@@ -498,9 +520,10 @@ impl<'r> Scanner<'r> {
     }
 
     /// The rest of a string whose opening quote is consumed, up to and including its closing quote: unescaped
-    /// into `out` when given, else only checked. Runs between escapes are found with a table scan over the
-    /// buffer and copied whole.
-    fn string_body(&mut self, mut out: Option<&mut Vec<u8>>) -> Result<()> {
+    /// into `out` when given, else only checked. Runs between escapes are found eight bytes at a time and
+    /// copied whole. Past `limit` bytes of `out` the rest is only checked, and the answer is false.
+    fn string_body(&mut self, mut out: Option<&mut Vec<u8>>, limit: usize) -> Result<bool> {
+        let mut complete = true;
         loop {
             if !self.fill()? {
                 return Err(ScanError::Eof { at: self.offset() });
@@ -509,6 +532,10 @@ impl<'r> Scanner<'r> {
             let run = special_run(avail);
             if let Some(o) = out.as_deref_mut() {
                 o.extend_from_slice(avail.get(..run).unwrap_or(&[]));
+                if o.len() > limit {
+                    complete = false;
+                    out = None;
+                }
             }
             let special = avail.get(run).copied();
             let escaped = avail.get(run + 1).copied();
@@ -517,7 +544,7 @@ impl<'r> Scanner<'r> {
                 None => continue, // buffer used up inside the string
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(());
+                    return Ok(complete);
                 }
                 // The common escapes (`\"` on every key of a frame's JSON text), when both bytes are at hand.
                 Some(b'\\') if matches!(escaped, Some(b'"' | b'\\' | b'/')) => {
@@ -642,7 +669,7 @@ impl<'r> Scanner<'r> {
                 }
                 b'"' => {
                     self.pos += 1;
-                    self.string_body(None)?;
+                    self.string_body(None, 0)?;
                 }
                 b'-' | b'0'..=b'9' => self.number(false)?,
                 b't' => self.literal(b"true")?,
@@ -683,7 +710,7 @@ impl<'r> Scanner<'r> {
             return self.syntax(format!("expected a key, found {}", show(b)));
         }
         self.pos += 1;
-        self.string_body(None)?;
+        self.string_body(None, 0)?;
         let b = self.token()?;
         if b != b':' {
             return self.syntax(format!("expected `:`, found {}", show(b)));
@@ -736,7 +763,7 @@ mod tests {
             let mut r = bytes;
             let mut sc = Scanner::new(&mut r);
             let mut out = Vec::new();
-            let s = sc.read_string_into(&mut out).map(str::to_string).ok()?;
+            let s = sc.read_string_into(&mut out, usize::MAX).ok()??.to_string();
             sc.at_end().ok()?.then_some(s)
         };
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
