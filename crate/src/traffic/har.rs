@@ -329,11 +329,14 @@ impl Walker<'_> {
         Ok(())
     }
 
-    /// `null` or an array of `{name, value}` (both strings, required).
-    fn headers(&mut self) -> scan::Result<Vec<(String, String)>> {
+    /// `null` or an array of `{name, value}` (both strings, required), and their total length. Once that is past
+    /// what the entry may still keep, the rest is read through and not collected (the entry will be over budget).
+    fn headers(&mut self, e: &Entry) -> scan::Result<(Vec<(String, String)>, usize)> {
+        let limit = e.budget.saturating_sub(e.retained);
+        let mut len = 0usize;
         if self.sc.next_kind()? == Next::Null {
             self.sc.skip_value()?;
-            return Ok(Vec::new());
+            return Ok((Vec::new(), len));
         }
         self.sc.begin_array("headers: an array")?;
         let mut headers = Vec::new();
@@ -350,12 +353,17 @@ impl Walker<'_> {
                 }
             }
             match (name, value) {
-                (Some(n), Some(v)) => headers.push((n, v)),
+                (Some(n), Some(v)) => {
+                    len = len.saturating_add(n.len()).saturating_add(v.len());
+                    if len <= limit {
+                        headers.push((n, v));
+                    }
+                }
                 (None, _) => return self.sc.data_error("missing field `name` in a header"),
                 (_, None) => return self.sc.data_error("missing field `value` in a header"),
             }
         }
-        Ok(headers)
+        Ok((headers, len))
     }
 
     /// `null` or an object whose `text` (a string or null) is wanted; other fields read by `other`. A text
@@ -413,8 +421,8 @@ impl Walker<'_> {
                 b"method" => e.method = self.sc.opt_string("method: a string")?,
                 b"url" => e.url = self.sc.opt_string("url: a string")?,
                 b"headers" => {
-                    let headers = self.headers()?;
-                    e.request_headers = keep_headers(e, headers);
+                    let (headers, len) = self.headers(e)?;
+                    e.request_headers = keep_headers(e, headers, len);
                 }
                 b"postData" => {
                     let text = self.text_object(e, "postData: an object", |_, _| Ok(false))?;
@@ -447,8 +455,8 @@ impl Walker<'_> {
                     });
                 }
                 b"headers" => {
-                    let headers = self.headers()?;
-                    e.response_headers = keep_headers(e, headers);
+                    let (headers, len) = self.headers(e)?;
+                    e.response_headers = keep_headers(e, headers, len);
                 }
                 b"content" => {
                     let is_object = self.sc.next_kind()? == Next::Object;
@@ -476,8 +484,11 @@ impl Walker<'_> {
     }
 }
 
-fn keep_headers(entry: &mut Entry, headers: Vec<(String, String)>) -> Vec<(String, String)> {
-    let len: usize = headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+fn keep_headers(
+    entry: &mut Entry,
+    headers: Vec<(String, String)>,
+    len: usize,
+) -> Vec<(String, String)> {
     if !entry.retain(len) {
         return Vec::new();
     }
@@ -736,6 +747,19 @@ mod tests {
         let body = format!(
             r#"{{"log":{{"entries":[{{"request":{{"url":"https://x.convex.cloud/api/query"}},"response":{{"status":200,"content":{{"text":"{big}"}}}}}}]}}}}"#
         );
+        let many = vec![r#"{"name":"x-a","value":"0123456789"}"#; budget / 13 + 1].join(",");
+        let headers = format!(
+            r#"{{"log":{{"entries":[{{"request":{{"url":"https://x.convex.cloud/api/query","headers":[{many}]}}}}]}}}}"#
+        );
+        match read(&headers, budget).unwrap().as_slice() {
+            [Event::Http(call)] => assert!(
+                call.request_headers.is_empty(),
+                "{}",
+                call.request_headers.len()
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(read(&headers, budget * 2).unwrap().len(), 1);
         match read(&body, budget).unwrap().as_slice() {
             [Event::Http(call)] => {
                 assert_eq!(call.status, 200);
