@@ -2,8 +2,8 @@
 //!
 //! Generates a ~200 MB Chrome-style HAR of a busy Convex app in a temp dir, then measures, each in a fresh child
 //! process of this binary (so peak memory, VmHWM, is per measurement):
-//! - `from_reader`: `serde_json::from_reader(BufReader<File>)` into `IgnoredAny` — the floor for any streaming
-//!   reader that must at least tokenize the file;
+//! - `from_reader`: `serde_json::from_reader(BufReader<File>)` into `IgnoredAny` — the reference the requirement
+//!   is stated against (`read_har` at most 1.3× of it);
 //! - `from_slice`: the file read into memory, then `serde_json::from_slice` into `IgnoredAny` (faster, but holds
 //!   the whole file: shown for honesty);
 //! - `read_har`: the doctor's reader with a sink that counts events.

@@ -2,9 +2,11 @@
 //! [`Event`]s, never holding the whole document.
 //!
 //! HAR captures of a busy Convex app are hundreds of megabytes, nearly all of it query results in `Transition`
-//! frames. So the reader walks `log.entries` with serde visitors over `serde_json::Deserializer::from_reader`
-//! (no `Value` tree), skips whatever it does not need with `IgnoredAny`, and runs the sync module's cheap
-//! pre-check on each frame's text while it is still serde's scratch buffer, copying only frames that can matter.
+//! frames. So the reader walks `log.entries` with a small pull scanner of its own (`har::scan`: strict JSON over a
+//! fixed read buffer, no `Value` tree), reads only the fields it needs, skips the rest, and runs the sync module's
+//! cheap pre-check on each frame's text in one reused buffer, copying out only frames that can matter. (It used
+//! serde_json's `from_reader` before: that copies every string byte by byte and made reading 1.1–1.4× slower
+//! than merely tokenizing the file with serde_json; see `benches/README.md`.)
 //!
 //! What is passed on (only Convex traffic, recognised by [`is_convex_url`]):
 //! - per WebSocket entry, in the entry's own (time) order: client frames; server frames the pre-check keeps
@@ -22,20 +24,23 @@
 //! carries its own time, so a caller that needs one global order can sort the (small, filtered) event list by
 //! `time`. Sorting here is not possible without holding every event of the file.
 //!
-//! Memory: besides serde's scratch buffer (as large as the longest string in the file), one entry's retained
-//! text — headers, bodies of Convex calls, buffered frames — is held until the entry ends, capped at
-//! [`ENTRY_BUDGET`] bytes. Past the cap a non-Convex entry is simply dropped; a Convex socket whose frames had
-//! to be buffered (URL after the frames) fails with an error rather than giving a partial picture silently.
-
-use std::fmt;
+//! Memory: the scanner's 256 KiB read buffer, one reused frame buffer, and one entry's retained text —
+//! headers, bodies of Convex calls, buffered frames — held until the entry ends, capped at [`ENTRY_BUDGET`]
+//! bytes (or the caller's budget). No single string is held past that budget either: a longer frame of a
+//! Convex socket or a longer URL, header or key is an error; a longer body is read through and not kept. Past
+//! the cap a non-Convex entry is simply dropped; a Convex socket whose frames had to be buffered (URL after the
+//! frames) fails with an error rather than giving a partial picture silently. So peak memory is about three
+//! budgets at worst, whatever the file.
 
 use base64::Engine as _;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+
+use scan::{Next, Scanner};
 
 use super::is_convex_url;
 use super::sync::{classify_frame, FrameClass};
 use crate::event::{Direction, Event, HttpExchange};
+
+mod scan;
 
 /// Most text one entry may keep while it is read (headers, Convex bodies, kept frames).
 pub const ENTRY_BUDGET: usize = 64 * 1024 * 1024;
@@ -64,7 +69,7 @@ pub fn read_har<R: std::io::Read>(
 
 /// [`read_har`] with another per-entry budget than [`ENTRY_BUDGET`] (front ends with tighter memory; tests).
 pub fn read_har_with_budget<R: std::io::Read>(
-    reader: R,
+    mut reader: R,
     sink: &mut dyn FnMut(Event),
     entry_budget: usize,
 ) -> Result<HarStats, String> {
@@ -74,29 +79,25 @@ pub fn read_har_with_budget<R: std::io::Read>(
         stats: HarStats::default(),
         saw_entries: false,
     };
-    // serde_json reads byte by byte: without a buffer, an unbuffered `File` would cost a system call per byte.
-    // (Over a caller's own `BufReader` this costs nothing: large reads bypass the inner buffer.)
-    let mut de =
-        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 * 1024, reader));
-    DocSeed { ctx: &mut ctx }
-        .deserialize(&mut de)
-        .map_err(describe)?;
-    de.end()
-        .map_err(|e| format!("not a HAR file: unexpected data after the document ({e})"))?;
+    // The scanner reads in large blocks of its own: over a caller's `BufReader` those bypass its buffer.
+    let mut sc = Walker {
+        sc: Scanner::new(&mut reader),
+        key: Vec::new(),
+        data: Vec::new(),
+    };
+    // No single string may be longer than a whole entry may keep: a hostile file cannot make one take all memory.
+    sc.sc.max_string = entry_budget;
+    sc.document(&mut ctx).map_err(|e| e.describe())?;
+    if !sc.sc.at_end().map_err(|e| e.describe())? {
+        return Err(format!(
+            "not a HAR file: unexpected data after the document (at byte {})",
+            sc.sc.offset()
+        ));
+    }
     if !ctx.saw_entries {
         return Err("not a HAR file: no log.entries array".to_string());
     }
     Ok(ctx.stats)
-}
-
-fn describe(e: serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Eof => format!("HAR file is truncated: {e}"),
-        Category::Io => format!("could not read the HAR file: {e}"),
-        Category::Syntax => format!("not a HAR file (invalid JSON): {e}"),
-        Category::Data => format!("not a HAR file: {e}"),
-    }
 }
 
 struct Ctx<'s> {
@@ -113,126 +114,57 @@ impl Ctx<'_> {
     }
 }
 
-/// A map key among `names`, read without allocating: its index, or `None` for any other key.
-struct KeyOf(&'static [&'static str]);
-
-impl<'de> DeserializeSeed<'de> for KeyOf {
-    type Value = Option<usize>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
+/// Walks the HAR's structure over the scanner, reading only the fields the doctor needs and skipping the rest.
+struct Walker<'r> {
+    sc: Scanner<'r>,
+    /// The current key, unescaped (reused).
+    key: Vec<u8>,
+    /// The current frame's `data`, unescaped (reused: most frames are dropped by the pre-check).
+    data: Vec<u8>,
 }
 
-impl Visitor<'_> for KeyOf {
-    type Value = Option<usize>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|n| *n == v))
-    }
-}
-
-// --- document and log --------------------------------------------------------------------------------------
-
-struct DocSeed<'c, 's> {
-    ctx: &'c mut Ctx<'s>,
-}
-
-impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for DocSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a HAR document (a JSON object with \"log\")")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(KeyOf(&["log"]))? {
-            match key {
-                Some(_) => map.next_value_seed(LogSeed {
-                    ctx: &mut *self.ctx,
-                })?,
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+impl Walker<'_> {
+    fn document(&mut self, ctx: &mut Ctx) -> scan::Result<()> {
+        self.sc
+            .begin_object("a HAR document (a JSON object with \"log\")")?;
+        let mut first = true;
+        while self.sc.next_key(&mut first, &mut self.key)? {
+            if self.key == b"log" {
+                self.log(ctx)?;
+            } else {
+                self.sc.skip_value()?;
             }
         }
         Ok(())
     }
-}
 
-struct LogSeed<'c, 's> {
-    ctx: &'c mut Ctx<'s>,
-}
-
-impl<'de> DeserializeSeed<'de> for LogSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LogSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a HAR \"log\" object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(KeyOf(&["entries"]))? {
-            match key {
-                Some(_) => {
-                    self.ctx.saw_entries = true;
-                    map.next_value_seed(EntriesSeed {
-                        ctx: &mut *self.ctx,
-                    })?;
-                }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+    fn log(&mut self, ctx: &mut Ctx) -> scan::Result<()> {
+        self.sc.begin_object("a HAR \"log\" object")?;
+        let mut first = true;
+        while self.sc.next_key(&mut first, &mut self.key)? {
+            if self.key == b"entries" {
+                ctx.saw_entries = true;
+                self.entries(ctx)?;
+            } else {
+                self.sc.skip_value()?;
             }
         }
         Ok(())
     }
-}
 
-struct EntriesSeed<'c, 's> {
-    ctx: &'c mut Ctx<'s>,
-}
-
-impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of HAR entries")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        loop {
+    fn entries(&mut self, ctx: &mut Ctx) -> scan::Result<()> {
+        self.sc.begin_array("an array of HAR entries")?;
+        let mut first = true;
+        while self.sc.next_element(&mut first)? {
             let mut entry = Entry {
-                budget: self.ctx.entry_budget,
+                budget: ctx.entry_budget,
                 ..Entry::default()
             };
-            if seq
-                .next_element_seed(EntrySeed {
-                    entry: &mut entry,
-                    ctx: &mut *self.ctx,
-                })?
-                .is_none()
-            {
-                break;
+            self.entry(&mut entry, ctx)?;
+            ctx.stats.entries += 1;
+            if let Err(e) = entry.finish(ctx) {
+                return self.sc.data_error(e);
             }
-            self.ctx.stats.entries += 1;
-            entry.finish(self.ctx).map_err(de::Error::custom)?;
         }
         Ok(())
     }
@@ -367,147 +299,152 @@ impl Entry {
     }
 }
 
-struct EntrySeed<'e, 'c, 's> {
-    entry: &'e mut Entry,
-    /// For frames passed on while the entry is read (when its URL came first).
-    ctx: &'c mut Ctx<'s>,
-}
-
-impl<'de> DeserializeSeed<'de> for EntrySeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-const ENTRY_KEYS: &[&str] = &[
-    "startedDateTime",
-    "_resourceType",
-    "request",
-    "response",
-    "_webSocketMessages",
-];
-
-impl<'de> Visitor<'de> for EntrySeed<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a HAR entry object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let e = self.entry;
-        while let Some(key) = map.next_key_seed(KeyOf(ENTRY_KEYS))? {
-            match key {
-                Some(0) => e.started = map.next_value()?,
-                Some(1) => e.resource_type = map.next_value()?,
-                Some(2) => map.next_value_seed(RequestSeed { entry: &mut *e })?,
-                Some(3) if e.known_foreign() => {
-                    map.next_value::<IgnoredAny>()?;
+/// Per-entry reading (a second `impl` block, next to the entry it fills).
+impl Walker<'_> {
+    fn entry(&mut self, e: &mut Entry, ctx: &mut Ctx) -> scan::Result<()> {
+        self.sc.begin_object("a HAR entry object")?;
+        let mut first = true;
+        while self.sc.next_key(&mut first, &mut self.key)? {
+            match self.key.as_slice() {
+                b"startedDateTime" => {
+                    e.started = self.sc.opt_string("startedDateTime: a string")?
                 }
-                Some(3) => map.next_value_seed(ResponseSeed { entry: &mut *e })?,
-                Some(4) if e.known_foreign() => {
+                b"_resourceType" => {
+                    e.resource_type = self.sc.opt_string("_resourceType: a string")?
+                }
+                b"request" => self.request(e)?,
+                b"response" if e.known_foreign() => self.sc.skip_value()?,
+                b"response" => self.response(e)?,
+                b"_webSocketMessages" => {
                     e.saw_messages = true;
-                    map.next_value::<IgnoredAny>()?;
+                    if e.known_foreign() {
+                        self.sc.skip_value()?;
+                    } else {
+                        self.messages(e, ctx)?;
+                    }
                 }
-                Some(4) => {
-                    e.saw_messages = true;
-                    map.next_value_seed(MessagesSeed {
-                        entry: &mut *e,
-                        ctx: &mut *self.ctx,
-                    })?;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                _ => self.sc.skip_value()?,
             }
         }
         Ok(())
     }
-}
 
-#[derive(Deserialize)]
-struct Header {
-    name: String,
-    value: String,
-}
-
-fn keep_headers(entry: &mut Entry, headers: Vec<Header>) -> Vec<(String, String)> {
-    let len: usize = headers.iter().map(|h| h.name.len() + h.value.len()).sum();
-    if !entry.retain(len) {
-        return Vec::new();
-    }
-    headers.into_iter().map(|h| (h.name, h.value)).collect()
-}
-
-struct RequestSeed<'e> {
-    entry: &'e mut Entry,
-}
-
-impl<'de> DeserializeSeed<'de> for RequestSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RequestSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a HAR request object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let e = self.entry;
-        while let Some(key) = map.next_key_seed(KeyOf(&["method", "url", "headers", "postData"]))? {
-            match key {
-                Some(0) => e.method = map.next_value()?,
-                Some(1) => e.url = map.next_value()?,
-                Some(2) => {
-                    let headers: Option<Vec<Header>> = map.next_value()?;
-                    e.request_headers = keep_headers(e, headers.unwrap_or_default());
+    /// `null` or an array of `{name, value}` (both strings, required), and their total length. Once that is past
+    /// what the entry may still keep, the rest is read through and not collected (the entry will be over budget).
+    fn headers(&mut self, e: &Entry) -> scan::Result<(Vec<(String, String)>, usize)> {
+        let limit = e.budget.saturating_sub(e.retained);
+        let mut len = 0usize;
+        if self.sc.next_kind()? == Next::Null {
+            self.sc.skip_value()?;
+            return Ok((Vec::new(), len));
+        }
+        self.sc.begin_array("headers: an array")?;
+        let mut headers = Vec::new();
+        let mut first = true;
+        while self.sc.next_element(&mut first)? {
+            self.sc.begin_object("a header object")?;
+            let (mut name, mut value) = (None, None);
+            let mut first_key = true;
+            while self.sc.next_key(&mut first_key, &mut self.key)? {
+                match self.key.as_slice() {
+                    b"name" => name = Some(self.sc.string("a header name string")?),
+                    b"value" => value = Some(self.sc.string("a header value string")?),
+                    _ => self.sc.skip_value()?,
                 }
-                Some(3) => {
-                    #[derive(Deserialize)]
-                    struct PostData {
-                        text: Option<String>,
+            }
+            match (name, value) {
+                (Some(n), Some(v)) => {
+                    len = len.saturating_add(n.len()).saturating_add(v.len());
+                    if len <= limit {
+                        headers.push((n, v));
                     }
-                    let post: Option<PostData> = map.next_value()?;
-                    let text = post.and_then(|p| p.text);
+                }
+                (None, _) => return self.sc.data_error("missing field `name` in a header"),
+                (_, None) => return self.sc.data_error("missing field `value` in a header"),
+            }
+        }
+        Ok((headers, len))
+    }
+
+    /// `null` or an object whose `text` (a string or null) is wanted; other fields read by `other`. A text
+    /// longer than what the entry may still keep is read through, not kept, and marks the entry over budget.
+    fn text_object(
+        &mut self,
+        e: &mut Entry,
+        what: &str,
+        mut other: impl FnMut(&mut Self, &[u8]) -> scan::Result<bool>,
+    ) -> scan::Result<Option<String>> {
+        if self.sc.next_kind()? == Next::Null {
+            self.sc.skip_value()?;
+            return Ok(None);
+        }
+        self.sc.begin_object(what)?;
+        let mut text = None;
+        let mut first = true;
+        while self.sc.next_key(&mut first, &mut self.key)? {
+            if self.key == b"text" {
+                text = self.text(e)?;
+            } else {
+                let key = std::mem::take(&mut self.key);
+                let handled = other(self, &key);
+                self.key = key;
+                if !handled? {
+                    self.sc.skip_value()?;
+                }
+            }
+        }
+        Ok(text)
+    }
+
+    /// A body's `text`: null, or a string kept when it fits the entry's budget.
+    fn text(&mut self, e: &mut Entry) -> scan::Result<Option<String>> {
+        match self.sc.next_kind()? {
+            Next::String => {
+                let limit = e.budget.saturating_sub(e.retained);
+                let mut out = Vec::new();
+                if self.sc.read_string_into(&mut out, limit)?.is_none() {
+                    e.over_budget = true;
+                    return Ok(None);
+                }
+                // Checked as UTF-8 already.
+                Ok(Some(String::from_utf8(out).unwrap_or_default()))
+            }
+            _ => self.sc.opt_string("text: a string"),
+        }
+    }
+
+    fn request(&mut self, e: &mut Entry) -> scan::Result<()> {
+        self.sc.begin_object("a HAR request object")?;
+        let mut first = true;
+        while self.sc.next_key(&mut first, &mut self.key)? {
+            match self.key.as_slice() {
+                b"method" => e.method = self.sc.opt_string("method: a string")?,
+                b"url" => e.url = self.sc.opt_string("url: a string")?,
+                b"headers" => {
+                    let (headers, len) = self.headers(e)?;
+                    e.request_headers = keep_headers(e, headers, len);
+                }
+                b"postData" => {
+                    let text = self.text_object(e, "postData: an object", |_, _| Ok(false))?;
                     if let Some(t) = text {
                         if e.retain(t.len()) {
                             e.post_text = Some(t);
                         }
                     }
                 }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                _ => self.sc.skip_value()?,
             }
         }
         Ok(())
     }
-}
 
-struct ResponseSeed<'e> {
-    entry: &'e mut Entry,
-}
-
-impl<'de> DeserializeSeed<'de> for ResponseSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResponseSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a HAR response object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let e = self.entry;
-        while let Some(key) = map.next_key_seed(KeyOf(&["status", "headers", "content"]))? {
-            match key {
-                Some(0) => {
-                    let status: Option<f64> = map.next_value()?;
+    fn response(&mut self, e: &mut Entry) -> scan::Result<()> {
+        self.sc.begin_object("a HAR response object")?;
+        let mut first = true;
+        while self.sc.next_key(&mut first, &mut self.key)? {
+            match self.key.as_slice() {
+                b"status" => {
+                    let status = self.sc.opt_f64("status: a number")?;
                     // Firefox and Chrome write 0 (or -1) for a request that got no response.
                     e.status = status.map(|s| {
                         if (0.0..=u16::MAX as f64).contains(&s) {
@@ -517,76 +454,80 @@ impl<'de> Visitor<'de> for ResponseSeed<'_> {
                         }
                     });
                 }
-                Some(1) => {
-                    let headers: Option<Vec<Header>> = map.next_value()?;
-                    e.response_headers = keep_headers(e, headers.unwrap_or_default());
+                b"headers" => {
+                    let (headers, len) = self.headers(e)?;
+                    e.response_headers = keep_headers(e, headers, len);
                 }
-                Some(2) => {
-                    #[derive(Deserialize)]
-                    struct Content {
-                        text: Option<String>,
-                        encoding: Option<String>,
+                b"content" => {
+                    let is_object = self.sc.next_kind()? == Next::Object;
+                    let mut encoding = None;
+                    let text = self.text_object(e, "content: an object", |w, key| {
+                        if key == b"encoding" {
+                            encoding = w.sc.opt_string("encoding: a string")?;
+                            return Ok(true);
+                        }
+                        Ok(false)
+                    })?;
+                    if is_object {
+                        e.content_base64 = encoding.as_deref() == Some("base64");
                     }
-                    let content: Option<Content> = map.next_value()?;
-                    if let Some(c) = content {
-                        e.content_base64 = c.encoding.as_deref() == Some("base64");
-                        if let Some(t) = c.text {
-                            if e.retain(t.len()) {
-                                e.content_text = Some(t);
-                            }
+                    if let Some(t) = text {
+                        if e.retain(t.len()) {
+                            e.content_text = Some(t);
                         }
                     }
                 }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                _ => self.sc.skip_value()?,
             }
         }
         Ok(())
     }
 }
 
+fn keep_headers(
+    entry: &mut Entry,
+    headers: Vec<(String, String)>,
+    len: usize,
+) -> Vec<(String, String)> {
+    if !entry.retain(len) {
+        return Vec::new();
+    }
+    headers
+}
+
 // --- WebSocket messages ---------------------------------------------------------------------------------------
 
-struct MessagesSeed<'e, 'c, 's> {
-    entry: &'e mut Entry,
-    ctx: &'c mut Ctx<'s>,
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MsgType {
+    Send,
+    Receive,
+    Error,
 }
 
-impl<'de> DeserializeSeed<'de> for MessagesSeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
+#[derive(Default)]
+struct Message {
+    ty: Option<MsgType>,
+    time: Option<f64>,
+    opcode: Option<u64>,
+    data: Option<String>,
 }
 
-impl<'de> Visitor<'de> for MessagesSeed<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of WebSocket messages")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let e = self.entry;
+impl Walker<'_> {
+    /// `null`, or the array of an entry's frames (Chrome's `_webSocketMessages`).
+    fn messages(&mut self, e: &mut Entry, ctx: &mut Ctx) -> scan::Result<()> {
+        if self.sc.next_kind()? == Next::Null {
+            return self.sc.skip_value();
+        }
+        self.sc.begin_array("an array of WebSocket messages")?;
         // URL (a Convex one: foreign sockets are skipped before this) and start known: pass frames on at once,
         // nothing buffered. Otherwise (keys in alphabetical order) buffer them until the entry ends.
         let live = match (&e.url, &e.started) {
             (Some(url), Some(started)) => Some((format!("{url} {started}"), url.clone())),
             _ => None,
         };
-        loop {
-            let mut msg = Message::default();
-            if seq
-                .next_element_seed(MessageSeed {
-                    entry: &mut *e,
-                    msg: &mut msg,
-                })?
-                .is_none()
-            {
-                break;
-            }
+        let mut first = true;
+        while self.sc.next_element(&mut first)? {
+            let msg = self.message(e)?;
             e.frames_read += 1;
             let kind = match (msg.ty, msg.opcode) {
                 (Some(MsgType::Error), _) => Some(FrameKind::Close),
@@ -611,7 +552,7 @@ impl<'de> Visitor<'de> for MessagesSeed<'_, '_, '_> {
                 }
             };
             match &live {
-                Some((socket, url)) => self.ctx.emit(frame.into_event(socket, url)),
+                Some((socket, url)) => ctx.emit(frame.into_event(socket, url)),
                 None => {
                     if e.retain(frame.data.len()) {
                         e.frames.push(frame);
@@ -621,137 +562,75 @@ impl<'de> Visitor<'de> for MessagesSeed<'_, '_, '_> {
         }
         Ok(())
     }
-}
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum MsgType {
-    Send,
-    Receive,
-    Error,
-}
-
-#[derive(Default)]
-struct Message {
-    ty: Option<MsgType>,
-    time: Option<f64>,
-    opcode: Option<u64>,
-    data: Option<String>,
-}
-
-struct MessageSeed<'e, 'm> {
-    entry: &'e mut Entry,
-    msg: &'m mut Message,
-}
-
-impl<'de> DeserializeSeed<'de> for MessageSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MessageSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a WebSocket message object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let msg = self.msg;
-        while let Some(key) = map.next_key_seed(KeyOf(&["type", "time", "opcode", "data"]))? {
-            match key {
-                Some(0) => {
-                    let t = map.next_value_seed(KeyOf(&["send", "receive", "error"]))?;
-                    msg.ty = match t {
-                        Some(0) => Some(MsgType::Send),
-                        Some(1) => Some(MsgType::Receive),
-                        Some(2) => Some(MsgType::Error),
+    fn message(&mut self, e: &mut Entry) -> scan::Result<Message> {
+        self.sc.begin_object("a WebSocket message object")?;
+        let mut msg = Message::default();
+        let mut first = true;
+        while self.sc.next_key(&mut first, &mut self.key)? {
+            match self.key.as_slice() {
+                b"type" => {
+                    let t = self.sc.string("type: a string")?;
+                    msg.ty = match t.as_str() {
+                        "send" => Some(MsgType::Send),
+                        "receive" => Some(MsgType::Receive),
+                        "error" => Some(MsgType::Error),
                         _ => None,
                     };
                 }
-                Some(1) => msg.time = map.next_value()?,
-                Some(2) => msg.opcode = map.next_value()?,
-                Some(3) => {
-                    msg.data = map.next_value_seed(DataSeed {
-                        entry: &mut *self.entry,
-                        ty: msg.ty,
-                        opcode: msg.opcode,
-                    })?
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                b"time" => msg.time = self.sc.opt_f64("time: a number")?,
+                b"opcode" => msg.opcode = self.sc.opt_u64("opcode")?,
+                b"data" => msg.data = self.data(e, msg.ty, msg.opcode)?,
+                _ => self.sc.skip_value()?,
             }
         }
-        Ok(())
+        Ok(msg)
     }
-}
 
-/// A frame's `data`, copied out of serde's scratch buffer only when it can matter. The check is run on the
-/// borrowed text; `type`/`opcode` may not be known yet (keys in any order), which the check does not need:
-/// client frames always pass it.
-struct DataSeed<'e> {
-    entry: &'e mut Entry,
-    ty: Option<MsgType>,
-    opcode: Option<u64>,
-}
-
-impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for DataSeed<'_> {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a frame's data string")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        if self.ty == Some(MsgType::Error) || self.opcode == Some(8) {
+    /// A frame's `data`, unescaped into the reused buffer and copied out only when it can matter. `type` and
+    /// `opcode` may not be known yet (keys in any order), which the check does not need: client frames always
+    /// pass it. Anything but a string is no frame text.
+    fn data(
+        &mut self,
+        e: &mut Entry,
+        ty: Option<MsgType>,
+        opcode: Option<u64>,
+    ) -> scan::Result<Option<String>> {
+        if self.sc.next_kind()? != Next::String {
+            self.sc.skip_value()?;
+            return Ok(None);
+        }
+        // Read (and UTF-8 checked) even when dropped below, as every string value the walker looks at.
+        let start = self.sc.offset();
+        let Some(v) = self.sc.read_string_into(&mut self.data, e.budget)? else {
+            if e.url.is_some() {
+                return self.sc.data_error(format!(
+                    "a WebSocket frame (from byte {start}) longer than {} bytes",
+                    e.budget
+                ));
+            }
+            // Frames before the URL (alphabetical keys): over budget, which fails the entry if it is Convex's.
+            e.over_budget = true;
+            return Ok(None);
+        };
+        if ty == Some(MsgType::Error) || opcode == Some(8) {
             return Ok(Some(v.to_string()));
         }
-        if self.opcode.is_some_and(|o| o != 1) {
+        if opcode.is_some_and(|o| o != 1) {
             return Ok(None); // binary (base64) frames: the sync protocol is text only
         }
-        match classify_frame(v) {
-            FrameClass::Matters => Ok(Some(v.to_string())),
+        Ok(match classify_frame(v) {
+            FrameClass::Matters => Some(v.to_string()),
             FrameClass::TransitionMatters => {
-                self.entry.first_transition_kept = true;
-                Ok(Some(v.to_string()))
+                e.first_transition_kept = true;
+                Some(v.to_string())
             }
-            FrameClass::SkippableTransition if !self.entry.first_transition_kept => {
-                self.entry.first_transition_kept = true;
-                Ok(Some(v.to_string()))
+            FrameClass::SkippableTransition if !e.first_transition_kept => {
+                e.first_transition_kept = true;
+                Some(v.to_string())
             }
-            FrameClass::SkippableTransition | FrameClass::Noise => Ok(None),
-        }
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(None)
+            FrameClass::SkippableTransition | FrameClass::Noise => None,
+        })
     }
 }
 
@@ -832,6 +711,63 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const WS: &str = "wss://happy-animal-123.convex.cloud/api/1.48.0/sync";
+
+    fn read(har: &str, budget: usize) -> Result<Vec<Event>, String> {
+        let mut events = Vec::new();
+        read_har_with_budget(har.as_bytes(), &mut |e| events.push(e), budget).map(|_| events)
+    }
+
+    /// No single string may take more memory than an entry may keep: one that would is an error when it is
+    /// needed (a Convex frame, a URL), and is dropped like any other over-budget text when it is not.
+    #[test]
+    fn strings_longer_than_the_budget_are_not_held() {
+        let budget = 64 * 1024;
+        let big = "z".repeat(budget + 1);
+        let frame = format!(
+            r#"{{"log":{{"entries":[{{"request":{{"url":"{WS}"}},"startedDateTime":"2026-11-25T10:00:00Z","_webSocketMessages":[{{"type":"receive","time":1,"opcode":1,"data":"{big}"}}]}}]}}}}"#
+        );
+        let err = read(&frame, budget).unwrap_err();
+        assert!(err.contains("longer than"), "{err}");
+        assert_eq!(read(&frame, budget * 2).unwrap().len(), 1);
+
+        let frames_first = format!(
+            r#"{{"log":{{"entries":[{{"_webSocketMessages":[{{"type":"receive","time":1,"opcode":1,"data":"{big}"}}],"request":{{"url":"{WS}"}}}}]}}}}"#
+        );
+        assert!(read(&frames_first, budget)
+            .unwrap_err()
+            .contains("more than"));
+        let foreign = frames_first.replace(WS, "wss://chat.example.com/socket");
+        assert!(read(&foreign, budget).unwrap().is_empty());
+
+        let url = format!(r#"{{"log":{{"entries":[{{"request":{{"url":"https://{big}"}}}}]}}}}"#);
+        assert!(read(&url, budget).unwrap_err().contains("longer than"));
+
+        let body = format!(
+            r#"{{"log":{{"entries":[{{"request":{{"url":"https://x.convex.cloud/api/query"}},"response":{{"status":200,"content":{{"text":"{big}"}}}}}}]}}}}"#
+        );
+        let many = vec![r#"{"name":"x-a","value":"0123456789"}"#; budget / 13 + 1].join(",");
+        let headers = format!(
+            r#"{{"log":{{"entries":[{{"request":{{"url":"https://x.convex.cloud/api/query","headers":[{many}]}}}}]}}}}"#
+        );
+        match read(&headers, budget).unwrap().as_slice() {
+            [Event::Http(call)] => assert!(
+                call.request_headers.is_empty(),
+                "{}",
+                call.request_headers.len()
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(read(&headers, budget * 2).unwrap().len(), 1);
+        match read(&body, budget).unwrap().as_slice() {
+            [Event::Http(call)] => {
+                assert_eq!(call.status, 200);
+                assert_eq!(call.response_body, None);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn iso_dates() {
