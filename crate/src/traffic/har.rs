@@ -579,7 +579,16 @@ impl Walker<'_> {
                     };
                 }
                 b"time" => msg.time = self.sc.opt_f64("time: a number")?,
-                b"opcode" => msg.opcode = self.sc.opt_u64("opcode")?,
+                // Chrome writes `opcode: -1` on the `error` message of a socket that never connected.
+                b"opcode" => {
+                    msg.opcode = self.sc.opt_f64("opcode")?.map(|o| {
+                        if (0.0..1e15).contains(&o) && o.fract() == 0.0 {
+                            o as u64
+                        } else {
+                            u64::MAX
+                        }
+                    })
+                }
                 b"data" => msg.data = self.data(e, msg.ty, msg.opcode)?,
                 _ => self.sc.skip_value()?,
             }

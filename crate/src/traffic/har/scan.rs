@@ -405,30 +405,6 @@ impl<'r> Scanner<'r> {
         }
     }
 
-    /// `null` as `None`, a non-negative integer as `Some(u64)`, anything else a data error.
-    pub(super) fn opt_u64(&mut self, expected: &str) -> Result<Option<u64>> {
-        match self.next_kind()? {
-            Next::Null => {
-                self.literal(b"null")?;
-                Ok(None)
-            }
-            Next::Number => {
-                self.number(true)?;
-                let text = std::str::from_utf8(&self.num).unwrap_or("");
-                match text.parse::<u64>() {
-                    Ok(v) => Ok(Some(v)),
-                    Err(_) => self.data_error(format!(
-                        "invalid value: {text}, expected {expected} (an unsigned integer)"
-                    )),
-                }
-            }
-            other => self.data_error(format!(
-                "invalid type: {}, expected {expected}",
-                other.name()
-            )),
-        }
-    }
-
     /// Consumes exactly `word` (`true`, `false`, `null`).
     fn literal(&mut self, word: &[u8]) -> Result<()> {
         for &want in word {
