@@ -64,11 +64,16 @@ fn plan(token: &DecodedToken, path: &TokenPath, config: Option<&AuthConfig>, mat
         }
         return None;
     }
-    let base = normalise_issuer(iss);
-    if !(base.starts_with("https://") || base.starts_with("http://")) {
+    // The backend prefixes a scheme-less `iss` with https:// before discovery (rules::normalise_issuer).
+    let base = if iss.starts_with("https://") || iss.starts_with("http://") {
+        iss.to_owned()
+    } else {
+        normalise_issuer(iss)
+    };
+    if !base.starts_with("https://") && !base.starts_with("http://") {
         return None;
     }
-    Some((iss.to_owned(), Source::Discovery(format!("{base}/.well-known/openid-configuration"))))
+    Some((iss.to_owned(), Source::Discovery(verify::discovery_url(&base))))
 }
 
 enum Source {
@@ -108,11 +113,22 @@ impl KeyStore {
     }
 
     /// Records a fetched document. `purpose` is the one the request named.
-    pub fn set_fetched(&mut self, url: &str, purpose: &str, content_type: Option<&str>, status: u16, body: &str, fetched_at: f64) {
+    /// `issuer` is the request's: the discovery document is read against it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_fetched(
+        &mut self,
+        url: &str,
+        purpose: &str,
+        issuer: &str,
+        content_type: Option<&str>,
+        status: u16,
+        body: &str,
+        fetched_at: f64,
+    ) {
         let document = if !(200..300).contains(&status) {
             Document::Unreachable(format!("HTTP {status}"))
         } else if purpose == "discovery" {
-            Document::Discovery(verify::parse_discovery(body))
+            Document::Discovery(verify::check_discovery(body, issuer))
         } else {
             Document::Jwks(verify::parse_jwks_response(content_type, body, url))
         };
@@ -163,7 +179,7 @@ impl KeyStore {
         let mut out = Vec::new();
         let jwks_url = match source {
             Source::DataUri(uri) => {
-                return match verify::jwks_from_data_uri(&uri) {
+                return match verify::decode_data_uri(&uri).and_then(|json| Jwks::parse(&json).map_err(|e| e.to_string())) {
                     Ok(jwks) => with_source(verify::verify_token(token, path, &jwks), "the data: URI in auth.config.ts", None),
                     Err(e) => vec![Finding::new(Code::JwksUnreachable, format!("The JWKS data: URI in auth.config.ts cannot be read: {e}"))],
                 };
