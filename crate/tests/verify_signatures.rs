@@ -311,3 +311,31 @@ fn signature_is_never_in_the_evidence() {
     let text = serde_json::to_string(&f.evidence).unwrap() + &f.message;
     assert!(!text.contains(&t.signature));
 }
+
+#[test]
+fn a_flipped_bit_in_the_signature_breaks_every_algorithm() {
+    let keys = jwks("main");
+    for alg in [
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+    ] {
+        let mut t = token(alg);
+        let mut sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&t.signature)
+            .unwrap();
+        let mid = sig.len() / 2;
+        sig[mid] ^= 0x10;
+        t.signature = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&sig);
+        let f = one(verify_token(&t, &oidc(), &keys));
+        assert_eq!(f.code, Code::SignatureInvalid, "{alg}");
+        // A signature equal to the modulus or above it is rejected, not reduced.
+        if alg.starts_with("RS") {
+            let mut t = token(alg);
+            t.signature =
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(vec![0xffu8; sig.len()]);
+            assert_eq!(
+                one(verify_token(&t, &oidc(), &keys)).code,
+                Code::SignatureInvalid
+            );
+        }
+    }
+}

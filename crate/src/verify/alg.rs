@@ -133,45 +133,25 @@ pub fn verify(
             Alg::Rs256 | Alg::Rs384 | Alg::Rs512 | Alg::Ps256 | Alg::Ps384 | Alg::Ps512,
             PublicKey::Rsa(k),
         ) => {
-            use sha2::Digest;
+            use super::rsa_verify::Hash;
             // RSA signatures are exactly the modulus length (RFC 7518 §3.3); anything else never verifies.
-            if signature.len() != rsa::traits::PublicKeyParts::size(k) {
+            if signature.len() != k.size() {
                 return Err(SigError::Malformed);
             }
-            let result = match alg {
-                Alg::Rs256 => k.verify(
-                    rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                    &sha2::Sha256::digest(signing_input),
-                    signature,
-                ),
-                Alg::Rs384 => k.verify(
-                    rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-                    &sha2::Sha384::digest(signing_input),
-                    signature,
-                ),
-                Alg::Rs512 => k.verify(
-                    rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
-                    &sha2::Sha512::digest(signing_input),
-                    signature,
-                ),
+            let ok = match alg {
+                Alg::Rs256 => k.verify_pkcs1v15(Hash::Sha256, signing_input, signature),
+                Alg::Rs384 => k.verify_pkcs1v15(Hash::Sha384, signing_input, signature),
+                Alg::Rs512 => k.verify_pkcs1v15(Hash::Sha512, signing_input, signature),
                 // JWS PSS: MGF1 with the same hash, salt as long as the hash (RFC 7518 §3.5).
-                Alg::Ps256 => k.verify(
-                    rsa::Pss::new_with_salt::<sha2::Sha256>(32),
-                    &sha2::Sha256::digest(signing_input),
-                    signature,
-                ),
-                Alg::Ps384 => k.verify(
-                    rsa::Pss::new_with_salt::<sha2::Sha384>(48),
-                    &sha2::Sha384::digest(signing_input),
-                    signature,
-                ),
-                _ => k.verify(
-                    rsa::Pss::new_with_salt::<sha2::Sha512>(64),
-                    &sha2::Sha512::digest(signing_input),
-                    signature,
-                ),
+                Alg::Ps256 => k.verify_pss(Hash::Sha256, signing_input, signature),
+                Alg::Ps384 => k.verify_pss(Hash::Sha384, signing_input, signature),
+                _ => k.verify_pss(Hash::Sha512, signing_input, signature),
             };
-            result.map_err(|_| SigError::Mismatch)
+            if ok {
+                Ok(())
+            } else {
+                Err(SigError::Mismatch)
+            }
         }
         #[cfg(feature = "verify-p256")]
         (Alg::Es256, PublicKey::P256(k)) => {

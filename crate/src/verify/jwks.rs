@@ -22,7 +22,7 @@ pub const MAX_KID_CHARS: usize = 256;
 #[derive(Debug, Clone)]
 pub enum PublicKey {
     #[cfg(feature = "verify-rsa")]
-    Rsa(rsa::RsaPublicKey),
+    Rsa(super::rsa_verify::RsaKey),
     #[cfg(feature = "verify-p256")]
     P256(p256::ecdsa::VerifyingKey),
     #[cfg(feature = "verify-p384")]
@@ -203,6 +203,7 @@ fn member<'a>(key: &'a Map<String, Value>, name: &str) -> Result<&'a str, String
         .ok_or_else(|| format!("no \"{name}\" string"))
 }
 
+#[allow(dead_code)] // unused only when every `verify-*` feature is off
 fn bytes(key: &Map<String, Value>, name: &str, max: usize) -> Result<Vec<u8>, String> {
     let text = member(key, name)?;
     // base64 of `max` bytes is at most 4/3 as long: refuse longer text before decoding it.
@@ -222,11 +223,9 @@ fn parse_key(key: &Map<String, Value>) -> Result<PublicKey, String> {
         "RSA" => {
             let n = bytes(key, "n", MAX_RSA_BITS / 8 + 1)?;
             let e = bytes(key, "e", 16)?;
-            let n = rsa::BigUint::from_bytes_be(&n);
-            let e = rsa::BigUint::from_bytes_be(&e);
-            rsa::RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS)
+            super::rsa_verify::RsaKey::new(&n, &e, MAX_RSA_BITS)
                 .map(PublicKey::Rsa)
-                .map_err(|e| format!("not a usable RSA key ({e})"))
+                .map_err(|why| format!("not a usable RSA key: {why}"))
         }
         "EC" => {
             let crv = member(key, "crv")?;
@@ -272,6 +271,7 @@ fn parse_key(key: &Map<String, Value>) -> Result<PublicKey, String> {
 }
 
 /// An uncompressed SEC1 point from `x` and `y`, each exactly `len` bytes as RFC 7518 §6.2.1 requires.
+#[allow(dead_code)] // unused when both EC features are off
 fn ec_point(key: &Map<String, Value>, len: usize) -> Result<Vec<u8>, String> {
     let x = bytes(key, "x", len)?;
     let y = bytes(key, "y", len)?;

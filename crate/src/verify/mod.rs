@@ -18,6 +18,8 @@
 pub mod alg;
 pub mod discovery;
 pub mod jwks;
+#[cfg(feature = "verify-rsa")]
+pub mod rsa_verify;
 
 pub use alg::{Alg, KeyType, SigError};
 pub use discovery::{
