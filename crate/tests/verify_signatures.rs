@@ -339,3 +339,20 @@ fn a_flipped_bit_in_the_signature_breaks_every_algorithm() {
         }
     }
 }
+
+#[test]
+fn rsa_key_sizes_2049_3072_4096_verify_pkcs1_and_pss() {
+    // 2049 bits: the PSS encoded message is one byte shorter than the modulus (RFC 8017 §9.1.2 emLen).
+    let keys = jwks("sizes");
+    assert_eq!(keys.keys.len(), 3, "{:?}", keys.notes);
+    for bits in [2049, 3072, 4096] {
+        for alg in ["RS256", "PS256", "PS512"] {
+            let f = one(verify_token(
+                &token(&format!("{alg}_{bits}")),
+                &oidc(),
+                &keys,
+            ));
+            assert_eq!(f.code, Code::SignatureValid, "{alg} {bits}: {}", f.message);
+        }
+    }
+}
