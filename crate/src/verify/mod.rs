@@ -46,7 +46,8 @@ use crate::token::{DecodedToken, TokenPath};
 const MAX_SIGNATURE_CHARS: usize = 4096;
 
 /// The verification findings for one token against a key set: one of `signature.valid`, `signature.invalid`,
-/// `jwks.kid_not_found`, with the evidence that names the cause.
+/// `jwks.kid_not_found`, with the evidence that names the cause. `TokenPath::Unknown` is judged by the OIDC rules
+/// (kid optional), the lenient ones: the custom-JWT path adds only "kid required".
 pub fn verify_token(token: &DecodedToken, path: &TokenPath, keys: &Jwks) -> Vec<Finding> {
     let ctx = Ctx::new(token, keys);
     let alg_name = match token.header.get("alg") {
