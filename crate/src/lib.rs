@@ -14,6 +14,7 @@ pub mod report;
 pub mod rules;
 pub mod token;
 pub mod traffic;
+pub mod verify;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -12,6 +12,8 @@ use convex_auth_doctor::render;
 use convex_auth_doctor::report::Report;
 use convex_auth_doctor::traffic::har::read_har;
 
+mod cli;
+
 const USAGE: &str = "\
 convex-auth-doctor: which step of Convex authentication breaks, and why
 
@@ -24,6 +26,9 @@ OPTIONS:
     --env NAME=VALUE      value of process.env.NAME used by the config (repeatable)
     --now SECONDS         judge a bare token at this Unix time (default: now; token only)
     --format FORMAT       text (default), json (the report), markdown (redacted, for a support thread)
+    --jwks FILE           verify signatures offline against this JWKS (JSON Web Key Set) file
+    --fetch               fetch the issuer's discovery document and keys to verify signatures (only public
+                          documents are fetched; the token is never sent)
     -h, --help            this help
     -V, --version         the version
 
@@ -53,6 +58,15 @@ struct Args {
     env: Env,
     now: Option<f64>,
     format: Format,
+    /// `--jwks FILE` / `--fetch`: where verification keys come from (see `cli::keys`).
+    keys: KeysFrom,
+}
+
+/// Where the signing keys come from, if anywhere.
+enum KeysFrom {
+    None,
+    File(PathBuf),
+    Fetch,
 }
 
 fn main() -> ExitCode {
@@ -91,6 +105,12 @@ impl From<String> for Exit {
 fn run() -> Result<Report, Exit> {
     let args = parse_args()?;
     let mut session = Session::new();
+    // Keys for signature verification. LEAD: hand them to the session (`session.set_keys(..)`); with `--fetch`
+    // call `cli::keys::fetch(iss, custom_jwks)` per distinct token issuer once tokens are known.
+    let _keys = match &args.keys {
+        KeysFrom::File(path) => Some(cli::keys::load_file(path)?),
+        KeysFrom::Fetch | KeysFrom::None => None,
+    };
     if let Some(path) = &args.config {
         let source = read_limited(path, MAX_CONFIG_INPUT)?;
         session
@@ -175,6 +195,7 @@ fn parse_args() -> Result<Args, Exit> {
     let mut env = Env::new();
     let mut now = None;
     let mut format = Format::Text;
+    let mut keys = KeysFrom::None;
     let bad = |e: lexopt::Error| Exit::Message(e.to_string());
     while let Some(arg) = parser.next().map_err(bad)? {
         match arg {
@@ -215,6 +236,8 @@ fn parse_args() -> Result<Args, Exit> {
                     }
                 };
             }
+            Long("jwks") => keys = KeysFrom::File(PathBuf::from(parser.value().map_err(bad)?)),
+            Long("fetch") => keys = KeysFrom::Fetch,
             Value(v) if command.is_none() => command = Some(v.string().map_err(bad)?),
             Value(v) if target.is_none() => target = Some(v.string().map_err(bad)?),
             other => return Err(Exit::Message(other.unexpected().to_string())),
@@ -243,5 +266,6 @@ fn parse_args() -> Result<Args, Exit> {
         env,
         now,
         format,
+        keys,
     })
 }

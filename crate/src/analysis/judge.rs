@@ -7,6 +7,7 @@
 use serde_json::{json, Value};
 
 use super::evidence::{AuthOutcome, Evidence, SentToken};
+use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
 use crate::findings::{Code, Finding, Severity, Status};
 use crate::report::{Report, StepVerdict, TokenView};
@@ -22,7 +23,48 @@ struct Judged<'a> {
     decoded: Result<DecodedToken, token::Malformed>,
 }
 
-pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>) -> Report {
+/// Runs `f` on the latest token, decoded, with the path it takes, the configuration in force and the index of the
+/// provider it matched; `None` when there is no decodable token.
+pub(super) fn with_latest_path<R>(
+    ev: &Evidence,
+    user_config: Option<&AuthConfig>,
+    f: impl FnOnce(&DecodedToken, &TokenPath, Option<&AuthConfig>, Option<usize>) -> R,
+) -> Option<R> {
+    let (_, sent) = ev.latest_token()?;
+    let token = token::decode(&sent.text).ok()?;
+    let server_config = server_config(ev);
+    let config = user_config.or(server_config.as_ref());
+    let (path, matched) = path_of(ev, config, &token);
+    Some(f(&token, &path, config, matched))
+}
+
+fn server_config(ev: &Evidence) -> Option<AuthConfig> {
+    ev.rejections
+        .iter()
+        .rev()
+        .find_map(|r| providers_from_server_message(&r.message))
+}
+
+/// The path a token takes and the provider it matched: from the configuration when known, else from the server's
+/// words.
+fn path_of(
+    ev: &Evidence,
+    config: Option<&AuthConfig>,
+    token: &DecodedToken,
+) -> (TokenPath, Option<usize>) {
+    match config {
+        Some(c) => (issuer_path(c, token), check_config(c, token).matched),
+        None => (
+            ev.rejections
+                .back()
+                .and_then(|r| path_from_server(&ServerError::classify(&r.message)))
+                .unwrap_or(TokenPath::Unknown),
+            None,
+        ),
+    }
+}
+
+pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyStore) -> Report {
     let mut findings: Vec<Finding> = Vec::new();
     let skew = ev.clock.as_ref().map_or(0.0, |c| c.server_minus_local);
     let judged = ev.latest_token().map(|(_, sent)| Judged {
@@ -47,16 +89,17 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>) -> Report {
             .all(|t| t.source == super::TokenSource::Input);
 
     // The configuration: the user's, else the provider list the server printed in its error.
-    let server_config = ev
-        .rejections
-        .iter()
-        .rev()
-        .find_map(|r| providers_from_server_message(&r.message));
+    let server_config = server_config(ev);
     let config = user_config.or(server_config.as_ref());
 
     step1(ev, input_only, &mut findings);
     step2(ev, judged.as_ref(), config, &mut findings);
     step3(ev, judged.as_ref(), config, &mut findings);
+    // Verification with the issuer's keys, when the front end was allowed to fetch them (or was given them).
+    if let Some(token) = judged.as_ref().and_then(|j| j.decoded.as_ref().ok()) {
+        let (path, matched) = path_of(ev, config, token);
+        findings.extend(keys.findings(token, &path, config, matched));
+    }
     clock(ev, &mut findings);
 
     // Causes that fit the provider recognised from `iss`, for findings that have none of their own.
@@ -427,14 +470,7 @@ fn step2(
             return;
         }
     };
-    let path = match config {
-        Some(c) => issuer_path(c, token),
-        None => ev
-            .rejections
-            .back()
-            .and_then(|r| path_from_server(&ServerError::classify(&r.message)))
-            .unwrap_or(TokenPath::Unknown),
-    };
+    let (path, _) = path_of(ev, config, token);
     let mut found = check_token(token, j.judged_at, &path);
     for f in found.iter_mut() {
         f.evidence

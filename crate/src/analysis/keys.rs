@@ -37,6 +37,13 @@ enum Document {
 }
 
 #[derive(Debug, Clone)]
+struct Manual {
+    source: String,
+    jwks: Option<Jwks>,
+    findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone)]
 struct Fetched {
     document: Document,
     fetched_at: f64,
@@ -46,19 +53,29 @@ struct Fetched {
 #[derive(Debug, Clone, Default)]
 pub struct KeyStore {
     fetched: BTreeMap<String, Fetched>,
-    /// A JWKS given directly (`--jwks FILE`): used for whatever issuer the token names.
-    manual: Option<(String, Jwks)>,
+    /// Keys got by the front end on its own (`--jwks FILE`, `--fetch`): used for whatever issuer the token
+    /// names, with the findings made while getting them.
+    manual: Option<Manual>,
 }
 
 /// Where the keys for a token come from, given the path it takes.
-fn plan(token: &DecodedToken, path: &TokenPath, config: Option<&AuthConfig>, matched: Option<usize>) -> Option<(String, Source)> {
+fn plan(
+    token: &DecodedToken,
+    path: &TokenPath,
+    config: Option<&AuthConfig>,
+    matched: Option<usize>,
+) -> Option<(String, Source)> {
     let iss = token.iss()?;
     if let TokenPath::CustomJwt { .. } = path {
         let provider = matched.and_then(|i| config?.providers.get(i));
         if let Some(Provider::CustomJwt { jwks, .. }) = provider {
             return match jwks.resolved() {
-                Some(url) if url.starts_with("data:") => Some((iss.to_owned(), Source::DataUri(url.to_owned()))),
-                Some(url) if !url.is_empty() => Some((iss.to_owned(), Source::Jwks(url.to_owned()))),
+                Some(url) if url.starts_with("data:") => {
+                    Some((iss.to_owned(), Source::DataUri(url.to_owned())))
+                }
+                Some(url) if !url.is_empty() => {
+                    Some((iss.to_owned(), Source::Jwks(url.to_owned())))
+                }
                 _ => None,
             };
         }
@@ -73,7 +90,10 @@ fn plan(token: &DecodedToken, path: &TokenPath, config: Option<&AuthConfig>, mat
     if !base.starts_with("https://") && !base.starts_with("http://") {
         return None;
     }
-    Some((iss.to_owned(), Source::Discovery(verify::discovery_url(&base))))
+    Some((
+        iss.to_owned(),
+        Source::Discovery(verify::discovery_url(&base)),
+    ))
 }
 
 enum Source {
@@ -97,7 +117,11 @@ impl KeyStore {
         let Some((issuer, source)) = plan(token, path, config, matched) else {
             return Vec::new();
         };
-        let request = |url: String, purpose| KeyRequest { url, purpose, issuer: issuer.clone() };
+        let request = |url: String, purpose| KeyRequest {
+            url,
+            purpose,
+            issuer: issuer.clone(),
+        };
         match source {
             Source::DataUri(_) => Vec::new(),
             Source::Jwks(url) if !self.fetched.contains_key(&url) => vec![request(url, "jwks")],
@@ -132,20 +156,49 @@ impl KeyStore {
         } else {
             Document::Jwks(verify::parse_jwks_response(content_type, body, url))
         };
-        self.insert(url, Fetched { document, fetched_at });
+        self.insert(
+            url,
+            Fetched {
+                document,
+                fetched_at,
+            },
+        );
     }
 
     /// Records a fetch that failed before any response.
     pub fn set_unreachable(&mut self, url: &str, error: &str, fetched_at: f64) {
         let error: String = error.chars().take(500).collect();
-        self.insert(url, Fetched { document: Document::Unreachable(error), fetched_at });
+        self.insert(
+            url,
+            Fetched {
+                document: Document::Unreachable(error),
+                fetched_at,
+            },
+        );
     }
 
-    /// A JWKS given by the user, used for any issuer.
-    pub fn set_manual_jwks(&mut self, label: &str, json: &str) -> Result<(), String> {
-        let jwks = Jwks::parse(json).map_err(|e| e.to_string())?;
-        self.manual = Some((label.to_owned(), jwks));
-        Ok(())
+    /// Keys the front end got by itself (`--jwks FILE`, `--fetch`), and the findings made getting them
+    /// (`jwks.unreachable`, `discovery.issuer_mismatch`). Used for whatever issuer the token names.
+    pub fn set_manual(&mut self, source: &str, jwks: Option<Jwks>, findings: Vec<Finding>) {
+        self.manual = Some(Manual {
+            source: source.to_owned(),
+            jwks,
+            findings,
+        });
+    }
+
+    /// The issuer to get keys for, and the customJwt provider's `jwks` (URL or `data:` URI) when the token takes
+    /// that path (`None`: OIDC discovery).
+    pub fn target(
+        token: &DecodedToken,
+        path: &TokenPath,
+        config: Option<&AuthConfig>,
+        matched: Option<usize>,
+    ) -> Option<(String, Option<String>)> {
+        match plan(token, path, config, matched)? {
+            (iss, Source::Discovery(_)) => Some((iss, None)),
+            (iss, Source::Jwks(url)) | (iss, Source::DataUri(url)) => Some((iss, Some(url))),
+        }
     }
 
     fn insert(&mut self, url: &str, fetched: Fetched) {
@@ -170,8 +223,16 @@ impl KeyStore {
         config: Option<&AuthConfig>,
         matched: Option<usize>,
     ) -> Vec<Finding> {
-        if let Some((label, jwks)) = &self.manual {
-            return with_source(verify::verify_token(token, path, jwks), label, None);
+        if let Some(m) = &self.manual {
+            let mut out = m.findings.clone();
+            if let Some(jwks) = &m.jwks {
+                out.extend(with_source(
+                    verify::verify_token(token, path, jwks),
+                    &m.source,
+                    None,
+                ));
+            }
+            return out;
         }
         let Some((issuer, source)) = plan(token, path, config, matched) else {
             return Vec::new();
@@ -179,32 +240,70 @@ impl KeyStore {
         let mut out = Vec::new();
         let jwks_url = match source {
             Source::DataUri(uri) => {
-                return match verify::decode_data_uri(&uri).and_then(|json| Jwks::parse(&json).map_err(|e| e.to_string())) {
-                    Ok(jwks) => with_source(verify::verify_token(token, path, &jwks), "the data: URI in auth.config.ts", None),
-                    Err(e) => vec![Finding::new(Code::JwksUnreachable, format!("The JWKS data: URI in auth.config.ts cannot be read: {e}"))],
+                return match verify::decode_data_uri(&uri)
+                    .and_then(|json| Jwks::parse(&json).map_err(|e| e.to_string()))
+                {
+                    Ok(jwks) => with_source(
+                        verify::verify_token(token, path, &jwks),
+                        "the data: URI in auth.config.ts",
+                        None,
+                    ),
+                    Err(e) => vec![Finding::new(
+                        Code::JwksUnreachable,
+                        format!("The JWKS data: URI in auth.config.ts cannot be read: {e}"),
+                    )],
                 };
             }
             Source::Jwks(url) => url,
             Source::Discovery(url) => match self.fetched.get(&url) {
                 None => return Vec::new(),
-                Some(Fetched { document: Document::Discovery(Ok(doc)), fetched_at }) => {
-                    out.extend(with_source(verify::discovery_findings(doc, &issuer), &url, Some(*fetched_at)));
+                Some(Fetched {
+                    document: Document::Discovery(Ok(doc)),
+                    fetched_at,
+                }) => {
+                    out.extend(with_source(
+                        verify::discovery_findings(doc, &issuer),
+                        &url,
+                        Some(*fetched_at),
+                    ));
                     doc.jwks_uri.clone()
                 }
-                Some(Fetched { document: Document::Discovery(Err(e)) | Document::Unreachable(e), fetched_at })
-                | Some(Fetched { document: Document::Jwks(Err(e)), fetched_at }) => {
+                Some(Fetched {
+                    document: Document::Discovery(Err(e)) | Document::Unreachable(e),
+                    fetched_at,
+                })
+                | Some(Fetched {
+                    document: Document::Jwks(Err(e)),
+                    fetched_at,
+                }) => {
                     out.push(unreachable(&url, e, *fetched_at));
                     return out;
                 }
-                Some(Fetched { document: Document::Jwks(Ok(_)), .. }) => return out,
+                Some(Fetched {
+                    document: Document::Jwks(Ok(_)),
+                    ..
+                }) => return out,
             },
         };
         match self.fetched.get(&jwks_url) {
-            Some(Fetched { document: Document::Jwks(Ok(jwks)), fetched_at }) => {
-                out.extend(with_source(verify::verify_token(token, path, jwks), &jwks_url, Some(*fetched_at)));
+            Some(Fetched {
+                document: Document::Jwks(Ok(jwks)),
+                fetched_at,
+            }) => {
+                out.extend(with_source(
+                    verify::verify_token(token, path, jwks),
+                    &jwks_url,
+                    Some(*fetched_at),
+                ));
             }
-            Some(Fetched { document: Document::Jwks(Err(e)) | Document::Unreachable(e), fetched_at })
-            | Some(Fetched { document: Document::Discovery(Err(e)), fetched_at }) => {
+            Some(Fetched {
+                document: Document::Jwks(Err(e)) | Document::Unreachable(e),
+                fetched_at,
+            })
+            | Some(Fetched {
+                document: Document::Discovery(Err(e)),
+                fetched_at,
+            }) => {
                 out.push(unreachable(&jwks_url, e, *fetched_at));
             }
             _ => {}

@@ -7,8 +7,10 @@
 
 mod evidence;
 mod judge;
+mod keys;
 
 pub use evidence::{AuthOutcome, Evidence, SentToken, TokenSource};
+pub use keys::{KeyRequest, KeyStore};
 
 use crate::config::{parse_auth_config, AuthConfig, Env};
 use crate::event::Event;
@@ -19,6 +21,7 @@ use crate::report::Report;
 pub struct Session {
     evidence: Evidence,
     user_config: Option<AuthConfig>,
+    keys: KeyStore,
 }
 
 impl Session {
@@ -64,6 +67,54 @@ impl Session {
 
     /// The current verdicts.
     pub fn report(&self) -> Report {
-        judge::judge(&self.evidence, self.user_config.as_ref())
+        judge::judge(&self.evidence, self.user_config.as_ref(), &self.keys)
+    }
+
+    /// The documents (discovery, JWKS) still to fetch to verify the latest token's signature; the front end
+    /// fetches them only when the user allows it, and never sends the token.
+    pub fn key_requests(&self) -> Vec<KeyRequest> {
+        judge::with_latest_path(
+            &self.evidence,
+            self.user_config.as_ref(),
+            |token, path, config, matched| self.keys.requests(token, path, config, matched),
+        )
+        .unwrap_or_default()
+    }
+
+    /// The issuer whose keys would verify the latest token, and the customJwt provider's `jwks` when that path.
+    pub fn key_target(&self) -> Option<(String, Option<String>)> {
+        judge::with_latest_path(&self.evidence, self.user_config.as_ref(), KeyStore::target)
+            .flatten()
+    }
+
+    /// A document fetched for a [`KeyRequest`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_fetched(
+        &mut self,
+        url: &str,
+        purpose: &str,
+        issuer: &str,
+        content_type: Option<&str>,
+        status: u16,
+        body: &str,
+        fetched_at: f64,
+    ) {
+        self.keys
+            .set_fetched(url, purpose, issuer, content_type, status, body, fetched_at);
+    }
+
+    /// A fetch for a [`KeyRequest`] that failed before any response.
+    pub fn set_unreachable(&mut self, url: &str, error: &str, fetched_at: f64) {
+        self.keys.set_unreachable(url, error, fetched_at);
+    }
+
+    /// Keys got by the front end itself (`--jwks`, `--fetch`).
+    pub fn set_keys(
+        &mut self,
+        source: &str,
+        jwks: Option<crate::verify::Jwks>,
+        findings: Vec<crate::findings::Finding>,
+    ) {
+        self.keys.set_manual(source, jwks, findings);
     }
 }

@@ -1,0 +1,192 @@
+//! OIDC discovery documents and how the backend finds and fetches keys (pure: the caller does the fetching).
+
+use base64::Engine;
+use serde_json::Value;
+
+use super::jwks::{Jwks, MAX_JWKS_BYTES};
+use crate::findings::{Code, Finding};
+
+/// Largest discovery document accepted.
+pub const MAX_DISCOVERY_BYTES: usize = 256 * 1024;
+
+/// What the backend uses from a discovery document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoveryDoc {
+    pub issuer: String,
+    pub jwks_uri: String,
+}
+
+/// The URL the backend's OIDC library fetches for `iss`: openidconnect-rs `IssuerUrl::join` appends
+/// `.well-known/openid-configuration` after exactly one `/` (an `iss` ending in `/` gets none added).
+pub fn discovery_url(iss: &str) -> String {
+    if iss.ends_with('/') {
+        format!("{iss}.well-known/openid-configuration")
+    } else {
+        format!("{iss}/.well-known/openid-configuration")
+    }
+}
+
+/// Reads a discovery document fetched for the token issuer `iss`. Errors say what is wrong with the document;
+/// an `issuer` that differs from `iss` is not an error here but a finding ([`discovery_findings`]), so the report
+/// can show both values.
+pub fn check_discovery(doc_json: &str, iss: &str) -> Result<DiscoveryDoc, String> {
+    let url = discovery_url(iss);
+    if doc_json.len() > MAX_DISCOVERY_BYTES {
+        return Err(format!(
+            "the discovery document at {url} is {} bytes, over the {MAX_DISCOVERY_BYTES}-byte limit",
+            doc_json.len()
+        ));
+    }
+    let value: Value = serde_json::from_str(doc_json)
+        .map_err(|e| format!("the discovery document at {url} is not valid JSON ({e})"))?;
+    let Value::Object(obj) = value else {
+        return Err(format!(
+            "the discovery document at {url} is not a JSON object"
+        ));
+    };
+    let field = |name: &str| -> Result<String, String> {
+        obj.get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("the discovery document at {url} has no \"{name}\" string"))
+    };
+    Ok(DiscoveryDoc {
+        issuer: field("issuer")?,
+        jwks_uri: field("jwks_uri")?,
+    })
+}
+
+/// The findings of a discovery document against the token's `iss`.
+///
+/// The backend's OIDC library (openidconnect-rs `discover_async`) requires the document's `issuer` to equal the
+/// issuer URL it was fetched for, as strings: no trailing-slash or case folding. On a difference the backend
+/// reports `Auth provider discovery of <iss> failed`, which hides this cause.
+pub fn discovery_findings(doc: &DiscoveryDoc, iss: &str) -> Vec<Finding> {
+    if doc.issuer == iss {
+        return Vec::new();
+    }
+    let why = if doc.issuer.trim_end_matches('/') == iss.trim_end_matches('/') {
+        "they differ only by a trailing slash, and the comparison is exact"
+    } else if doc.issuer.eq_ignore_ascii_case(iss) {
+        "they differ only in letter case, and the comparison is exact"
+    } else {
+        "the token was issued by another issuer than the one whose document this is"
+    };
+    vec![Finding::new(
+        Code::DiscoveryIssuerMismatch,
+        format!(
+            "The discovery document says issuer \"{}\" but the token's iss is \"{iss}\": {why}. The backend fails \
+             with \"Auth provider discovery of {iss} failed\".",
+            doc.issuer
+        ),
+    )
+    .with("iss", iss)
+    .with("discovery_issuer", doc.issuer.as_str())
+    .with("discovery_url", discovery_url(iss))]
+}
+
+/// Media types the backend accepts for a custom-JWT JWKS (convex-backend `crates/authentication` `JWKS_MEDIA_TYPES`).
+const JWKS_MEDIA_TYPES: [&str; 2] = ["application/json", "application/jwk-set+json"];
+
+/// Whether a `Content-Type` passes the backend's check: essence one of [`JWKS_MEDIA_TYPES`] (any case), and a
+/// `charset` parameter, if any, `utf-8`.
+pub fn jwks_content_type_ok(content_type: &str) -> bool {
+    let mut parts = content_type.split(';');
+    let essence = parts.next().unwrap_or("").trim();
+    if !JWKS_MEDIA_TYPES
+        .iter()
+        .any(|t| essence.eq_ignore_ascii_case(t))
+    {
+        return false;
+    }
+    parts.all(|param| {
+        let param = param.trim();
+        if param.is_empty() {
+            return true;
+        }
+        let Some((name, value)) = param.split_once('=') else {
+            return false; // not a parameter: the backend's media-type parser rejects the whole header
+        };
+        if !name.trim().eq_ignore_ascii_case("charset") {
+            return true;
+        }
+        value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+    })
+}
+
+/// Reads a JWKS response as the backend's custom-JWT path does, with its error texts
+/// (convex-backend `crates/authentication/src/lib.rs` `fetch_jwks` and the `JWKSet` parse after it).
+pub fn parse_jwks_response(
+    content_type: Option<&str>,
+    body: &str,
+    url: &str,
+) -> Result<Jwks, String> {
+    if !content_type.is_some_and(jwks_content_type_ok) {
+        let shown = content_type.unwrap_or("unknown");
+        return Err(format!(
+            "Invalid Content-Type '{shown}' when fetching JWKS from '{url}'. Expected 'application/json' or \
+             'application/jwk-set+json'."
+        ));
+    }
+    let invalid = || {
+        format!(
+            "Invalid JWKS response body from '{url}'. The response is not valid JSON or doesn't match the \
+             expected JWKS format."
+        )
+    };
+    if body.len() > MAX_JWKS_BYTES {
+        return Err(invalid());
+    }
+    Jwks::parse(body).map_err(|_| invalid())
+}
+
+/// Decodes a `data:` URI (as a custom JWT provider's `jwks` may be; the backend skips the content-type check for
+/// these). Error text as the backend's.
+pub fn decode_data_uri(uri: &str) -> Result<String, String> {
+    const ERR: &str =
+        "Invalid JWKS data URL. Check that the data URL is properly formatted and contains valid \
+                       base64-encoded JSON.";
+    let rest = uri
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("data:"))
+        .and_then(|_| uri.get(5..))
+        .ok_or_else(|| ERR.to_owned())?;
+    let (meta, data) = rest.split_once(',').ok_or_else(|| ERR.to_owned())?;
+    if data.len() > MAX_JWKS_BYTES * 2 {
+        return Err(ERR.to_owned());
+    }
+    let bytes = if meta.to_ascii_lowercase().ends_with(";base64") {
+        let cleaned: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        )
+        .decode(cleaned)
+        .map_err(|_| ERR.to_owned())?
+    } else {
+        percent_decode(data)
+    };
+    String::from_utf8(bytes).map_err(|_| ERR.to_owned())
+}
+
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'%' {
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
