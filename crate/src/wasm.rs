@@ -27,8 +27,9 @@ impl DoctorSession {
     /// `event.rs`). A malformed event is rejected with an error text; the session is unchanged.
     #[wasm_bindgen(js_name = pushEvent)]
     pub fn push_event(&mut self, event_json: &str) -> Result<(), JsValue> {
-        let event: Event =
+        let value: serde_json::Value =
             serde_json::from_str(event_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let event = Event::from_json(value).map_err(|e| JsValue::from_str(&e))?;
         self.inner.push(event);
         Ok(())
     }
@@ -41,7 +42,7 @@ impl DoctorSession {
         };
         let mut accepted = 0;
         for value in values {
-            if let Ok(event) = serde_json::from_value::<Event>(value) {
+            if let Ok(event) = Event::from_json(value) {
                 self.inner.push(event);
                 accepted += 1;
             }
