@@ -242,7 +242,12 @@ fn strip_quotes(s: &str, notes: &mut Vec<String>) -> Result<String, Malformed> {
             continue;
         };
         if q == '"' && inner.contains('\\') {
-            return match serde_json::from_str::<String>(s) {
+            // Read as a `Value`, not a `String`: the same parser and errors, without a second deserializer in
+            // the wasm module. Text that starts and ends with `"` and parses is a string.
+            return match serde_json::from_str::<Value>(s).map(|v| match v {
+                Value::String(text) => text,
+                other => other.to_string(),
+            }) {
                 Ok(unescaped) => {
                     note_once(notes, "removed surrounding double quotes and JSON string escapes");
                     Ok(unescaped)
