@@ -12,8 +12,6 @@
 //! a provider with `type: "customJwt"` has `issuer`, `jwks`, `algorithm`, optional `applicationID`; any other
 //! provider is OIDC with `domain` and `applicationID`.
 
-use std::collections::BTreeMap;
-
 use super::{AuthConfig, ConfigSource, ConfigValue, Provider};
 
 /// Environment values given by the user (`--env NAME=VALUE`).
@@ -341,8 +339,12 @@ enum Js {
     Broken(ConfigError),
 }
 
+/// `const` bindings in file order; a later one of the same name shadows the earlier (looked up from the end).
+/// A list, not a map: a config has a handful, and a map type of its own cost about 5 KB of wasm.
+type Bindings = Vec<(String, (Js, usize))>;
+
 struct Program {
-    bindings: BTreeMap<String, (Js, usize)>,
+    bindings: Bindings,
     export: (Js, usize),
 }
 
@@ -708,7 +710,7 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
         toks: tokens,
         pos: 0,
     };
-    let mut bindings = BTreeMap::new();
+    let mut bindings = Bindings::new();
     let mut export: Option<(Js, usize)> = None;
     // A binding that could not be read: reported if the export uses it, or if no export is found (its error may
     // have swallowed the rest of the file, e.g. an unclosed `(`).
@@ -738,7 +740,7 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
                         Js::Broken(e)
                     }
                 };
-                bindings.insert(name.clone(), (value, line));
+                bindings.push((name.clone(), (value, line)));
             }
             Tok::Ident(kw)
                 if kw == "export"
@@ -798,7 +800,7 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
 // From values to the configuration
 
 struct Eval<'a> {
-    bindings: &'a BTreeMap<String, (Js, usize)>,
+    bindings: &'a Bindings,
     env: &'a Env,
 }
 
@@ -808,7 +810,7 @@ impl Eval<'_> {
         let mut current = (value, line);
         for _ in 0..MAX_REF_HOPS {
             match current.0 {
-                Js::Ref(name) => match self.bindings.get(name) {
+                Js::Ref(name) => match self.bindings.iter().rev().find(|(n, _)| n == name).map(|(_, b)| b) {
                     Some((v, l)) => current = (v, *l),
                     None => {
                         return Err(err(
