@@ -18,12 +18,15 @@ pub fn env_from_json(text: &str) -> Result<Env, String> {
     else {
         return Err("environment values must be a JSON object {\"NAME\": \"value\"}".to_owned());
     };
-    o.into_iter()
-        .map(|(name, value)| match value {
-            serde_json::Value::String(v) => Ok((name, v)),
-            _ => Err(format!("the value of {name} must be a string")),
-        })
-        .collect()
+    // Inserted one by one: collecting into a BTreeMap sorts first, which adds core's sort to the wasm module.
+    let mut env = Env::new();
+    for (name, value) in o {
+        match value {
+            serde_json::Value::String(v) => env.insert(name, v),
+            _ => return Err(format!("the value of {name} must be a string")),
+        };
+    }
+    Ok(env)
 }
 
 #[cfg(test)]
