@@ -684,9 +684,9 @@ impl Evidence {
 
     /// The socket URLs seen, for evidence.
     pub fn socket_urls(&self) -> Vec<String> {
-        let mut urls: Vec<String> = self.sockets.values().map(|s| s.url.clone()).collect();
-        urls.sort();
-        urls.dedup();
+        let mut set = BTreeSet::new();
+        for s in self.sockets.values() { set.insert(s.url.clone()); }
+        let mut urls: Vec<String> = set.into_iter().collect();
         urls.truncate(8);
         urls
     }

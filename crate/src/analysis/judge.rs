@@ -67,7 +67,16 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>) -> Report {
         }
     }
     dedupe(&mut findings);
-    findings.sort_by_key(|f| (f.step, std::cmp::Reverse(f.severity)));
+    {
+        let key = |f: &Finding| (f.step, std::cmp::Reverse(f.severity));
+        for i in 1..findings.len() {
+            let mut j = i;
+            while j > 0 && key(&findings[j - 1]) > key(&findings[j]) {
+                findings.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
 
     let confirmed = ev
         .tokens

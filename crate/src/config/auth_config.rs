@@ -14,8 +14,58 @@
 
 use super::{AuthConfig, ConfigSource, ConfigValue, Provider};
 
-/// Environment values given by the user (`--env NAME=VALUE`).
-pub type Env = std::collections::BTreeMap<String, String>;
+/// Environment values given by the user (`--env NAME=VALUE`): a name's latest value wins.
+///
+/// A short list with the few map methods callers use (`new`, `insert`, `get`, `collect`), not a `BTreeMap`: a
+/// config reads a handful of variables, and a map type of its own cost about 6 KB of the wasm module.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    vars: Vec<(String, String)>,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Env::default()
+    }
+
+    /// Sets a value; returns the one it replaces, as `BTreeMap::insert` does.
+    pub fn insert(&mut self, name: String, value: String) -> Option<String> {
+        match self.vars.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, v)) => Some(std::mem::replace(v, value)),
+            None => {
+                self.vars.push((name, value));
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.vars.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty()
+    }
+
+    /// `(name, value)` in the order first set.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.vars.iter().map(|(n, v)| (n, v))
+    }
+}
+
+impl FromIterator<(String, String)> for Env {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut env = Env::new();
+        for (n, v) in iter {
+            env.insert(n, v);
+        }
+        env
+    }
+}
 
 /// Why a configuration file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]

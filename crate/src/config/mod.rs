@@ -18,7 +18,6 @@ pub fn env_from_json(text: &str) -> Result<Env, String> {
     else {
         return Err("environment values must be a JSON object {\"NAME\": \"value\"}".to_owned());
     };
-    // Inserted one by one: collecting into a BTreeMap sorts first, which adds core's sort to the wasm module.
     let mut env = Env::new();
     for (name, value) in o {
         match value {
@@ -35,6 +34,10 @@ mod tests {
     fn env_from_json_wants_an_object_of_strings() {
         let env = super::env_from_json(r#"{"A": "1", "B": ""}"#).expect("env");
         assert_eq!(env.get("A").map(String::as_str), Some("1"));
+        assert_eq!(env.len(), 2);
+        let mut env = env;
+        assert_eq!(env.insert("A".into(), "2".into()), Some("1".to_owned()));
+        assert_eq!(env.get("A").map(String::as_str), Some("2"));
         assert_eq!(env.len(), 2);
         assert!(super::env_from_json(r#"{"A": 1}"#).is_err());
         assert!(super::env_from_json("[]").is_err());
