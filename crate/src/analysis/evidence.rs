@@ -662,40 +662,6 @@ impl Evidence {
                     self.http_failed += 1;
                 }
             }
-            // Chrome's getHAR() carries no response bodies (the panel reads them with getContent(), a HAR export
-            // may not): the status alone still tells a call that ran from one refused at the door.
-            HttpOutcome::Failed { status } if (200..300).contains(status) || *status == 560 => {
-                if token.is_some() {
-                    self.set_outcome(token, AuthOutcome::Confirmed { time: call.time });
-                }
-                self.function_results += 1;
-                self.timeline(
-                    "http",
-                    call.time,
-                    "http",
-                    format!("call {function}{with_token}: ran (status {status})"),
-                );
-            }
-            HttpOutcome::Failed { status }
-                if token.is_some() && matches!(status, 400 | 401 | 403) =>
-            {
-                let message = format!("HTTP {status} (the response body was not captured)");
-                self.timeline(
-                    "http",
-                    call.time,
-                    "http",
-                    format!("call {function}{with_token}: {message}"),
-                );
-                self.reject(Rejection {
-                    message,
-                    code: None,
-                    time: call.time,
-                    source: TokenSource::Http,
-                    token,
-                    origin: cut(&exchange.url, 300),
-                    update_attempted: None,
-                });
-            }
             HttpOutcome::Failed { status } => {
                 self.http_failed += 1;
                 self.timeline(

@@ -10,7 +10,7 @@ use super::evidence::{AuthOutcome, Evidence, SentToken};
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
 use crate::findings::{Code, Finding, Severity, Status};
 use crate::report::{Report, StepVerdict, TokenView};
-use crate::rules::{check_config, issuer_path, ProviderKind, ServerError};
+use crate::rules::{check_config, ProviderKind, ServerError};
 use crate::token::{self, check_token, DecodedToken, TokenPath};
 use crate::traffic::IdentityLog;
 
@@ -69,22 +69,12 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>) -> Report {
     dedupe(&mut findings);
     findings.sort_by_key(|f| (f.step, std::cmp::Reverse(f.severity)));
 
-    // Functions ran, no user token went with them: whatever they logged, the backend saw no identity.
-    let ran_without_token = ev.tokens.is_empty()
-        && ev.admin_auth == 0
-        && (ev.transitions > 0 || ev.function_results > 0);
     let confirmed = ev
         .tokens
         .iter()
         .any(|t| matches!(t.outcome, AuthOutcome::Confirmed { .. }));
-    let mut step1 = step_verdict(1, &findings, input_only, confirmed);
-    if ran_without_token && step1.status == Status::Unknown {
-        step1.status = Status::Fail;
-        step1.summary =
-            "Functions ran without a user: the client sent no token with them (step 2).".to_owned();
-    }
     let steps = vec![
-        step1,
+        step_verdict(1, &findings, input_only, confirmed),
         step_verdict(2, &findings, input_only, confirmed),
         step_verdict(3, &findings, input_only, confirmed),
     ];
@@ -410,7 +400,10 @@ fn step2(
         Err(m) => {
             let mut f = Finding::new(
                 Code::TokenMalformed,
-                format!("The token is not a valid JWT: {}", m.message),
+                format!(
+                    "The token is not a valid JWT: {}",
+                    m.message
+                ),
             )
             .with("source", j.sent.source.as_str())
             .with("length", j.sent.text.len());
@@ -427,14 +420,9 @@ fn step2(
             return;
         }
     };
-    let path = match config {
-        Some(c) => issuer_path(c, token),
-        None => ev
-            .rejections
-            .back()
-            .and_then(|r| path_from_server(&ServerError::classify(&r.message)))
-            .unwrap_or(TokenPath::Unknown),
-    };
+    let path = config
+        .map(|c| check_config(c, token).path)
+        .unwrap_or(TokenPath::Unknown);
     let mut found = check_token(token, j.judged_at, &path);
     for f in found.iter_mut() {
         f.evidence
@@ -664,29 +652,5 @@ fn verdict_line(steps: &[StepVerdict], cause: Option<u8>, findings: &[Finding]) 
         None => step1
             .map(|s| s.summary.clone())
             .unwrap_or_else(|| "Not enough evidence yet.".to_owned()),
-    }
-}
-
-/// The path the server's own words reveal when no configuration is known: some texts come only from the OIDC
-/// path, others only from the customJwt path (convex-backend `crates/authentication/src/lib.rs`).
-fn path_from_server(error: &ServerError) -> Option<TokenPath> {
-    match error {
-        ServerError::OidcClaimUnverified
-        | ServerError::NotOidcToken
-        | ServerError::DiscoveryFailed { .. } => Some(TokenPath::Oidc {
-            application_id: None,
-        }),
-        ServerError::KidMissing { .. }
-        | ServerError::KidNotInJwks { .. }
-        | ServerError::InvalidIssuer { .. }
-        | ServerError::InvalidAudience { .. }
-        | ServerError::MissingAudience
-        | ServerError::TokenExpired { .. }
-        | ServerError::NotYetValid { .. }
-        | ServerError::JwksUnavailable { .. } => Some(TokenPath::CustomJwt {
-            algorithm: String::new(),
-            application_id: None,
-        }),
-        _ => None,
     }
 }
