@@ -15,7 +15,7 @@
 
 use std::sync::OnceLock;
 
-use base64::Engine as _;
+#[cfg(not(target_arch = "wasm32"))]
 use memchr::memmem;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -116,16 +116,32 @@ pub enum ServerMessage {
 /// Decodes a wire `ts` (`startVersion.ts`, `MutationResponse.ts`): standard base64 of 8 little-endian bytes
 /// (`u64ToLong` in `protocol.ts`, `SerializedTs` in the backend). `None` when it is not exactly that.
 pub fn decode_ts(encoded: &str) -> Option<u64> {
-    let mut buf = [0u8; 9];
-    // 8 bytes encode to 12 characters; a longer text cannot be a ts and must not overflow the buffer.
-    if encoded.len() > 12 {
+    // 8 bytes encode to 11 characters and one `=`; standard base64 requires that padding and zero trailing bits.
+    let body = encoded.strip_suffix('=').filter(|b| b.len() == 11)?;
+    let bytes = crate::token::decode::decode_unpadded(body, false)?;
+    let last = *body.as_bytes().last()?;
+    if !matches!(
+        last,
+        b'A' | b'E'
+            | b'I'
+            | b'M'
+            | b'Q'
+            | b'U'
+            | b'Y'
+            | b'c'
+            | b'g'
+            | b'k'
+            | b'o'
+            | b's'
+            | b'w'
+            | b'0'
+            | b'4'
+            | b'8'
+    ) {
+        // The last character carries 2 bits past the 8th byte; they must be zero.
         return None;
     }
-    let n = base64::engine::general_purpose::STANDARD
-        .decode_slice(encoded, &mut buf)
-        .ok()?;
-    let bytes: [u8; 8] = buf.get(..n)?.try_into().ok()?;
-    Some(u64::from_le_bytes(bytes))
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -200,7 +216,7 @@ pub fn parse_client(data: &str) -> Result<ClientMessage, String> {
             last_close_reason: raw.last_close_reason.map(str::to_owned),
         },
         "Authenticate" => {
-            let auth = match raw.token_type.as_deref() {
+            let auth = match raw.token_type {
                 Some("User") => AuthenticateKind::User {
                     token: raw.value.ok_or_else(|| missing("value"))?.to_owned(),
                 },
@@ -358,27 +374,77 @@ fn version_identity(v: &Value) -> Option<u64> {
     v.as_object()?.get("identity")?.as_u64()
 }
 
+/// The substring searcher: `memchr::memmem` natively (SIMD; HAR files hold hundreds of MB of frames).
+#[cfg(not(target_arch = "wasm32"))]
+type Finder = memmem::Finder<'static>;
+
+/// The substring searcher of the wasm build: wasm32 gets no SIMD from `memmem`, whose searchers cost about
+/// 6 KB there. Candidates come from `memchr` on the needle's first byte and are compared in full; the needles
+/// are short (at most 20 bytes), so the search stays linear in the frame.
+#[cfg(target_arch = "wasm32")]
+type Finder = PlainFinder;
+
+/// See [`Finder`] on wasm; compiled natively for its test.
+#[cfg(any(target_arch = "wasm32", test))]
+struct PlainFinder {
+    needle: &'static [u8],
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl PlainFinder {
+    fn new(needle: &'static [u8]) -> Self {
+        PlainFinder { needle }
+    }
+
+    fn needle(&self) -> &[u8] {
+        self.needle
+    }
+
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        let (&first, _) = self.needle.split_first()?;
+        let mut from = 0;
+        while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr(first, h)) {
+            let at = from + i;
+            if hay.get(at..)?.starts_with(self.needle) {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
+    }
+
+    /// Non-overlapping matches, left to right (as `memmem::Finder::find_iter`).
+    fn find_iter<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            let at = from + self.find(hay.get(from..)?)?;
+            from = at + self.needle.len().max(1);
+            Some(at)
+        })
+    }
+}
+
 /// Searchers built once: building a `memmem::Finder` per frame would cost as much as the search itself.
 struct Needles {
-    modifications: memmem::Finder<'static>,
-    log_lines: memmem::Finder<'static>,
-    query_failed: memmem::Finder<'static>,
-    start_version: memmem::Finder<'static>,
-    end_version: memmem::Finder<'static>,
-    client_clock_skew: memmem::Finder<'static>,
-    server_ts: memmem::Finder<'static>,
+    modifications: Finder,
+    log_lines: Finder,
+    query_failed: Finder,
+    start_version: Finder,
+    end_version: Finder,
+    client_clock_skew: Finder,
+    server_ts: Finder,
 }
 
 fn needles() -> &'static Needles {
     static NEEDLES: OnceLock<Needles> = OnceLock::new();
     NEEDLES.get_or_init(|| Needles {
-        modifications: memmem::Finder::new(b"\"modifications\":["),
-        log_lines: memmem::Finder::new(LOG_LINES),
-        query_failed: memmem::Finder::new(b"\"QueryFailed\""),
-        start_version: memmem::Finder::new(b"\"startVersion\":"),
-        end_version: memmem::Finder::new(b"\"endVersion\":"),
-        client_clock_skew: memmem::Finder::new(b"\"clientClockSkew\":"),
-        server_ts: memmem::Finder::new(b"\"serverTs\":"),
+        modifications: Finder::new(b"\"modifications\":["),
+        log_lines: Finder::new(LOG_LINES),
+        query_failed: Finder::new(b"\"QueryFailed\""),
+        start_version: Finder::new(b"\"startVersion\":"),
+        end_version: Finder::new(b"\"endVersion\":"),
+        client_clock_skew: Finder::new(b"\"clientClockSkew\":"),
+        server_ts: Finder::new(b"\"serverTs\":"),
     })
 }
 
@@ -389,7 +455,7 @@ const LOG_LINES: &[u8] = b"\"logLines\":[";
 fn top_level_value<'a>(
     header: &'a str,
     tail: &'a str,
-    key: &memmem::Finder<'static>,
+    key: &Finder,
 ) -> Result<Option<&'a str>, ()> {
     let mut found = None;
     for part in [header, tail] {
@@ -665,4 +731,73 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
             message_type: other.to_string(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_ts;
+    use base64::Engine as _;
+
+    /// The wasm build's searcher finds what `memmem` finds, overlapping candidates and needles at the edges
+    /// included.
+    #[test]
+    fn plain_finder_matches_memmem() {
+        let hays: [&[u8]; 6] = [
+            b"",
+            b"\"",
+            br#"{"type":"Transition","modifications":[{"logLines":[]},{"logLines":["a"]}],"logLines":[]}"#,
+            br#""logLines":["logLines":["logLines":["#,
+            br#"""""logLines":[""#,
+            br#"x"logLines""logLines":"#,
+        ];
+        for needle in [
+            &br#""logLines":["#[..],
+            br#""modifications":["#,
+            b"\"",
+            b"x",
+        ] {
+            let plain = super::PlainFinder::new(needle);
+            let fast = memchr::memmem::Finder::new(needle);
+            assert_eq!(plain.needle(), fast.needle());
+            for hay in hays {
+                assert_eq!(plain.find(hay), fast.find(hay));
+                assert_eq!(
+                    plain.find_iter(hay).collect::<Vec<_>>(),
+                    fast.find_iter(hay).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    /// `decode_ts` accepts exactly what the standard `base64` engine decodes to 8 bytes.
+    #[test]
+    fn decode_ts_matches_the_standard_engine() {
+        let reference = |s: &str| -> Option<u64> {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(s).ok()?;
+            Some(u64::from_le_bytes(bytes.try_into().ok()?))
+        };
+        let mut cases: Vec<String> = vec![
+            "AAAAAAAAAAA=".into(),
+            "ZAAAAAAAAAA=".into(),
+            "AAAAAAAAAAE=".into(),
+            "AAAAAAAAAAB=".into(),
+            "AAAAAAAAAA==".into(),
+            "AAAAAAAAAAA".into(),
+            "AAAAAAAAAAAA".into(),
+            "AAAAAAAAAA-=".into(),
+            "AAAAAAAAAA/=".into(),
+            "".into(),
+        ];
+        for n in [0u64, 1, 255, 1 << 40, u64::MAX, 1_764_180_000_000_000_000] {
+            cases.push(base64::engine::general_purpose::STANDARD.encode(n.to_le_bytes()));
+        }
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (i, c) in alphabet.iter().enumerate() {
+            cases.push(format!("{}{}=", "x".repeat(10), *c as char));
+            cases.push(format!("{}{}=", "A".repeat(10 - i % 10), *c as char).repeat(1));
+        }
+        for s in cases {
+            assert_eq!(decode_ts(&s), reference(&s), "{s:?}");
+        }
+    }
 }
