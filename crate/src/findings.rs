@@ -3,6 +3,10 @@
 //! Codes are a public interface (`shared/spec/findings.md`): people grep for them and script on the JSON.
 //! Add codes, never rename or reuse one. `docs/findings.md` is generated from [`CATALOGUE`] and a test
 //! (`tests/catalogue.rs`) fails when the two drift apart.
+//!
+//! The catalogue's prose (meaning, evidence, action) exists only in native builds: nothing the browser runs
+//! reads it, and it was about a fifth of the wasm module (`docs/wasm-size.md`). The wasm build keeps each
+//! code's step and severity, which findings need.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -44,11 +48,10 @@ pub struct Finding {
 impl Finding {
     /// A finding with the code's own step and default severity, no evidence and no causes yet.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        let doc = code.doc();
         Finding {
             code,
-            step: doc.step,
-            severity: doc.severity,
+            step: code.step(),
+            severity: code.default_severity(),
             message: message.into(),
             evidence: Map::new(),
             causes: Vec::new(),
@@ -78,7 +81,7 @@ impl Finding {
     }
 }
 
-/// What the catalogue says of one code.
+/// What the catalogue says of one code. The prose fields are native-only (see the module doc).
 #[derive(Debug, Clone, Copy)]
 pub struct CodeDoc {
     pub code: Code,
@@ -86,10 +89,13 @@ pub struct CodeDoc {
     /// The usual severity; some findings lower or raise it, as `meaning` says.
     pub severity: Severity,
     /// When the doctor emits it.
+    #[cfg(not(target_arch = "wasm32"))]
     pub meaning: &'static str,
     /// What the evidence holds.
+    #[cfg(not(target_arch = "wasm32"))]
     pub evidence: &'static str,
     /// What the user should do.
+    #[cfg(not(target_arch = "wasm32"))]
     pub action: &'static str,
 }
 
@@ -103,13 +109,34 @@ macro_rules! codes {
         /// Every code the engine can emit, in report order, with its documentation.
         pub const CATALOGUE: &[CodeDoc] = &[ $( CodeDoc {
             code: Code::$variant, step: $step, severity: Severity::$sev,
-            meaning: $meaning, evidence: $evidence, action: $action,
+            #[cfg(not(target_arch = "wasm32"))]
+            meaning: $meaning,
+            #[cfg(not(target_arch = "wasm32"))]
+            evidence: $evidence,
+            #[cfg(not(target_arch = "wasm32"))]
+            action: $action,
         }, )* ];
 
         impl Code {
             /// The public name, e.g. `token.expired`.
             pub fn as_str(self) -> &'static str {
                 match self { $( Code::$variant => $name, )* }
+            }
+
+            /// The guide's step this code belongs to (1–3). A `match`, not a catalogue lookup, so that code
+            /// which only needs the step does not keep the catalogue in the binary.
+            pub fn step(self) -> u8 {
+                match self { $( Code::$variant => $step, )* }
+            }
+
+            /// The usual severity (a finding may override it).
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// Looks a code up by its public name.
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name { $( $name => Some(Code::$variant), )* _ => None }
             }
         }
     };
@@ -294,14 +321,6 @@ impl Code {
             .find(|d| d.code == self)
             .unwrap_or(&CATALOGUE[0])
     }
-
-    /// Looks a code up by its public name.
-    pub fn from_name(name: &str) -> Option<Code> {
-        CATALOGUE
-            .iter()
-            .find(|d| d.code.as_str() == name)
-            .map(|d| d.code)
-    }
 }
 
 impl Serialize for Code {
@@ -313,5 +332,25 @@ impl Serialize for Code {
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `step`, `default_severity` and `from_name` are matches generated beside the catalogue; they must say what
+    /// the catalogue says, since findings take their step and severity from them.
+    #[test]
+    fn matches_agree_with_the_catalogue() {
+        for d in CATALOGUE {
+            assert_eq!(d.code.step(), d.step, "{}", d.code);
+            assert_eq!(d.code.default_severity(), d.severity, "{}", d.code);
+            assert_eq!(Code::from_name(d.code.as_str()), Some(d.code));
+            assert_eq!(d.code.doc().code, d.code);
+            let f = Finding::new(d.code, "m");
+            assert_eq!((f.step, f.severity), (d.step, d.severity), "{}", d.code);
+        }
+        assert_eq!(Code::from_name("token.nope"), None);
     }
 }

@@ -8,6 +8,8 @@ pub mod analysis;
 pub mod config;
 pub mod event;
 pub mod findings;
+/// Native only: the catalogue prose it renders is not compiled into wasm.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod findings_doc;
 pub mod render;
 pub mod report;

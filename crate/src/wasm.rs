@@ -27,8 +27,9 @@ impl DoctorSession {
     /// `event.rs`). A malformed event is rejected with an error text; the session is unchanged.
     #[wasm_bindgen(js_name = pushEvent)]
     pub fn push_event(&mut self, event_json: &str) -> Result<(), JsValue> {
-        let event: Event =
+        let value: serde_json::Value =
             serde_json::from_str(event_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let event = Event::from_json(value).map_err(|e| JsValue::from_str(&e))?;
         self.inner.push(event);
         Ok(())
     }
@@ -36,12 +37,13 @@ impl DoctorSession {
     /// Feeds a JSON array of events; returns how many were accepted (malformed ones are skipped).
     #[wasm_bindgen(js_name = pushEvents)]
     pub fn push_events(&mut self, events_json: &str) -> u32 {
-        let Ok(values) = serde_json::from_str::<Vec<serde_json::Value>>(events_json) else {
+        // Parsed as one `Value` (not `Vec<Value>`), so that no typed deserializer joins the module.
+        let Ok(serde_json::Value::Array(values)) = serde_json::from_str(events_json) else {
             return 0;
         };
         let mut accepted = 0;
         for value in values {
-            if let Ok(event) = serde_json::from_value::<Event>(value) {
+            if let Ok(event) = Event::from_json(value) {
                 self.inner.push(event);
                 accepted += 1;
             }
@@ -53,10 +55,10 @@ impl DoctorSession {
     /// empty); returns an error text when the configuration cannot be read (the previous one stays).
     #[wasm_bindgen(js_name = setConfig)]
     pub fn set_config(&mut self, source: &str, env_json: &str) -> Result<(), JsValue> {
-        let env: crate::config::Env = if env_json.trim().is_empty() {
-            Default::default()
+        let env = if env_json.trim().is_empty() {
+            crate::config::Env::default()
         } else {
-            serde_json::from_str(env_json).map_err(|e| JsValue::from_str(&e.to_string()))?
+            crate::config::env_from_json(env_json).map_err(|e| JsValue::from_str(&e))?
         };
         self.inner
             .set_config_source(source, &env)

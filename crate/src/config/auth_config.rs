@@ -12,12 +12,60 @@
 //! a provider with `type: "customJwt"` has `issuer`, `jwks`, `algorithm`, optional `applicationID`; any other
 //! provider is OIDC with `domain` and `applicationID`.
 
-use std::collections::BTreeMap;
-
 use super::{AuthConfig, ConfigSource, ConfigValue, Provider};
 
-/// Environment values given by the user (`--env NAME=VALUE`).
-pub type Env = std::collections::BTreeMap<String, String>;
+/// Environment values given by the user (`--env NAME=VALUE`): a name's latest value wins.
+///
+/// A short list with the few map methods callers use (`new`, `insert`, `get`, `collect`), not a `BTreeMap`: a
+/// config reads a handful of variables, and a map type of its own cost about 6 KB of the wasm module.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    vars: Vec<(String, String)>,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Env::default()
+    }
+
+    /// Sets a value; returns the one it replaces, as `BTreeMap::insert` does.
+    pub fn insert(&mut self, name: String, value: String) -> Option<String> {
+        match self.vars.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, v)) => Some(std::mem::replace(v, value)),
+            None => {
+                self.vars.push((name, value));
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.vars.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty()
+    }
+
+    /// `(name, value)` in the order first set.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.vars.iter().map(|(n, v)| (n, v))
+    }
+}
+
+impl FromIterator<(String, String)> for Env {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut env = Env::new();
+        for (n, v) in iter {
+            env.insert(n, v);
+        }
+        env
+    }
+}
 
 /// Why a configuration file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -341,8 +389,12 @@ enum Js {
     Broken(ConfigError),
 }
 
+/// `const` bindings in file order; a later one of the same name shadows the earlier (looked up from the end).
+/// A list, not a map: a config has a handful, and a map type of its own cost about 5 KB of wasm.
+type Bindings = Vec<(String, (Js, usize))>;
+
 struct Program {
-    bindings: BTreeMap<String, (Js, usize)>,
+    bindings: Bindings,
     export: (Js, usize),
 }
 
@@ -708,7 +760,7 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
         toks: tokens,
         pos: 0,
     };
-    let mut bindings = BTreeMap::new();
+    let mut bindings = Bindings::new();
     let mut export: Option<(Js, usize)> = None;
     // A binding that could not be read: reported if the export uses it, or if no export is found (its error may
     // have swallowed the rest of the file, e.g. an unclosed `(`).
@@ -738,7 +790,7 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
                         Js::Broken(e)
                     }
                 };
-                bindings.insert(name.clone(), (value, line));
+                bindings.push((name.clone(), (value, line)));
             }
             Tok::Ident(kw)
                 if kw == "export"
@@ -798,7 +850,7 @@ fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
 // From values to the configuration
 
 struct Eval<'a> {
-    bindings: &'a BTreeMap<String, (Js, usize)>,
+    bindings: &'a Bindings,
     env: &'a Env,
 }
 
@@ -808,7 +860,7 @@ impl Eval<'_> {
         let mut current = (value, line);
         for _ in 0..MAX_REF_HOPS {
             match current.0 {
-                Js::Ref(name) => match self.bindings.get(name) {
+                Js::Ref(name) => match self.bindings.iter().rev().find(|(n, _)| n == name).map(|(_, b)| b) {
                     Some((v, l)) => current = (v, *l),
                     None => {
                         return Err(err(

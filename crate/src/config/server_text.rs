@@ -57,15 +57,30 @@ pub fn providers_from_server_message(message: &str) -> Option<AuthConfig> {
 
 /// Splits `A(..), B(..)` at the starts of entries, so commas inside values stay in their entry.
 fn split_entries(list: &str) -> Vec<&str> {
-    let mut starts: Vec<usize> = Vec::new();
-    for prefix in [OIDC, CUSTOM] {
+    // Each prefix's starts come in ascending order; merging the two lists keeps them sorted without a sort
+    // (core's sort would add kilobytes to the wasm module).
+    let of = |prefix: &str| -> Vec<usize> {
+        let mut v = Vec::new();
         if list.starts_with(prefix) {
-            starts.push(0);
+            v.push(0);
         }
         let sep = format!(", {prefix}");
-        starts.extend(list.match_indices(&sep).map(|(i, _)| i + 2));
+        v.extend(list.match_indices(&sep).map(|(i, _)| i + 2));
+        v
+    };
+    let (a, b) = (of(OIDC), of(CUSTOM));
+    let mut starts: Vec<usize> = Vec::with_capacity(a.len() + b.len());
+    let (mut ia, mut ib) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (ia.peek(), ib.peek()) {
+            (Some(&x), Some(&y)) if x <= y => ia.next(),
+            (Some(_), Some(_)) => ib.next(),
+            (Some(_), None) => ia.next(),
+            (None, _) => ib.next(),
+        };
+        let Some(n) = next else { break };
+        starts.push(n);
     }
-    starts.sort_unstable();
     starts.dedup();
     let mut out = Vec::new();
     for (n, start) in starts.iter().enumerate() {

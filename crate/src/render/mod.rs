@@ -20,7 +20,7 @@ pub fn step_title(step: u8) -> &'static str {
 
 /// A Unix time as an ISO 8601 UTC date (`2026-11-26T19:52:40Z`); the number itself when out of range.
 pub fn iso_date(unix: f64) -> String {
-    crate::token::iso_utc(unix).unwrap_or_else(|| format!("{unix}"))
+    crate::token::iso_utc(unix).unwrap_or_else(|| crate::token::time::plain_number(unix))
 }
 
 /// A JSON value as one line of text.

@@ -61,14 +61,18 @@ pub const MS_THRESHOLD: f64 = 1e11;
 /// then it must be `application/jwt` or `application/jose` (`NormalizedJsonWebTokenType` in
 /// openidconnect-rs `src/jwt/mod.rs`, allowed set in `src/verification/mod.rs`). So `JWT`, `jwt`,
 /// `application/JWT`, `JOSE` pass; `at+jwt`, `application/at+jwt`, `JWT;x=y` fail.
+///
+/// Compared ASCII-case-insensitively rather than through a Unicode `to_lowercase` (which costs 4 KB of wasm):
+/// the same answers, because the targets are ASCII and the only non-ASCII character whose lower case is ASCII,
+/// the Kelvin sign (→ `k`), lowers to a letter neither target holds.
 pub fn typ_is_jwt_like(typ: &str) -> bool {
-    let lower = typ.to_lowercase();
-    let normalised = if lower.contains('/') {
-        lower
+    let is = |target: &str| typ.eq_ignore_ascii_case(target);
+    if typ.contains('/') {
+        is("application/jwt") || is("application/jose")
     } else {
-        format!("application/{lower}")
-    };
-    normalised == "application/jwt" || normalised == "application/jose"
+        // openidconnect prefixes `application/`; comparing the bare subtype is the same test.
+        is("jwt") || is("jose")
+    }
 }
 
 /// The step-2 findings for one decoded token sent at `sent_at` (Unix seconds).
@@ -646,5 +650,47 @@ fn multiple_audiences(token: &DecodedToken, path: &TokenPath, out: &mut Vec<Find
             Severity::Warn,
         )),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typ_is_jwt_like;
+
+    /// The ASCII comparison gives openidconnect's answers (Unicode lower-casing, `application/` prefix) also for
+    /// non-ASCII look-alikes: the Kelvin sign, dotted capital I, fullwidth letters.
+    #[test]
+    fn ascii_comparison_agrees_with_unicode_lowercasing() {
+        let reference = |typ: &str| {
+            let lower = typ.to_lowercase();
+            let n = if lower.contains('/') {
+                lower
+            } else {
+                format!("application/{lower}")
+            };
+            n == "application/jwt" || n == "application/jose"
+        };
+        for typ in [
+            "JWT",
+            "jwt",
+            "JoSe",
+            "application/JWT",
+            "APPLICATION/JOSE",
+            "at+jwt",
+            "application/at+jwt",
+            "JWT;x=y",
+            "",
+            "/",
+            "application/",
+            "\u{212A}",
+            "jwt\u{212A}",
+            "J\u{0130}T",
+            "ｊｗｔ",
+            "application/ｊｗｔ",
+            "JWT ",
+            " application/jwt",
+        ] {
+            assert_eq!(typ_is_jwt_like(typ), reference(typ), "{typ:?}");
+        }
     }
 }

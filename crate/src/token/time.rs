@@ -26,13 +26,17 @@ pub fn human_duration(secs: f64) -> String {
         let b = (total / big).floor();
         let s = ((total - b * big) / small).floor();
         if s == 0.0 {
-            format!("{b} {big_unit}")
+            format!("{} {big_unit}", plain_number(b))
         } else {
-            format!("{b} {big_unit} {s} {small_unit}")
+            format!(
+                "{} {big_unit} {} {small_unit}",
+                plain_number(b),
+                plain_number(s)
+            )
         }
     };
     if total < MIN {
-        format!("{total} s")
+        format!("{} s", plain_number(total))
     } else if total < HOUR {
         pair(MIN, "min", 1.0, "s")
     } else if total < DAY {
@@ -44,7 +48,7 @@ pub fn human_duration(secs: f64) -> String {
         if years == 1.0 {
             "1 year".to_owned()
         } else {
-            format!("{years} years")
+            format!("{} years", plain_number(years))
         }
     }
 }
@@ -66,6 +70,51 @@ pub fn iso_utc(secs: f64) -> Option<String> {
         (rem % 3600) / 60,
         rem % 60
     ))
+}
+
+/// A number exactly as `format!("{x}")` writes an `f64` (shortest digits that read back as `x`, plain
+/// notation, no exponent: `1e20` → `100000000000000000000`, `0.5`, `-0`, `NaN`, `inf`), without core's float
+/// formatter: that formatter (Grisu + Dragon4, about 17 KB) was in the wasm module only for these few texts,
+/// while serde_json's own shortest-digits writer is there anyway for the report. Its digits are reused here
+/// and only the notation is changed. Whole numbers below 2^53 come out exactly as `Display` writes them; for
+/// other values the two writers differ only when two shortest digit strings are exactly equally close (then
+/// the last digit may differ by one): both read back as `x`. A test compares the two over many values.
+pub fn plain_number(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_owned();
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-inf" } else { "inf" }.to_owned();
+    }
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    // Finite, so `from_f64` gives a number; its text is `d.ddd`, `d.ddde±NN` or `ddd.d` (zmij's notation).
+    let text = serde_json::Number::from_f64(x.abs())
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    let (mantissa, exp) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (text.as_str(), 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // All digits, and where the decimal point falls in them.
+    let digits: String = int.chars().chain(frac.chars()).collect();
+    let mut point = int.len() as i32 + exp;
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    let digits = digits.trim_start_matches('0').trim_end_matches('0');
+    point -= lead as i32;
+    if digits.is_empty() {
+        return format!("{sign}0");
+    }
+    let len = digits.len() as i32;
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point >= len {
+        format!("{digits}{}", "0".repeat((point - len) as usize))
+    } else {
+        let (a, b) = digits.split_at(point as usize);
+        format!("{a}.{b}")
+    };
+    format!("{sign}{body}")
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
@@ -102,6 +151,60 @@ mod tests {
         );
         assert_eq!(human_duration(2.0 * 365.25 * 86_400.0), "2 years");
         assert_eq!(human_duration(f64::NAN), "an unknown time");
+    }
+
+    /// `plain_number` writes what `format!("{}")` writes: exactly for whole numbers below 2^53 (every duration a
+    /// person reads) and the edge values; for the rest, the same shortest digits except where two shortest
+    /// candidates are exactly equally close (e.g. `667082108456853.25`), which the two writers break differently.
+    #[test]
+    fn plain_number_writes_what_display_writes() {
+        let fixed = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            0.1,
+            1e-7,
+            123.456,
+            1e15,
+            1e16,
+            1e20,
+            1.2345678901234567e25,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1_764_180_000.25,
+            1e13 + 0.5,
+            9_007_199_254_740_991.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for x in fixed {
+            assert_eq!(plain_number(x), format!("{x}"), "{x:e}");
+        }
+        // A simple LCG walks bit patterns: every exponent and many mantissas, both signs.
+        let mut bits: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut ties = 0;
+        for _ in 0..200_000 {
+            bits = bits
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let x = f64::from_bits(bits);
+            let (ours, display) = (plain_number(x), format!("{x}"));
+            if ours != display {
+                ties += 1;
+                assert_eq!(ours.parse::<f64>().ok(), Some(x), "{bits:#x}");
+                assert_eq!(ours.len(), display.len(), "{bits:#x}");
+            }
+            let whole = (x % 9_007_199_254_740_992.0).trunc();
+            if whole.is_finite() {
+                assert_eq!(plain_number(whole), format!("{whole}"), "{bits:#x}");
+            }
+        }
+        assert!(ties < 2_000, "{ties} values differ");
     }
 
     #[test]

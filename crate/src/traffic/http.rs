@@ -7,8 +7,7 @@
 //! (a `Convex ` prefix is matched case-insensitively; anything that is not a bearer token is answered 400
 //! `InvalidAdminKey`).
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use super::json::{opt_str, opt_strings, parse_object};
 
 use super::{deployment_of, http_api_kind, split_url};
 use crate::event::HttpExchange;
@@ -128,11 +127,6 @@ pub fn auth_header(value: Option<&str>) -> AuthHeader {
     AuthHeader::Other { scheme }
 }
 
-#[derive(Deserialize)]
-struct RequestBody {
-    path: Option<String>,
-}
-
 fn udf_path_of(kind: &str, query: Option<&str>, body: Option<&str>) -> Option<String> {
     if let Some(run) = kind.strip_prefix("run/") {
         // `/api/run/messages/list` → `messages:list` (backend `public_function_post_with_path`).
@@ -143,9 +137,10 @@ fn udf_path_of(kind: &str, query: Option<&str>, body: Option<&str>) -> Option<St
         }
         return Some(format!("{}:{}", module.join("/"), function));
     }
+    // `{"path": "…", …}`; a body that is not such an object (or whose `path` is not a string) says nothing.
     if let Some(path) = body
-        .and_then(|b| serde_json::from_str::<RequestBody>(b).ok())
-        .and_then(|b| b.path)
+        .and_then(|b| parse_object(b).ok())
+        .and_then(|o| opt_str(&o, "path").ok().flatten().map(str::to_owned))
     {
         return Some(path);
     }
@@ -178,24 +173,35 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The fields of a function response body (`{"status": "success" | "error", "value", "logLines",
+/// "errorMessage"}`, or an API error `{"code", "message"}`). A field of the wrong type makes the body unreadable.
 struct ResponseBody {
     status: Option<String>,
-    #[allow(dead_code)]
-    value: Option<IgnoredAny>,
-    #[serde(default)]
     log_lines: Option<Vec<String>>,
     error_message: Option<String>,
     code: Option<String>,
     message: Option<String>,
 }
 
+impl ResponseBody {
+    fn parse(text: &str) -> Option<ResponseBody> {
+        let o = parse_object(text).ok()?;
+        let owned = |key: &str| opt_str(&o, key).map(|s| s.map(str::to_owned));
+        Some(ResponseBody {
+            status: owned("status").ok()?,
+            log_lines: opt_strings(&o, "logLines").ok()?,
+            error_message: owned("errorMessage").ok()?,
+            code: owned("code").ok()?,
+            message: owned("message").ok()?,
+        })
+    }
+}
+
 fn outcome(status: u16, body: Option<&str>) -> HttpOutcome {
     if status == 0 {
         return HttpOutcome::Failed { status };
     }
-    let Some(body) = body.and_then(|b| serde_json::from_str::<ResponseBody>(b).ok()) else {
+    let Some(body) = body.and_then(ResponseBody::parse) else {
         return HttpOutcome::Failed { status };
     };
     match body.status.as_deref() {

@@ -4,6 +4,7 @@
 pub mod chunks;
 pub mod har;
 pub mod http;
+pub(crate) mod json;
 pub mod log_line;
 pub mod sync;
 

@@ -4,18 +4,25 @@
 //! `sync_types` JSON encoding. Two facts drive the design:
 //! - A busy app receives thousands of large `Transition`s whose query values never matter to an auth diagnosis.
 //!   [`server_frame_may_matter`] recognises those with a few `memchr` scans (no JSON tree, no allocation), and
-//!   [`parse_server`] uses the same fast path before falling back to a typed, borrowing serde parse that skips
-//!   query values with `IgnoredAny`.
-//! - Admin keys travel in `Authenticate` frames (`tokenType: "Admin"`): the key is read as a borrowed slice and
-//!   dropped, never copied into a result.
+//!   [`parse_server`] uses the same fast path before falling back to a full parse.
+//! - Admin keys travel in `Authenticate` frames (`tokenType: "Admin"`): the key is only in the parse tree,
+//!   which is dropped when the frame has been read; it is never copied into a result.
+//!
+//! Frames that get the full parse are read into a [`serde_json::Value`] and their fields picked with
+//! [`super::json`], not through serde derives: the derives (and their `IgnoredAny` skipping) were the largest
+//! part of the wasm module. The fast path above keeps the cost where it matters, on the many frames that
+//! cannot matter.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use base64::Engine as _;
+#[cfg(not(target_arch = "wasm32"))]
 use memchr::memmem;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::json::{
+    opt_bool, opt_f64, opt_objects, opt_str, opt_strings, opt_u32, opt_u64, parse_object, req_str,
+};
 
 /// The auth part of an `Authenticate` frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,73 +116,113 @@ pub enum ServerMessage {
 /// Decodes a wire `ts` (`startVersion.ts`, `MutationResponse.ts`): standard base64 of 8 little-endian bytes
 /// (`u64ToLong` in `protocol.ts`, `SerializedTs` in the backend). `None` when it is not exactly that.
 pub fn decode_ts(encoded: &str) -> Option<u64> {
-    let mut buf = [0u8; 9];
-    // 8 bytes encode to 12 characters; a longer text cannot be a ts and must not overflow the buffer.
-    if encoded.len() > 12 {
+    // 8 bytes encode to 11 characters and one `=`; standard base64 requires that padding and zero trailing bits.
+    let body = encoded.strip_suffix('=').filter(|b| b.len() == 11)?;
+    let bytes = crate::token::decode::decode_unpadded(body, false)?;
+    let last = *body.as_bytes().last()?;
+    if !matches!(
+        last,
+        b'A' | b'E'
+            | b'I'
+            | b'M'
+            | b'Q'
+            | b'U'
+            | b'Y'
+            | b'c'
+            | b'g'
+            | b'k'
+            | b'o'
+            | b's'
+            | b'w'
+            | b'0'
+            | b'4'
+            | b'8'
+    ) {
+        // The last character carries 2 bits past the 8th byte; they must be zero.
         return None;
     }
-    let n = base64::engine::general_purpose::STANDARD
-        .decode_slice(encoded, &mut buf)
-        .ok()?;
-    let bytes: [u8; 8] = buf.get(..n)?.try_into().ok()?;
-    Some(u64::from_le_bytes(bytes))
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Client → server
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The fields of a client frame the doctor reads, borrowed from its parse tree.
 struct RawClient<'a> {
-    #[serde(rename = "type", borrow)]
-    ty: Cow<'a, str>,
+    ty: &'a str,
     connection_count: Option<u32>,
-    #[serde(default, borrow)]
-    last_close_reason: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    token_type: Option<Cow<'a, str>>,
-    /// The JWT for `User`, the admin key for `Admin`: borrowed so the admin key is never copied.
-    #[serde(default, borrow)]
-    value: Option<Cow<'a, str>>,
-    /// `Option<IgnoredAny>`: `None` for absent or `null`, `Some` for an identity object.
-    #[serde(default)]
-    impersonating: Option<IgnoredAny>,
+    last_close_reason: Option<&'a str>,
+    token_type: Option<&'a str>,
+    /// The JWT for `User`, the admin key for `Admin`.
+    value: Option<&'a str>,
+    /// `None` for absent or `null`, `Some` for an identity object.
+    impersonating: bool,
     base_version: Option<u64>,
-    #[serde(default, borrow)]
     modifications: Option<Vec<RawQueryChange<'a>>>,
     request_id: Option<u64>,
-    #[serde(default, borrow)]
-    udf_path: Option<Cow<'a, str>>,
+    udf_path: Option<&'a str>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct RawQueryChange<'a> {
-    #[serde(rename = "type", borrow)]
-    ty: Cow<'a, str>,
+    ty: &'a str,
     query_id: Option<u64>,
-    #[serde(default, borrow)]
-    udf_path: Option<Cow<'a, str>>,
+    udf_path: Option<&'a str>,
+}
+
+impl<'a> RawClient<'a> {
+    fn read(o: &'a Map<String, Value>) -> Result<Self, String> {
+        let modifications = match opt_objects(o, "modifications")? {
+            Some(list) => Some(
+                list.into_iter()
+                    .map(|m| {
+                        Ok(RawQueryChange {
+                            ty: req_str(m, "type")?,
+                            query_id: opt_u64(m, "queryId")?,
+                            udf_path: opt_str(m, "udfPath")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?,
+            ),
+            None => None,
+        };
+        Ok(RawClient {
+            ty: req_str(o, "type")?,
+            connection_count: opt_u32(o, "connectionCount")?,
+            last_close_reason: opt_str(o, "lastCloseReason")?,
+            token_type: opt_str(o, "tokenType")?,
+            value: opt_str(o, "value")?,
+            impersonating: o.get("impersonating").is_some_and(|v| !v.is_null()),
+            base_version: opt_u64(o, "baseVersion")?,
+            modifications,
+            request_id: opt_u64(o, "requestId")?,
+            udf_path: opt_str(o, "udfPath")?,
+        })
+    }
+}
+
+fn client_tree(data: &str) -> Result<Map<String, Value>, String> {
+    parse_object(data).map_err(|e| format!("client frame is not a sync message: {e}"))
 }
 
 /// Parses a client → server frame.
 pub fn parse_client(data: &str) -> Result<ClientMessage, String> {
-    let raw: RawClient = serde_json::from_str(data)
-        .map_err(|e| format!("client frame is not a sync message: {e}"))?;
+    let tree = client_tree(data)?;
+    let raw =
+        RawClient::read(&tree).map_err(|e| format!("client frame is not a sync message: {e}"))?;
     let missing = |field: &str| format!("{} frame without `{field}`", raw.ty);
-    Ok(match raw.ty.as_ref() {
+    Ok(match raw.ty {
         "Connect" => ClientMessage::Connect {
             connection_count: raw.connection_count.unwrap_or(0),
-            last_close_reason: raw.last_close_reason.map(Cow::into_owned),
+            last_close_reason: raw.last_close_reason.map(str::to_owned),
         },
         "Authenticate" => {
-            let auth = match raw.token_type.as_deref() {
+            let auth = match raw.token_type {
                 Some("User") => AuthenticateKind::User {
-                    token: raw.value.ok_or_else(|| missing("value"))?.into_owned(),
+                    token: raw.value.ok_or_else(|| missing("value"))?.to_owned(),
                 },
                 // The admin key (`value`) is dropped here on purpose.
                 Some("Admin") => AuthenticateKind::Admin {
-                    impersonating: raw.impersonating.is_some(),
+                    impersonating: raw.impersonating,
                 },
                 Some("None") => AuthenticateKind::None,
                 Some(other) => {
@@ -196,12 +243,12 @@ pub fn parse_client(data: &str) -> Result<ClientMessage, String> {
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|m| m.ty == "Add")
-                .filter_map(|m| m.udf_path.map(Cow::into_owned))
+                .filter_map(|m| m.udf_path.map(str::to_owned))
                 .collect(),
         },
         "Mutation" | "Action" => {
             let request_id = raw.request_id.ok_or_else(|| missing("requestId"))?;
-            let udf_path = raw.udf_path.ok_or_else(|| missing("udfPath"))?.into_owned();
+            let udf_path = raw.udf_path.ok_or_else(|| missing("udfPath"))?.to_owned();
             if raw.ty == "Mutation" {
                 ClientMessage::Mutation {
                     request_id,
@@ -224,8 +271,9 @@ pub fn parse_client(data: &str) -> Result<ClientMessage, String> {
 /// `queryId` only, so this is how a `'server identity'` line is tied to its function. Other frames give an
 /// empty list.
 pub fn added_queries(data: &str) -> Result<Vec<(u64, String)>, String> {
-    let raw: RawClient = serde_json::from_str(data)
-        .map_err(|e| format!("client frame is not a sync message: {e}"))?;
+    let tree = client_tree(data)?;
+    let raw =
+        RawClient::read(&tree).map_err(|e| format!("client frame is not a sync message: {e}"))?;
     if raw.ty != "ModifyQuerySet" {
         return Ok(Vec::new());
     }
@@ -234,7 +282,7 @@ pub fn added_queries(data: &str) -> Result<Vec<(u64, String)>, String> {
         .unwrap_or_default()
         .into_iter()
         .filter(|m| m.ty == "Add")
-        .filter_map(|m| Some((m.query_id?, m.udf_path?.into_owned())))
+        .filter_map(|m| Some((m.query_id?, m.udf_path?.to_owned())))
         .collect())
 }
 
@@ -321,32 +369,82 @@ struct Skippable {
     server_ts: Option<f64>,
 }
 
-#[derive(Deserialize)]
-struct RawVersion {
-    identity: u64,
+/// `identity` of a `startVersion`/`endVersion` object (required, a non-negative integer).
+fn version_identity(v: &Value) -> Option<u64> {
+    v.as_object()?.get("identity")?.as_u64()
+}
+
+/// The substring searcher: `memchr::memmem` natively (SIMD; HAR files hold hundreds of MB of frames).
+#[cfg(not(target_arch = "wasm32"))]
+type Finder = memmem::Finder<'static>;
+
+/// The substring searcher of the wasm build: wasm32 gets no SIMD from `memmem`, whose searchers cost about
+/// 6 KB there. Candidates come from `memchr` on the needle's first byte and are compared in full; the needles
+/// are short (at most 20 bytes), so the search stays linear in the frame.
+#[cfg(target_arch = "wasm32")]
+type Finder = PlainFinder;
+
+/// See [`Finder`] on wasm; compiled natively for its test.
+#[cfg(any(target_arch = "wasm32", test))]
+struct PlainFinder {
+    needle: &'static [u8],
+}
+
+#[cfg(any(target_arch = "wasm32", test))]
+impl PlainFinder {
+    fn new(needle: &'static [u8]) -> Self {
+        PlainFinder { needle }
+    }
+
+    fn needle(&self) -> &[u8] {
+        self.needle
+    }
+
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        let (&first, _) = self.needle.split_first()?;
+        let mut from = 0;
+        while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr(first, h)) {
+            let at = from + i;
+            if hay.get(at..)?.starts_with(self.needle) {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
+    }
+
+    /// Non-overlapping matches, left to right (as `memmem::Finder::find_iter`).
+    fn find_iter<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            let at = from + self.find(hay.get(from..)?)?;
+            from = at + self.needle.len().max(1);
+            Some(at)
+        })
+    }
 }
 
 /// Searchers built once: building a `memmem::Finder` per frame would cost as much as the search itself.
 struct Needles {
-    modifications: memmem::Finder<'static>,
-    log_lines: memmem::Finder<'static>,
-    query_failed: memmem::Finder<'static>,
-    start_version: memmem::Finder<'static>,
-    end_version: memmem::Finder<'static>,
-    client_clock_skew: memmem::Finder<'static>,
-    server_ts: memmem::Finder<'static>,
+    modifications: Finder,
+    log_lines: Finder,
+    query_failed: Finder,
+    start_version: Finder,
+    end_version: Finder,
+    client_clock_skew: Finder,
+    server_ts: Finder,
 }
 
 fn needles() -> &'static Needles {
     static NEEDLES: OnceLock<Needles> = OnceLock::new();
     NEEDLES.get_or_init(|| Needles {
-        modifications: memmem::Finder::new(b"\"modifications\":["),
-        log_lines: memmem::Finder::new(LOG_LINES),
-        query_failed: memmem::Finder::new(b"\"QueryFailed\""),
-        start_version: memmem::Finder::new(b"\"startVersion\":"),
-        end_version: memmem::Finder::new(b"\"endVersion\":"),
-        client_clock_skew: memmem::Finder::new(b"\"clientClockSkew\":"),
-        server_ts: memmem::Finder::new(b"\"serverTs\":"),
+        modifications: Finder::new(b"\"modifications\":["),
+        log_lines: Finder::new(LOG_LINES),
+        query_failed: Finder::new(b"\"QueryFailed\""),
+        start_version: Finder::new(b"\"startVersion\":"),
+        end_version: Finder::new(b"\"endVersion\":"),
+        client_clock_skew: Finder::new(b"\"clientClockSkew\":"),
+        server_ts: Finder::new(b"\"serverTs\":"),
     })
 }
 
@@ -357,7 +455,7 @@ const LOG_LINES: &[u8] = b"\"logLines\":[";
 fn top_level_value<'a>(
     header: &'a str,
     tail: &'a str,
-    key: &memmem::Finder<'static>,
+    key: &Finder,
 ) -> Result<Option<&'a str>, ()> {
     let mut found = None;
     for part in [header, tail] {
@@ -371,10 +469,10 @@ fn top_level_value<'a>(
     Ok(found)
 }
 
-/// Reads one JSON value of type `T` at the start of `text`, ignoring what follows.
-fn read_value<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
+/// Reads one JSON value at the start of `text`, ignoring what follows.
+fn read_value(text: &str) -> Option<Value> {
     let mut de = serde_json::Deserializer::from_str(text);
-    T::deserialize(&mut de).ok()
+    Value::deserialize(&mut de).ok()
 }
 
 /// A Transition that carries nothing for the doctor, read without parsing its modifications; `None` when it may
@@ -411,28 +509,36 @@ fn skippable_transition(data: &str, with_clock: bool) -> Option<Skippable> {
     }
     let header = data.get(..body_start)?;
     let tail = data.get(body_end + 1..)?;
-    let start: RawVersion = read_value(top_level_value(header, tail, &n.start_version).ok()??)?;
-    let end: RawVersion = read_value(top_level_value(header, tail, &n.end_version).ok()??)?;
-    if start.identity != end.identity {
+    let start = version_identity(&read_value(
+        top_level_value(header, tail, &n.start_version).ok()??,
+    )?)?;
+    let end = version_identity(&read_value(
+        top_level_value(header, tail, &n.end_version).ok()??,
+    )?)?;
+    if start != end {
         return None;
     }
     if !with_clock {
         return Some(Skippable {
-            identity: start.identity,
+            identity: start,
             client_clock_skew: None,
             server_ts: None,
         });
     }
+    // A value of the wrong type makes the frame unsure (`None`), as a failed typed read did.
     let client_clock_skew = match top_level_value(header, tail, &n.client_clock_skew).ok()? {
-        Some(text) => read_value::<Option<f64>>(text)?,
+        Some(text) => match read_value(text)? {
+            Value::Null => None,
+            v => Some(v.as_f64()?),
+        },
         None => None,
     };
     let server_ts = match top_level_value(header, tail, &n.server_ts).ok()? {
-        Some(text) => read_value::<Option<TsValue>>(text)?.and_then(TsValue::seconds),
+        Some(text) => ts_seconds(Some(&read_value(text)?)).ok()?,
         None => None,
     };
     Some(Skippable {
-        identity: start.identity,
+        identity: start,
         client_clock_skew,
         server_ts,
     })
@@ -441,136 +547,94 @@ fn skippable_transition(data: &str, with_clock: bool) -> Option<Skippable> {
 // ---------------------------------------------------------------------------------------------------------------
 // Server → client: the typed parse
 
-/// `serverTs`: the backend sends nanoseconds since the epoch as a plain number; accept the base64 `ts` form too.
-/// Hand-written rather than `#[serde(untagged)]`, which buffers the value first (this runs once per frame).
-enum TsValue {
-    Number(f64),
-    Encoded(String),
+/// `serverTs` in Unix seconds: the backend sends nanoseconds since the epoch as a plain number; the base64 `ts`
+/// form is accepted too (`None` when it does not decode). Absent or `null` is `None`; another type is an error.
+fn ts_seconds(v: Option<&Value>) -> Result<Option<f64>, String> {
+    let nanos = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => decode_ts(s).map(|n| n as f64),
+        Some(_) => return Err("invalid `serverTs`: expected a number or a base64 ts".to_owned()),
+    };
+    Ok(nanos.map(|n| n / 1e9))
 }
 
-impl<'de> Deserialize<'de> for TsValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = TsValue;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a number or a base64 ts")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TsValue, E> {
-                Ok(TsValue::Number(v as f64))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TsValue, E> {
-                Ok(TsValue::Number(v as f64))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TsValue, E> {
-                Ok(TsValue::Number(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<TsValue, E> {
-                Ok(TsValue::Encoded(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
-    }
+/// A modification of a Transition, as far as the doctor reads it.
+struct RawModification<'a> {
+    ty: &'a str,
+    query_id: Option<u64>,
+    log_lines: Option<Vec<String>>,
+    error_message: Option<&'a str>,
 }
 
-impl TsValue {
-    fn seconds(self) -> Option<f64> {
-        let nanos = match self {
-            TsValue::Number(n) => n,
-            TsValue::Encoded(s) => decode_ts(&s)? as f64,
-        };
-        Some(nanos / 1e9)
-    }
-}
-
-/// A field that is an error text when it is a string and anything else otherwise (`result` of a response:
-/// the error message when `success: false`, the function's value when `success: true`).
-struct TextOrIgnored(Option<String>);
-
-impl<'de> Deserialize<'de> for TextOrIgnored {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = TextOrIgnored;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(TextOrIgnored(Some(v.to_string())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(TextOrIgnored(Some(v)))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(TextOrIgnored(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(TextOrIgnored(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(TextOrIgnored(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(TextOrIgnored(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(TextOrIgnored(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(TextOrIgnored(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(TextOrIgnored(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(TextOrIgnored(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The fields of a server frame the doctor reads. Every field is checked for its type whatever the frame's
+/// type, as the typed parse this replaces did.
 struct RawServer<'a> {
-    #[serde(rename = "type", borrow)]
-    ty: Cow<'a, str>,
-    start_version: Option<RawVersion>,
-    end_version: Option<RawVersion>,
-    #[serde(default)]
-    modifications: Option<Vec<RawModification>>,
-    #[serde(default)]
+    ty: &'a str,
+    start_version: Option<u64>,
+    end_version: Option<u64>,
+    modifications: Option<Vec<RawModification<'a>>>,
     client_clock_skew: Option<f64>,
-    #[serde(default)]
-    server_ts: Option<TsValue>,
-    chunk: Option<String>,
+    server_ts: Option<f64>,
+    chunk: Option<&'a str>,
     part_number: Option<u32>,
     total_parts: Option<u32>,
-    transition_id: Option<String>,
+    transition_id: Option<&'a str>,
     request_id: Option<u64>,
     success: Option<bool>,
-    result: Option<TextOrIgnored>,
-    #[serde(default)]
+    /// `result` when it is a string (the error text when `success: false`; the function's value otherwise).
+    result_text: Option<&'a str>,
     log_lines: Option<Vec<String>>,
-    #[serde(default)]
-    error: Option<String>,
+    error: Option<&'a str>,
     base_version: Option<u64>,
-    #[serde(default)]
     auth_update_attempted: Option<bool>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawModification {
-    #[serde(rename = "type")]
-    ty: String,
-    query_id: Option<u64>,
-    #[serde(default)]
-    log_lines: Option<Vec<String>>,
-    #[serde(default)]
-    error_message: Option<String>,
+impl<'a> RawServer<'a> {
+    fn read(o: &'a Map<String, Value>) -> Result<Self, String> {
+        let version = |key: &str| -> Result<Option<u64>, String> {
+            match o.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => version_identity(v).map(Some).ok_or_else(|| {
+                    format!("invalid `{key}`: expected an object with an integer `identity`")
+                }),
+            }
+        };
+        let modifications = match opt_objects(o, "modifications")? {
+            Some(list) => Some(
+                list.into_iter()
+                    .map(|m| {
+                        Ok(RawModification {
+                            ty: req_str(m, "type")?,
+                            query_id: opt_u64(m, "queryId")?,
+                            log_lines: opt_strings(m, "logLines")?,
+                            error_message: opt_str(m, "errorMessage")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?,
+            ),
+            None => None,
+        };
+        Ok(RawServer {
+            ty: req_str(o, "type")?,
+            start_version: version("startVersion")?,
+            end_version: version("endVersion")?,
+            modifications,
+            client_clock_skew: opt_f64(o, "clientClockSkew")?,
+            server_ts: ts_seconds(o.get("serverTs"))?,
+            chunk: opt_str(o, "chunk")?,
+            part_number: opt_u32(o, "partNumber")?,
+            total_parts: opt_u32(o, "totalParts")?,
+            transition_id: opt_str(o, "transitionId")?,
+            request_id: opt_u64(o, "requestId")?,
+            success: opt_bool(o, "success")?,
+            result_text: o.get("result").and_then(Value::as_str),
+            log_lines: opt_strings(o, "logLines")?,
+            error: opt_str(o, "error")?,
+            base_version: opt_u64(o, "baseVersion")?,
+            auth_update_attempted: opt_bool(o, "authUpdateAttempted")?,
+        })
+    }
 }
 
 /// Parses a server → client frame.
@@ -586,10 +650,12 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
             });
         }
     }
-    let raw: RawServer = serde_json::from_str(data)
-        .map_err(|e| format!("server frame is not a sync message: {e}"))?;
+    let tree =
+        parse_object(data).map_err(|e| format!("server frame is not a sync message: {e}"))?;
+    let raw =
+        RawServer::read(&tree).map_err(|e| format!("server frame is not a sync message: {e}"))?;
     let missing = |field: &str| format!("{} frame without `{field}`", raw.ty);
-    Ok(match raw.ty.as_ref() {
+    Ok(match raw.ty {
         "Transition" => {
             let start = raw.start_version.ok_or_else(|| missing("startVersion"))?;
             let end = raw.end_version.ok_or_else(|| missing("endVersion"))?;
@@ -608,7 +674,7 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
                         request_id: None,
                         log_lines,
                         error: if failed {
-                            Some(m.error_message.unwrap_or_default())
+                            Some(m.error_message.unwrap_or_default().to_owned())
                         } else {
                             None
                         },
@@ -616,18 +682,21 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
                 })
                 .collect();
             ServerMessage::Transition {
-                start_identity: start.identity,
-                end_identity: end.identity,
+                start_identity: start,
+                end_identity: end,
                 results,
                 client_clock_skew: raw.client_clock_skew,
-                server_ts: raw.server_ts.and_then(TsValue::seconds),
+                server_ts: raw.server_ts,
             }
         }
         "TransitionChunk" => ServerMessage::TransitionChunk {
-            transition_id: raw.transition_id.ok_or_else(|| missing("transitionId"))?,
+            transition_id: raw
+                .transition_id
+                .ok_or_else(|| missing("transitionId"))?
+                .to_owned(),
             part_number: raw.part_number.ok_or_else(|| missing("partNumber"))?,
             total_parts: raw.total_parts.ok_or_else(|| missing("totalParts"))?,
-            chunk: raw.chunk.ok_or_else(|| missing("chunk"))?,
+            chunk: raw.chunk.ok_or_else(|| missing("chunk"))?.to_owned(),
         },
         "MutationResponse" | "ActionResponse" => {
             let success = raw.success.ok_or_else(|| missing("success"))?;
@@ -635,7 +704,7 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
                 None
             } else {
                 // `result` is the error text when `success` is false (protocol.ts MutationFailed/ActionFailed).
-                Some(raw.result.and_then(|r| r.0).unwrap_or_default())
+                Some(raw.result_text.unwrap_or_default().to_owned())
             };
             let logs = FunctionLogs {
                 query_id: None,
@@ -650,16 +719,85 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
             }
         }
         "AuthError" => ServerMessage::AuthError {
-            error: raw.error.ok_or_else(|| missing("error"))?,
+            error: raw.error.ok_or_else(|| missing("error"))?.to_owned(),
             base_version: raw.base_version.unwrap_or(0),
             auth_update_attempted: raw.auth_update_attempted,
         },
         "FatalError" => ServerMessage::FatalError {
-            error: raw.error.ok_or_else(|| missing("error"))?,
+            error: raw.error.ok_or_else(|| missing("error"))?.to_owned(),
         },
         "Ping" => ServerMessage::Ping,
         other => ServerMessage::Other {
             message_type: other.to_string(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_ts;
+    use base64::Engine as _;
+
+    /// The wasm build's searcher finds what `memmem` finds, overlapping candidates and needles at the edges
+    /// included.
+    #[test]
+    fn plain_finder_matches_memmem() {
+        let hays: [&[u8]; 6] = [
+            b"",
+            b"\"",
+            br#"{"type":"Transition","modifications":[{"logLines":[]},{"logLines":["a"]}],"logLines":[]}"#,
+            br#""logLines":["logLines":["logLines":["#,
+            br#"""""logLines":[""#,
+            br#"x"logLines""logLines":"#,
+        ];
+        for needle in [
+            &br#""logLines":["#[..],
+            br#""modifications":["#,
+            b"\"",
+            b"x",
+        ] {
+            let plain = super::PlainFinder::new(needle);
+            let fast = memchr::memmem::Finder::new(needle);
+            assert_eq!(plain.needle(), fast.needle());
+            for hay in hays {
+                assert_eq!(plain.find(hay), fast.find(hay));
+                assert_eq!(
+                    plain.find_iter(hay).collect::<Vec<_>>(),
+                    fast.find_iter(hay).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    /// `decode_ts` accepts exactly what the standard `base64` engine decodes to 8 bytes.
+    #[test]
+    fn decode_ts_matches_the_standard_engine() {
+        let reference = |s: &str| -> Option<u64> {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(s).ok()?;
+            Some(u64::from_le_bytes(bytes.try_into().ok()?))
+        };
+        let mut cases: Vec<String> = vec![
+            "AAAAAAAAAAA=".into(),
+            "ZAAAAAAAAAA=".into(),
+            "AAAAAAAAAAE=".into(),
+            "AAAAAAAAAAB=".into(),
+            "AAAAAAAAAA==".into(),
+            "AAAAAAAAAAA".into(),
+            "AAAAAAAAAAAA".into(),
+            "AAAAAAAAAA-=".into(),
+            "AAAAAAAAAA/=".into(),
+            "".into(),
+        ];
+        for n in [0u64, 1, 255, 1 << 40, u64::MAX, 1_764_180_000_000_000_000] {
+            cases.push(base64::engine::general_purpose::STANDARD.encode(n.to_le_bytes()));
+        }
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (i, c) in alphabet.iter().enumerate() {
+            cases.push(format!("{}{}=", "x".repeat(10), *c as char));
+            cases.push(format!("{}{}=", "A".repeat(10 - i % 10), *c as char).repeat(1));
+        }
+        for s in cases {
+            assert_eq!(decode_ts(&s), reference(&s), "{s:?}");
+        }
+    }
 }
