@@ -5,7 +5,10 @@
 # result in Node to catch a broken build at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm -p convex-auth-doctor
+# Key families in the browser: RSA (RS*/PS*), P-256 (ES256), Ed25519 (EdDSA): every algorithm a Convex backend
+# path accepts. P-384 (ES384, accepted by no path) stays native-only: it alone would add ~31 KB gz.
+cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm -p convex-auth-doctor \
+  --no-default-features --features verify-rsa,verify-p256,verify-ed25519
 wasm=target/wasm32-unknown-unknown/wasm/convex_auth_doctor.wasm
 if command -v wasm-opt >/dev/null 2>&1; then
   mkdir -p target/wasm-opt

@@ -82,6 +82,41 @@ impl DoctorSession {
         serde_json::to_string(&self.inner.report()).unwrap_or_default()
     }
 
+    /// The documents to fetch to verify the latest token's signature, as JSON text
+    /// `[{"url", "purpose": "discovery" | "jwks", "issuer"}]`; empty once everything needed is known. The panel
+    /// fetches them (without credentials, never with the token) only when the user allows it, and hands each
+    /// answer back with [`Self::set_fetched`] or [`Self::set_unreachable`]; then asks again (discovery names the
+    /// JWKS).
+    #[wasm_bindgen(js_name = keyRequests)]
+    pub fn key_requests(&self) -> String {
+        serde_json::to_string(&self.inner.key_requests()).unwrap_or_else(|_| "[]".to_owned())
+    }
+
+    /// A document fetched for a key request: its URL, the request's purpose and issuer, the response's
+    /// `Content-Type` (empty when none), status and body, and when it was fetched (Unix seconds).
+    #[wasm_bindgen(js_name = setFetched)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_fetched(
+        &mut self,
+        url: &str,
+        purpose: &str,
+        issuer: &str,
+        content_type: &str,
+        status: u16,
+        body: &str,
+        fetched_at: f64,
+    ) {
+        let content_type = (!content_type.is_empty()).then_some(content_type);
+        self.inner
+            .set_fetched(url, purpose, issuer, content_type, status, body, fetched_at);
+    }
+
+    /// A key request whose fetch failed before any response (network, CORS, permission refused).
+    #[wasm_bindgen(js_name = setUnreachable)]
+    pub fn set_unreachable(&mut self, url: &str, error: &str, fetched_at: f64) {
+        self.inner.set_unreachable(url, error, fetched_at);
+    }
+
     /// The redacted markdown report for a support thread ("Copy report").
     pub fn markdown(&self) -> String {
         crate::render::markdown(&self.inner.report())
