@@ -105,12 +105,11 @@ impl From<String> for Exit {
 fn run() -> Result<Report, Exit> {
     let args = parse_args()?;
     let mut session = Session::new();
-    // Keys for signature verification. LEAD: hand them to the session (`session.set_keys(..)`); with `--fetch`
-    // call `cli::keys::fetch(iss, custom_jwks)` per distinct token issuer once tokens are known.
-    let _keys = match &args.keys {
-        KeysFrom::File(path) => Some(cli::keys::load_file(path)?),
-        KeysFrom::Fetch | KeysFrom::None => None,
-    };
+    // `--jwks FILE`: keys given offline, used for whatever issuer the token names.
+    if let KeysFrom::File(path) = &args.keys {
+        let keys = cli::keys::load_file(path)?;
+        session.set_keys(&keys.source, keys.jwks, keys.findings);
+    }
     if let Some(path) = &args.config {
         let source = read_limited(path, MAX_CONFIG_INPUT)?;
         session
@@ -150,6 +149,14 @@ fn run() -> Result<Report, Exit> {
                 read_har(std::io::BufReader::with_capacity(1 << 16, file), &mut sink)
             };
             result.map_err(|e| format!("{path} is not a usable HAR file: {e}"))?;
+        }
+    }
+    // `--fetch`: the keys the backend would use for the latest token (discovery then JWKS, or the customJwt
+    // provider's jwks), fetched once the token and the path it takes are known. Only public documents.
+    if let KeysFrom::Fetch = &args.keys {
+        if let Some((issuer, custom_jwks)) = session.key_target() {
+            let keys = cli::keys::fetch(&issuer, custom_jwks.as_deref());
+            session.set_keys(&keys.source, keys.jwks, keys.findings);
         }
     }
     let report = session.report();

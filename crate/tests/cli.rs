@@ -288,3 +288,66 @@ fn real_chrome_captures_give_each_scenarios_verdict() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn jwks_file_verifies_the_signature_offline() {
+    let v: Value =
+        serde_json::from_str(include_str!("fixtures/tokens.json")).expect("fixture JSON");
+    let dir = std::env::temp_dir().join(format!("cad-jwks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let jwks = dir.join("jwks.json");
+    std::fs::write(&jwks, v["jwks"].to_string()).expect("write jwks");
+    let jwks_path = jwks.to_str().unwrap_or_default();
+    let token = fixture_token("rs256_valid");
+    let out = run(&[
+        "token", &token, "--now", SENT_AT, "--jwks", jwks_path, "--format", "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"signature.valid"), "{codes:?}");
+
+    // The same token with its payload changed by one claim no longer verifies.
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let payload = b64.decode(&parts[1]).expect("payload");
+    let tampered = String::from_utf8_lossy(&payload).replace("user_2fixture", "user_2attacker");
+    parts[1] = b64.encode(tampered);
+    let out = run(&[
+        "token",
+        &parts.join("."),
+        "--now",
+        SENT_AT,
+        "--jwks",
+        jwks_path,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signature.invalid"));
+
+    // A key set without the token's kid: rotated keys.
+    let mut rotated = v["jwks"].clone();
+    if let Some(keys) = rotated["keys"].as_array_mut() {
+        keys.retain(|k| k["kid"] != "rsa-1");
+    }
+    std::fs::write(&jwks, rotated.to_string()).expect("write jwks");
+    let out = run(&[
+        "token", &token, "--now", SENT_AT, "--jwks", jwks_path, "--format", "json",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("jwks.kid_not_found"));
+
+    std::fs::write(&jwks, "{not json").expect("write jwks");
+    let out = run(&["token", &token, "--now", SENT_AT, "--jwks", jwks_path]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unusable JWKS file is unusable input"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
