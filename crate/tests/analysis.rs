@@ -551,3 +551,165 @@ fn hostile_frames_do_not_panic() {
     let r = run(events, None);
     assert!(!r.steps.is_empty());
 }
+
+#[test]
+fn deployments_are_named_and_more_than_one_is_a_warning() {
+    let one = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            transition(T + 0.1, (0, 0), &[]),
+        ],
+        None,
+    );
+    let seen = one.findings.iter().find(|f| f.code == Code::DeploymentSeen);
+    assert_eq!(
+        seen.and_then(|f| f.evidence.get("deployments")),
+        Some(&json!(["https://happy-otter-123.convex.cloud"]))
+    );
+    let other = Event::WsFrame {
+        socket: "other".into(),
+        url: "wss://sad-llama-456.convex.cloud/api/1.49.0/sync".into(),
+        direction: Direction::Send,
+        time: T,
+        data: json!({"type": "Connect", "sessionId": "x", "connectionCount": 0, "lastCloseReason": "InitialConnect", "clientTs": 0}).to_string(),
+    };
+    let two = run(vec![connect(T, 0, "InitialConnect"), other], None);
+    let multiple = two
+        .findings
+        .iter()
+        .find(|f| f.code == Code::DeploymentMultiple);
+    assert_eq!(
+        multiple.map(|f| f.severity),
+        Some(Severity::Warn),
+        "{:?}",
+        codes(&two)
+    );
+}
+
+#[test]
+fn signing_out_is_token_cleared() {
+    let r = run(
+        vec![
+            authenticate(T, &fixture_token("rs256_valid")),
+            send(
+                T + 5.0,
+                json!({"type": "Authenticate", "tokenType": "None", "baseVersion": 1}),
+            ),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::TokenCleared), "{:?}", codes(&r));
+}
+
+#[test]
+fn a_redacted_no_provider_text_is_config_no_match_until_the_config_is_known() {
+    let token = fixture_token("rs256_valid");
+    let events = || {
+        vec![
+            authenticate(T, &token),
+            auth_error(
+                T + 0.1,
+                "No auth provider found matching the given token",
+                Some(true),
+            ),
+        ]
+    };
+    let r = run(events(), None);
+    assert!(has(&r, Code::ConfigNoMatch), "{:?}", codes(&r));
+    assert_eq!(status(&r, 3), Status::Fail);
+    assert_eq!(r.cause_step, Some(3));
+    // The user's config names the cause precisely instead.
+    let with_config = run(
+        events(),
+        Some(&oidc_config("https://elsewhere.example.com", "convex")),
+    );
+    assert!(
+        has(&with_config, Code::ConfigIssuerMismatch),
+        "{:?}",
+        codes(&with_config)
+    );
+    assert!(!has(&with_config, Code::ConfigNoMatch));
+    // A config that matches although the deployment says none does: the deployment runs another one.
+    let stale = run(events(), Some(&oidc_config(ISS, "convex")));
+    assert!(has(&stale, Code::ConfigNoMatch), "{:?}", codes(&stale));
+}
+
+/// The key protocol the panel and the CLI share: the engine names the documents, the front end fetches them.
+#[test]
+fn keys_fetched_by_the_front_end_verify_the_signature() {
+    let v: Value =
+        serde_json::from_str(include_str!("fixtures/tokens.json")).expect("fixture JSON");
+    let jwks = v["jwks"].to_string();
+    let token = fixture_token("rs256_valid");
+    let mut s = Session::new();
+    s.push(authenticate(T, &token));
+    let first = s.key_requests();
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        first[0].url,
+        format!("{ISS}/.well-known/openid-configuration")
+    );
+    assert_eq!(first[0].purpose, "discovery");
+    let doc = json!({"issuer": ISS, "jwks_uri": format!("{ISS}/jwks")}).to_string();
+    s.set_fetched(
+        &first[0].url,
+        "discovery",
+        ISS,
+        Some("application/json"),
+        200,
+        &doc,
+        T + 10.0,
+    );
+    let second = s.key_requests();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].url, format!("{ISS}/jwks"));
+    s.set_fetched(
+        &second[0].url,
+        "jwks",
+        ISS,
+        Some("application/json"),
+        200,
+        &jwks,
+        T + 11.0,
+    );
+    assert!(s.key_requests().is_empty());
+    let r = s.report();
+    assert!(has(&r, Code::SignatureValid), "{:?}", codes(&r));
+
+    // A discovery document naming another issuer.
+    let mut s = Session::new();
+    s.push(authenticate(T, &token));
+    let other = json!({"issuer": format!("{ISS}/"), "jwks_uri": format!("{ISS}/jwks")}).to_string();
+    s.set_fetched(
+        &format!("{ISS}/.well-known/openid-configuration"),
+        "discovery",
+        ISS,
+        Some("application/json"),
+        200,
+        &other,
+        T,
+    );
+    assert!(
+        has(&s.report(), Code::DiscoveryIssuerMismatch),
+        "{:?}",
+        codes(&s.report())
+    );
+
+    // Unreachable from here: a warning that says the backend may still reach it.
+    let mut s = Session::new();
+    s.push(authenticate(T, &token));
+    s.set_unreachable(
+        &format!("{ISS}/.well-known/openid-configuration"),
+        "TypeError: Failed to fetch",
+        T,
+    );
+    let r = s.report();
+    let f = r.findings.iter().find(|f| f.code == Code::JwksUnreachable);
+    assert_eq!(
+        f.map(|f| f.severity),
+        Some(Severity::Warn),
+        "{:?}",
+        codes(&r)
+    );
+    assert!(f.is_some_and(|f| f.message.contains("may still reach")));
+}
