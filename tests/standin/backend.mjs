@@ -102,8 +102,12 @@ export async function startDeployment(opts) {
     function startTicking() {
       if (tickTimer || ![...s.queries.values()].some((q) => q.udfPath === "ticker:tick")) return;
       // Ticks go through the socket's queue so their Transitions chain with the others.
+      let pending = false; // never let ticks pile up behind a slow CPU
       tickTimer = setInterval(() => {
+        if (pending) return;
+        pending = true;
         enqueue(async () => {
+          pending = false;
           s.tick += 1;
           const ids = [...s.queries].filter(([, q]) => q.udfPath === "ticker:tick").map(([qid]) => qid);
           if (ids.length === 0) return;

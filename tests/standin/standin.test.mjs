@@ -45,7 +45,7 @@ describe("scenario list (tests/scenarios.json)", () => {
   });
 });
 
-describe("every scenario with the real convex client", { concurrency: true }, () => {
+describe("every scenario with the real convex client", { concurrency: 8, timeout: 240000 }, () => {
   let stack;
   before(async () => {
     stack = await startStack({ build: false });
@@ -53,7 +53,7 @@ describe("every scenario with the real convex client", { concurrency: true }, ()
   after(() => stack?.close());
   for (const s of scenarios) {
     test(`${s.id}: ${s.title}`, async () => {
-      const state = await drive({ scenario: s, deploymentUrl: stack.backendUrl(s.id), idpUrl: stack.idpUrl, lib, webSocketConstructor: WebSocket, timeoutMs: 25000 });
+      const state = await drive({ scenario: s, deploymentUrl: stack.backendUrl(s.id), idpUrl: stack.idpUrl, lib, webSocketConstructor: WebSocket, timeoutMs: 50000 });
       assert.deepEqual(state.errors, [], "the scenario's traffic did not complete");
       const problems = checkTraffic(s, expectations(stack.idpUrl)[s.id], stack.frames(s.id));
       assert.deepEqual(problems, []);
