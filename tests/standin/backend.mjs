@@ -101,12 +101,19 @@ export async function startDeployment(opts) {
 
     function startTicking() {
       if (tickTimer || ![...s.queries.values()].some((q) => q.udfPath === "ticker:tick")) return;
-      tickTimer = setInterval(async () => {
-        s.tick += 1;
-        const ids = [...s.queries].filter(([, q]) => q.udfPath === "ticker:tick").map(([qid]) => qid);
-        if (ids.length === 0) return;
-        const start = version(s.ts);
-        transition(start, await runQueries(ids));
+      // Ticks go through the socket's queue so their Transitions chain with the others.
+      let pending = false; // never let ticks pile up behind a slow CPU
+      tickTimer = setInterval(() => {
+        if (pending) return;
+        pending = true;
+        enqueue(async () => {
+          pending = false;
+          s.tick += 1;
+          const ids = [...s.queries].filter(([, q]) => q.udfPath === "ticker:tick").map(([qid]) => qid);
+          if (ids.length === 0) return;
+          const start = version(s.ts);
+          transition(start, await runQueries(ids));
+        });
       }, tickMs);
     }
 
@@ -202,7 +209,14 @@ export async function startDeployment(opts) {
       }
     }
 
+    // Messages (and ticks) are handled one at a time, in order, like the sync worker does.
     let queue = Promise.resolve();
+    function enqueue(job) {
+      queue = queue.then(() => (closed ? undefined : job())).catch((e) => {
+        send({ type: "FatalError", error: `InternalServerError: ${e.message}` });
+        close();
+      });
+    }
     ws.on("message", (data) => {
       let msg;
       try {
@@ -211,10 +225,7 @@ export async function startDeployment(opts) {
         msg = { type: "<unparseable>" };
       }
       record({ socket: id, dir: "in", frame: msg });
-      queue = queue.then(() => (closed ? undefined : handle(msg))).catch((e) => {
-        send({ type: "FatalError", error: `InternalServerError: ${e.message}` });
-        close();
-      });
+      enqueue(() => handle(msg));
     });
     ws.on("close", (code, reason) => {
       if (!closed) record({ socket: id, dir: "close", code, reason: String(reason), by: "client" });

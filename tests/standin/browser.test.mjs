@@ -11,7 +11,7 @@ import { expectations, checkTraffic } from "./expectations.mjs";
 const chromium = process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
 const scenarios = loadScenarios();
 
-describe("demo page in Chromium", { skip: chromium ? false : "no Chromium found", concurrency: 4 }, () => {
+describe("demo page in Chromium", { skip: chromium ? false : "no Chromium found", concurrency: 2, timeout: 240000 }, () => {
   let stack, browser;
   before(async () => {
     const puppeteer = (await import("puppeteer-core")).default;
@@ -39,7 +39,7 @@ describe("demo page in Chromium", { skip: chromium ? false : "no Chromium found"
       page.on("pageerror", (e) => pageErrors.push(String(e)));
       try {
         await page.goto(stack.appUrl(s.id));
-        await page.waitForFunction(() => document.body.dataset.done === "1", { timeout: 30000 });
+        await page.waitForFunction(() => document.body.dataset.done === "1", { timeout: 60000 });
         const { error, status, state } = await page.evaluate(() => ({ error: document.body.dataset.error, status: document.getElementById("status").textContent, state: document.getElementById("state").textContent }));
         assert.equal(error, undefined, status);
         assert.deepEqual(JSON.parse(state).errors, [], status);

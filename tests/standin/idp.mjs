@@ -4,6 +4,7 @@
 // Every "issuer" lives under a path of one HTTP server, e.g. `http://127.0.0.1:PORT/clerk`,
 // so one port serves several providers. Token shapes follow ../../shared/reference/convex-auth-facts.md §4.
 import http from "node:http";
+import { randomBytes } from "node:crypto";
 import { SignJWT, generateKeyPair, exportJWK } from "jose";
 
 /** Issuer path → how the provider behaves. `keys` names the key set it publishes. */
@@ -104,6 +105,9 @@ export async function startIdp({ host = "127.0.0.1" } = {}) {
     const s0 = shape(kind, base, now);
     if (!s0) throw new Error(`unknown token kind ${kind}`);
     if (variant === "malformed") return "[object Promise]"; // a Promise stringified instead of awaited
+    // Clerk tokens carry a fresh `jti`, so a forced refresh yields a different token (the client
+    // only re-sends a token that differs from the last one: authentication_manager.ts isNewAuth).
+    if (s0.issuer.startsWith("clerk") || kind === "hostile") s0.claims.jti = randomBytes(10).toString("hex");
     const s = applyVariant(s0, variant, now);
     const key = s.alg === "ES256" ? ec : s.alg === "EdDSA" ? ed : variant === "wrongkid" ? retired : rsa[0];
     const header = { alg: s.alg };

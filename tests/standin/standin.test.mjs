@@ -45,7 +45,7 @@ describe("scenario list (tests/scenarios.json)", () => {
   });
 });
 
-describe("every scenario with the real convex client", { concurrency: true }, () => {
+describe("every scenario with the real convex client", { concurrency: 8, timeout: 240000 }, () => {
   let stack;
   before(async () => {
     stack = await startStack({ build: false });
@@ -53,7 +53,7 @@ describe("every scenario with the real convex client", { concurrency: true }, ()
   after(() => stack?.close());
   for (const s of scenarios) {
     test(`${s.id}: ${s.title}`, async () => {
-      const state = await drive({ scenario: s, deploymentUrl: stack.backendUrl(s.id), idpUrl: stack.idpUrl, lib, webSocketConstructor: WebSocket, timeoutMs: 25000 });
+      const state = await drive({ scenario: s, deploymentUrl: stack.backendUrl(s.id), idpUrl: stack.idpUrl, lib, webSocketConstructor: WebSocket, timeoutMs: 50000 });
       assert.deepEqual(state.errors, [], "the scenario's traffic did not complete");
       const problems = checkTraffic(s, expectations(stack.idpUrl)[s.id], stack.frames(s.id));
       assert.deepEqual(problems, []);
@@ -63,6 +63,25 @@ describe("every scenario with the real convex client", { concurrency: true }, ()
       }
     });
   }
+});
+
+describe("the real client's reaction", () => {
+  test("after the retries it prints Failed to authenticate with the server's text (facts §1)", async () => {
+    const stack = await startStack({ scenarios: ["issuer-other-clerk"], build: false });
+    try {
+      const errors = [];
+      const logger = { logVerbose() {}, log() {}, warn() {}, error: (...a) => errors.push(a.join(" ")) };
+      const s = stack.scenarios[0];
+      await drive({ scenario: s, deploymentUrl: stack.backendUrl(s.id), idpUrl: stack.idpUrl, lib, webSocketConstructor: WebSocket, logger });
+      const text = `No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [OIDC(domain=${stack.idpUrl}/clerk, app_id=convex)]`;
+      assert.ok(errors.includes(`Failed to authenticate: "${text}", check your server auth config`), JSON.stringify(errors));
+      // The client tried the token more than once (cached, then force-refreshed) before giving up.
+      const tries = stack.frames(s.id).filter((f) => f.dir === "in" && f.frame.type === "Authenticate" && f.frame.tokenType === "User");
+      assert.ok(tries.length >= 2, `${tries.length} Authenticate frames`);
+    } finally {
+      await stack.close();
+    }
+  });
 });
 
 describe("validation rules (crates/authentication, crates/common/src/auth.rs)", () => {

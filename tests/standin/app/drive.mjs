@@ -28,12 +28,13 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
 
 /**
  * Drive `scenario` against `deploymentUrl`. `lib` = { ConvexClient, ConvexHttpClient,
- * ConvexReactClient, anyApi }. `onState(state)` is called on every change; the promise resolves
+ * ConvexReactClient, anyApi }. `logger`: the client's logger option (false = silent, true = console,
+ * or a Logger object). `onState(state)` is called on every change; the promise resolves
  * with the final state once the scenario's intended traffic is complete (`state.done`).
  * The "react" client here uses ConvexReactClient.setAuth, which is what ConvexProviderWithAuth
  * calls; the demo page renders the real provider instead (main.mjs).
  */
-export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketConstructor, mount, onState = () => {}, timeoutMs = 30000 }) {
+export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketConstructor, mount, logger = false, onState = () => {}, timeoutMs = 30000 }) {
   const state = { scenario: scenario.id, status: "starting", results: [], auth: [], errors: [], calls: [], done: false };
   const update = (patch) => {
     Object.assign(state, patch);
@@ -44,7 +45,7 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
   const wired = scenario.wiring !== "none";
 
   if (scenario.client === "http") {
-    const client = new lib.ConvexHttpClient(deploymentUrl, { logger: false });
+    const client = new lib.ConvexHttpClient(deploymentUrl, { logger });
     if (wired) {
       const token = await fetcher({ forceRefreshToken: false });
       if (token) client.setAuth(token);
@@ -63,7 +64,7 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
     return state;
   }
 
-  const options = { logger: false, ...(webSocketConstructor ? { webSocketConstructor } : {}) };
+  const options = { logger, ...(webSocketConstructor ? { webSocketConstructor } : {}) };
   const client = scenario.client === "react" ? new lib.ConvexReactClient(deploymentUrl, options) : new lib.ConvexClient(deploymentUrl, options);
   const connection = () => client.connectionState();
   let settled = !wired;

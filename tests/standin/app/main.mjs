@@ -83,6 +83,7 @@ async function main() {
     deploymentUrl: stack.deployments[scenario.id],
     idpUrl: stack.idpUrl,
     lib: { ConvexClient, ConvexHttpClient, ConvexReactClient, anyApi },
+    logger: true, // the client's own console output, as a user would see it in the browser logs
     mount: (client, o) => mountReact(client, { ...o, signedIn: scenario.token !== null }),
     onState: (st) => {
       $("status").textContent = st.status;
