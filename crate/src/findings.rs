@@ -219,7 +219,7 @@ codes! {
         evidence: "The `typ` value.",
         action: "Send the ID token, not an access token, or use a customJwt provider.";
     TokenClaimMissing = "token.claim_missing", 2, Fail,
-        meaning: "A claim the backend needs is missing: `iss`, `sub` or `exp` (fail); `aud` (fail when a provider needs it, else warn); `iat` (warn: the client cannot schedule refresh).",
+        meaning: "A claim the backend needs is missing: `iss`, `sub` or `exp` (fail); `aud` (fail when a provider needs it, else warn); `iat` (warn: the client cannot schedule refresh; fail on the OIDC path, whose library refuses an ID token without it).",
         evidence: "The missing claim.",
         action: "Configure the provider's token (template) to include the claim.";
     TokenExpired = "token.expired", 2, Fail,
