@@ -422,10 +422,10 @@ fn json_object(
             format!(
                 "the {} is JSON but not an object (it is {})",
                 part.name(),
-                json_kind(&other)
+                crate::traffic::json::kind_name(&other)
             ),
         )
-        .with("json_kind", json_kind(&other))),
+        .with("json_kind", crate::traffic::json::kind_name(&other))),
         Err(e) if e.is_eof() => {
             let mut m = Malformed::new(
                 Some(part),
@@ -455,17 +455,6 @@ fn json_object(
                 .with("not_json", true)
                 .with("json_error", e.to_string()))
         }
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -130,7 +130,10 @@ pub fn auth_header(value: Option<&str>) -> AuthHeader {
 fn udf_path_of(kind: &str, query: Option<&str>, body: Option<&str>) -> Option<String> {
     if let Some(run) = kind.strip_prefix("run/") {
         // `/api/run/messages/list` → `messages:list` (backend `public_function_post_with_path`).
-        let parts: Vec<String> = run.split('/').map(percent_decode).collect();
+        let parts: Vec<String> = run
+            .split('/')
+            .map(|p| String::from_utf8_lossy(&percent_decode(p)).into_owned())
+            .collect();
         let (function, module) = parts.split_last()?;
         if module.is_empty() || function.is_empty() {
             return None;
@@ -148,11 +151,11 @@ fn udf_path_of(kind: &str, query: Option<&str>, body: Option<&str>) -> Option<St
     query?
         .split('&')
         .find_map(|pair| pair.strip_prefix("path="))
-        .map(|v| percent_decode(&v.replace('+', " ")))
+        .map(|v| String::from_utf8_lossy(&percent_decode(&v.replace('+', " "))).into_owned())
 }
 
-/// Decodes `%XX` escapes; malformed escapes and invalid UTF-8 are kept as readable text.
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes into bytes; malformed escapes are kept as they are.
+pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -170,7 +173,7 @@ fn percent_decode(s: &str) -> String {
         out.push(b);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// The fields of a function response body (`{"status": "success" | "error", "value", "logLines",

@@ -17,6 +17,18 @@ pub(crate) fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// How a JSON value's kind reads in a message ("a string", "an array", …).
+pub(crate) fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 fn wrong(key: &str, expected: &str) -> String {
     format!("invalid `{key}`: expected {expected}")
 }

@@ -165,28 +165,7 @@ pub fn decode_data_uri(uri: &str) -> Result<String, String> {
         .decode(cleaned)
         .map_err(|_| ERR.to_owned())?
     } else {
-        percent_decode(data)
+        crate::traffic::http::percent_decode(data)
     };
     String::from_utf8(bytes).map_err(|_| ERR.to_owned())
-}
-
-fn percent_decode(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c == b'%' {
-            let hex = b
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
 }

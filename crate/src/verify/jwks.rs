@@ -121,7 +121,7 @@ impl Jwks {
         let Value::Object(obj) = value else {
             return Err(JwksError::NotAJwks(format!(
                 "expected an object with a \"keys\" array, found {}",
-                kind_of(&value)
+                crate::traffic::json::kind_name(&value)
             )));
         };
         let keys = match obj.get("keys") {
@@ -129,7 +129,7 @@ impl Jwks {
             Some(other) => {
                 return Err(JwksError::NotAJwks(format!(
                     "\"keys\" is {}, not an array",
-                    kind_of(other)
+                    crate::traffic::json::kind_name(other)
                 )))
             }
             None if obj.contains_key("kty") => {
@@ -151,7 +151,7 @@ impl Jwks {
             let Value::Object(key) = key else {
                 set.notes.push(format!(
                     "key #{index}: {} instead of an object",
-                    kind_of(key)
+                    crate::traffic::json::kind_name(key)
                 ));
                 continue;
             };
@@ -184,17 +184,6 @@ impl Jwks {
 
 fn bounded_kid(kid: &str) -> String {
     kid.chars().take(MAX_KID_CHARS).collect()
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn member<'a>(key: &'a Map<String, Value>, name: &str) -> Result<&'a str, String> {
