@@ -262,6 +262,8 @@ const keys = {
   /** Origins a fetch could not read (CORS or network): the next click asks for access to them first. */
   blocked: new Set(),
   lastIssuer: '',
+  /** The origin whose access the user is being asked for (the browser's prompt is open). */
+  asking: '',
 };
 
 function autoKey() {
@@ -310,9 +312,10 @@ async function fetchKeyDocument(req, ask) {
     got = await getKeyDocument(req.url);
     if (got.network && ask) {
       // Blocked by CORS or not reachable: with access to that origin the browser skips CORS; try once more.
-      const granted = await ask([`${target.origin}/*`]);
+      const granted = await askAccess(ask, [target.origin]);
       if (granted === true) got = await getKeyDocument(req.url);
-      else got.error += `; access to ${target.origin} ${granted === false ? 'was not granted' : `could not be asked (${granted})`}`;
+      else if (granted === false) got.error += `; access to ${target.origin} was not granted`;
+      else got.error += `; access to ${target.origin} could not be asked (${granted}): click "Refetch keys" to be asked`;
     }
     if (got.network) {
       got.error = `the browser could not read it (${got.error}): blocked by CORS, or not reachable from this computer`;
@@ -327,6 +330,16 @@ async function fetchKeyDocument(req, ask) {
   while (keys.fetched.size > 16) keys.fetched.delete(keys.fetched.keys().next().value);
   keys.lastIssuer = req.issuer;
   markDirty();
+}
+
+/** Asks the user (through the panel's `ask`) for access to `origins`, showing that a prompt is open meanwhile. */
+function askAccess(ask, origins) {
+  keys.asking = origins.join(', ');
+  markDirty();
+  return Promise.resolve(ask(origins.map((o) => `${o}/*`))).finally(() => {
+    keys.asking = '';
+    markDirty();
+  });
 }
 
 function pendingKeyRequests() {
@@ -431,6 +444,7 @@ const host = {
       blocked: [...keys.blocked],
       auto: autoKeys(),
       running: keys.running,
+      asking: keys.asking,
     }),
   /**
    * The user clicked "Check the signature" (or "Refetch"). `ask(origins)` is the panel's chrome.permissions.request
@@ -438,8 +452,9 @@ const host = {
    * asked for first, synchronously in the click's chain, before anything awaits.
    */
   checkKeys(ask, refetch) {
-    const first = keys.blocked.size && ask ? ask([...keys.blocked].map((o) => `${o}/*`)) : null;
-    return Promise.resolve(first).then(() => checkKeys({ ask, refetch: !!refetch }));
+    const first = keys.blocked.size && ask ? askAccess(ask, [...keys.blocked]) : null;
+    // Refused (or not askable): this check does not ask again.
+    return Promise.resolve(first).then((granted) => checkKeys({ ask: first && granted !== true ? null : ask, refetch: !!refetch }));
   },
   setAutoKeys(on) {
     if (on) localStorage.setItem(autoKey(), '1');

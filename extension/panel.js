@@ -227,7 +227,9 @@ function renderKeys(report) {
   button.setAttribute('aria-busy', state.running ? 'true' : 'false');
   button.title = pending.length ? 'Fetch the issuer\'s discovery document and JWKS (no cookies, never the token)' : 'Fetch the keys again';
   $('auto-keys').checked = !!state.auto;
-  $('keys-urls').textContent = pending.length ? `To fetch: ${pending.map((r) => String(r.url)).join(', ')}` : '';
+  $('keys-urls').textContent = state.asking
+    ? `${String(state.asking)} did not let this page read its keys: asking you for access to that origin only…`
+    : pending.length ? `To fetch: ${pending.map((r) => String(r.url)).join(', ')}` : '';
   keysAge = newestKeys(report, fetched);
   showKeysAge();
 }
