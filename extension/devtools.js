@@ -211,6 +211,7 @@ function loadStoredConfig() {
 function applyStoredConfig() {
   if (!session) return;
   const saved = loadStoredConfig();
+  readAutoKeys();
   session.clearConfig();
   if (saved && typeof saved.source === 'string' && saved.source.trim()) {
     try {
@@ -270,8 +271,37 @@ function autoKey() {
   return `autokeys:${origin}`;
 }
 
-function autoKeys() {
-  return localStorage.getItem(autoKey()) === '1';
+/** The opt-in for the current origin, read again when the origin changes (markDirty runs often). */
+let autoOn = false;
+
+function readAutoKeys() {
+  autoOn = localStorage.getItem(autoKey()) === '1';
+}
+
+/** The body as text, or null past MAX_KEY_DOC bytes (read in chunks: a server cannot make this page hold more). */
+async function readBounded(res) {
+  if (Number(res.headers.get('content-length')) > MAX_KEY_DOC) return null;
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_KEY_DOC) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** One GET, bounded in time and size. Resolves to { status, type, body } or { error }. */
@@ -286,10 +316,8 @@ async function getKeyDocument(url) {
       headers: { Accept: 'application/json' },
       signal: AbortSignal.timeout(KEY_FETCH_TIMEOUT_MS),
     });
-    const length = Number(res.headers.get('content-length'));
-    if (length > MAX_KEY_DOC) return { error: `the response is too large (${length} bytes)` };
-    const body = await res.text();
-    if (body.length > MAX_KEY_DOC) return { error: `the response is too large (${body.length} characters)` };
+    const body = await readBounded(res);
+    if (body === null) return { error: `the response is larger than ${MAX_KEY_DOC / 1024} KB` };
     return { status: res.status, type: res.headers.get('content-type') || '', body };
   } catch (e) {
     const name = e && e.name === 'TimeoutError' ? `no answer within ${KEY_FETCH_TIMEOUT_MS / 1000} s` : String((e && e.message) || e);
@@ -336,7 +364,7 @@ async function fetchKeyDocument(req, ask) {
 function askAccess(ask, origins) {
   keys.asking = origins.join(', ');
   markDirty();
-  return Promise.resolve(ask(origins.map((o) => `${o}/*`))).finally(() => {
+  return new Promise((resolve) => resolve(ask(origins.map((o) => `${o}/*`)))).catch((e) => String((e && e.message) || e)).finally(() => {
     keys.asking = '';
     markDirty();
   });
@@ -386,7 +414,7 @@ let autoTimer = 0;
 
 /** With the user's opt-in for this app, checks as soon as a token needs keys (never asking for permissions). */
 function maybeAutoCheck() {
-  if (autoTimer || keys.running || !session || !autoKeys()) return;
+  if (autoTimer || keys.running || !session || !autoOn) return;
   autoTimer = setTimeout(() => {
     autoTimer = 0;
     // Only URLs not fetched yet: the automatic check never repeats itself (the user's "Refetch" does).
@@ -442,7 +470,7 @@ const host = {
       pending: session ? pendingKeyRequests() : [],
       fetched: [...keys.fetched].map(([url, f]) => ({ url, ...f })),
       blocked: [...keys.blocked],
-      auto: autoKeys(),
+      auto: autoOn,
       running: keys.running,
       asking: keys.asking,
     }),
@@ -459,6 +487,7 @@ const host = {
   setAutoKeys(on) {
     if (on) localStorage.setItem(autoKey(), '1');
     else localStorage.removeItem(autoKey());
+    readAutoKeys();
     markDirty();
   },
 };
