@@ -173,6 +173,91 @@ function renderTimeline(report) {
   box.replaceChildren(...out);
 }
 
+// ---- the issuer's keys: what is to fetch, what was, and how old it is ----
+
+/** What the age line is about: { at, url, failed } (Unix seconds), or null. */
+let keysAge = null;
+
+function fmtAge(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+function showKeysAge() {
+  if (!keysAge) {
+    $('keys-age').textContent = '';
+    return;
+  }
+  const ago = fmtAge(Date.now() / 1000 - keysAge.at);
+  $('keys-age').textContent = keysAge.failed
+    ? `Tried ${ago} ago: ${keysAge.url} could not be fetched from here (the backend may still reach it).`
+    : `Keys fetched ${ago} ago from ${keysAge.url}.`;
+}
+
+/** The newest fetch the findings are based on (their evidence), else the newest one the devtools page made. */
+function newestKeys(report, fetched) {
+  let best = null;
+  for (const f of report.findings || []) {
+    const ev = f.evidence || {};
+    const at = typeof ev.keys_fetched_at === 'number' ? ev.keys_fetched_at : f.code === 'jwks.unreachable' && typeof ev.fetched_at === 'number' ? ev.fetched_at : null;
+    const url = typeof ev.keys_from === 'string' ? ev.keys_from : typeof ev.url === 'string' ? ev.url : '';
+    if (at !== null && (!best || at > best.at)) best = { at, url, failed: f.code === 'jwks.unreachable' };
+  }
+  if (best) return best;
+  for (const f of fetched) if (typeof f.at === 'number' && (!best || f.at > best.at)) best = { at: f.at, url: String(f.url), failed: !!f.error };
+  return best;
+}
+
+function renderKeys(report) {
+  let state = null;
+  try {
+    state = host && typeof host.keyState === 'function' ? JSON.parse(host.keyState()) : null;
+  } catch {
+    state = null;
+  }
+  const pending = (state && Array.isArray(state.pending) && state.pending) || [];
+  const fetched = (state && Array.isArray(state.fetched) && state.fetched) || [];
+  $('keys-box').hidden = !state || !(pending.length || fetched.length || state.auto);
+  if (!state) return;
+  const button = $('check-keys');
+  button.dataset.mode = pending.length ? 'check' : 'refetch';
+  button.textContent = state.running ? 'Checking…' : pending.length ? 'Check the signature' : 'Refetch keys';
+  button.setAttribute('aria-busy', state.running ? 'true' : 'false');
+  button.title = pending.length ? 'Fetch the issuer\'s discovery document and JWKS (no cookies, never the token)' : 'Fetch the keys again';
+  $('auto-keys').checked = !!state.auto;
+  $('keys-urls').textContent = state.asking
+    ? `${String(state.asking)} did not let this page read its keys: asking you for access to that origin only…`
+    : pending.length ? `To fetch: ${pending.map((r) => String(r.url)).join(', ')}` : '';
+  keysAge = newestKeys(report, fetched);
+  showKeysAge();
+}
+
+/**
+ * Asks the user for access to `origins` (optional host permissions, for issuers that serve their keys without
+ * CORS). Runs in the panel: the permission prompt needs the user's click, which happened here. Resolves to true,
+ * false (refused) or the reason it could not ask.
+ */
+function askAccess(origins) {
+  try {
+    if (!chrome.permissions || typeof chrome.permissions.request !== 'function') return Promise.resolve('permissions cannot be asked from here');
+    return chrome.permissions.request({ origins }).then((granted) => granted === true, (e) => String((e && e.message) || e));
+  } catch (e) {
+    return Promise.resolve(String((e && e.message) || e));
+  }
+}
+
+function checkKeys() {
+  if (!host || typeof host.checkKeys !== 'function') return;
+  const refetch = $('check-keys').dataset.mode === 'refetch';
+  flash(refetch ? 'Fetching the keys again…' : 'Fetching the issuer\'s keys…');
+  host.checkKeys(askAccess, refetch).then(
+    () => flash('Keys checked.'),
+    (e) => flash(`Key check failed: ${(e && e.message) || e}`),
+  );
+}
+
 function render(json) {
   let report;
   try {
@@ -185,6 +270,7 @@ function render(json) {
   renderSteps(report);
   renderTokens(report);
   renderTimeline(report);
+  renderKeys(report);
   const step3 = (report.steps || []).find((s) => s.step === 3);
   if (step3 && step3.status === 'unknown' && !$('config-source').value) $('config-details').open = true;
   if (host && host.origin() !== shownOrigin) loadConfigBox();
@@ -242,6 +328,14 @@ function wire() {
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
     flash('Report saved.');
   });
+  $('check-keys').addEventListener('click', checkKeys);
+  $('auto-keys').addEventListener('change', () => {
+    if (!host) return;
+    const on = $('auto-keys').checked;
+    host.setAutoKeys(on);
+    if (on && $('check-keys').dataset.mode === 'check') checkKeys(); // the user's click: may ask for access
+  });
+  setInterval(showKeysAge, 1000);
   $('config-apply').addEventListener('click', applyConfig);
   $('config-clear').addEventListener('click', () => {
     $('config-source').value = '';

@@ -127,3 +127,19 @@ export function mismatches(reading, expect) {
 export async function getHar(dt) {
   return evalIn(dt, 'new Promise((r) => chrome.devtools.network.getHAR((h) => r(h)))');
 }
+
+/**
+ * A real click on an element of the panel: mouse events through DevTools' window (the panel is a frame of it), so
+ * the panel gets the user activation a click gives (chrome.permissions.request needs it). Falls back to the panel
+ * target as a page.
+ */
+export async function clickInPanel(tab, selector) {
+  const frame = tab.devtoolsWindow.frames().find((f) => f.url().endsWith('/extension/panel.html'));
+  if (frame) {
+    await frame.click(selector);
+    return 'frame';
+  }
+  const page = await tab.panelTarget.asPage();
+  await page.click(selector);
+  return 'page';
+}

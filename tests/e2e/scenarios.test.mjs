@@ -11,12 +11,14 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startStack, loadScenarios } from '../standin/stack.mjs';
-import { launch, openTab, readPanel, mismatches, getHar, evalIn, sleep, ROOT } from './harness.mjs';
+import { launch, openTab, readPanel, mismatches, getHar, evalIn, sleep, until, clickInPanel, ROOT } from './harness.mjs';
 
 const only = process.env.E2E_ONLY ? process.env.E2E_ONLY.split(',') : null;
 const scenarios = loadScenarios().filter((s) => !only || only.includes(s.id));
 /** How long the panel may take, after the app says its traffic is complete, to show the expected reading. */
 const SETTLE_MS = 5000;
+/** Findings the panel makes only from the issuer's published keys, which it fetches when the user asks. */
+const needsKeys = (scenario) => (scenario.expect.codes || []).some((c) => /^(signature|jwks|discovery)\./.test(c));
 /** Scenarios whose HAR is kept small enough to be a fixture (the busy one streams thousands of frames). */
 const NO_FIXTURE = new Set(['busy']);
 
@@ -47,6 +49,11 @@ for (const scenario of scenarios) {
     try {
       await tab.page.goto(stack.appUrl(scenario.id));
       await tab.page.waitForSelector('body[data-done]', { timeout: 45000 });
+      if (needsKeys(scenario)) {
+        // The user presses "Check the signature" once the panel offers it (a real click in the panel).
+        await until(async () => evalIn(tab.panel, "!document.getElementById('keys-box').hidden && document.getElementById('check-keys').dataset.mode === 'check'"), { timeoutMs: SETTLE_MS, what: 'the "Check the signature" button' });
+        await clickInPanel(tab, '#check-keys');
+      }
       const end = Date.now() + SETTLE_MS;
       let reading = await readPanel(tab.panel);
       while (mismatches(reading, scenario.expect).length && Date.now() < end) {
