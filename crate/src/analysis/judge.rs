@@ -408,9 +408,17 @@ fn step2(
         );
     }
     if let Some(time) = ev.cleared_at {
+        // The convex client clears auth itself once it gives up on a refused token: that is not a sign-out.
+        let after_refusal = ev.rejections.iter().any(|r| r.time <= time);
+        let message = if after_refusal {
+            "After the backend refused the token, the client gave up and cleared its authentication."
+        } else {
+            "The client cleared its authentication (signed out, or its token fetcher returned null)."
+        };
         out.push(
-            Finding::new(Code::TokenCleared, "The client cleared its authentication (signed out, or its token fetcher returned null).")
-                .with("time", time),
+            Finding::new(Code::TokenCleared, message)
+                .with("time", time)
+                .with("after_refusal", after_refusal),
         );
     }
     if let Some((scheme, url)) = &ev.bad_scheme {
