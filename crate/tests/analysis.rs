@@ -598,7 +598,35 @@ fn signing_out_is_token_cleared() {
         ],
         None,
     );
-    assert!(has(&r, Code::TokenCleared), "{:?}", codes(&r));
+    let cleared = r.findings.iter().find(|f| f.code == Code::TokenCleared);
+    assert_eq!(
+        cleared.and_then(|f| f.evidence.get("after_refusal")),
+        Some(&json!(false)),
+        "{:?}",
+        codes(&r)
+    );
+    // After a refusal the client clears auth by itself: said so, not called a sign-out.
+    let r = run(
+        vec![
+            authenticate(T, &fixture_token("rs256_valid")),
+            auth_error(
+                T + 0.1,
+                "No auth provider found matching the given token",
+                Some(true),
+            ),
+            send(
+                T + 5.0,
+                json!({"type": "Authenticate", "tokenType": "None", "baseVersion": 1}),
+            ),
+        ],
+        None,
+    );
+    let cleared = r.findings.iter().find(|f| f.code == Code::TokenCleared);
+    assert!(
+        cleared.is_some_and(|f| f.message.contains("gave up")),
+        "{:?}",
+        codes(&r)
+    );
 }
 
 #[test]
