@@ -19,13 +19,25 @@ export function loadScenarios() {
   return JSON.parse(readFileSync(SCENARIOS_FILE, "utf8"));
 }
 
-/** A port nothing listens on: bind, note the port, close. */
+/**
+ * A port nothing listens on. Chosen below the kernel's ephemeral range (Linux: 32768-60999), where `listen(0)`
+ * never lands: a free ephemeral port, once closed, could be handed to the next deployment this stack starts, and the
+ * "nothing answers" scenario would then talk to it (seen as a flaky test).
+ */
 async function closedPort(host) {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, host, r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const s = net.createServer();
+    const ok = await new Promise((r) => {
+      s.once("error", () => r(false));
+      s.listen(port, host, () => r(true));
+    });
+    if (ok) {
+      await new Promise((r) => s.close(r));
+      return port;
+    }
+  }
+  throw new Error("no free port below the ephemeral range");
 }
 
 /**
