@@ -43,7 +43,8 @@ export function expectations(idp) {
     "audience-clerk-template": rejected(noProvider(clerk)),
     "audience-auth0-client-id": rejected(noProvider(auth0(idp))),
     "token-expired": rejected(VERIFY),
-    "clock-skew": rejected("Could not validate token: Token will be valid in 30 seconds"),
+    // The token is minted 30 s ahead; validation may fall a second or two later on a loaded machine.
+    "clock-skew": rejected(/^Could not validate token: Token will be valid in (2[5-9]|30) seconds$/),
     "expiring-mid-session": { token: true, confirmed: true, authError: ["Convex token identity expired", false], reconfirmed: true, log: "identity" },
     "discovery-failing": { token: true, confirmed: false, close: [1013, "AuthProviderDiscoveryFailed"], log: "none" },
     "discovery-issuer-mismatch": rejected(`Auth provider discovery of ${idp}/discovery-issuer-mismatch failed`),
@@ -87,7 +88,9 @@ export function checkTraffic(scenario, e, frames) {
     const authErrors = outs.filter((f) => f.frame.type === "AuthError");
     if (e.authError) {
       const first = authErrors[0]?.frame;
-      need(first?.error === e.authError[0], `AuthError text: got ${JSON.stringify(first?.error)}, want ${JSON.stringify(e.authError[0])}`);
+      const want = e.authError[0];
+      const same = want instanceof RegExp ? typeof first?.error === "string" && want.test(first.error) : first?.error === want;
+      need(same, `AuthError text: got ${JSON.stringify(first?.error)}, want ${want instanceof RegExp ? want : JSON.stringify(want)}`);
       need(first?.authUpdateAttempted === e.authError[1], `authUpdateAttempted: got ${first?.authUpdateAttempted}`);
       const closed = frames.find((f) => f.dir === "close" && f.socket === authErrors[0]?.socket && !f.by);
       need(closed !== undefined, "the server did not close the socket after AuthError");
