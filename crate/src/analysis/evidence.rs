@@ -183,11 +183,14 @@ impl Evidence {
                 time,
                 data,
             } => {
-                if !traffic::is_convex_url(&url) {
-                    return;
+                // Per frame: the URL is read once, when its socket is first seen.
+                if !self.sockets.contains_key(&socket) {
+                    if !traffic::is_convex_url(&url) {
+                        return;
+                    }
+                    self.note_socket(&socket, &url);
                 }
                 self.convex_events += 1;
-                self.note_socket(&socket, &url);
                 match direction {
                     Direction::Send => self.client_frame(&socket, &url, time, &data),
                     Direction::Receive => self.server_frame(&socket, &url, time, &data, 0),

@@ -53,7 +53,7 @@ fn path_of(
     token: &DecodedToken,
 ) -> (TokenPath, Option<usize>) {
     match config {
-        Some(c) => (issuer_path(c, token), check_config(c, token).matched),
+        Some(c) => issuer_path(c, token),
         None => (
             ev.rejections
                 .back()
@@ -92,13 +92,22 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     let server_config = server_config(ev);
     let config = user_config.or(server_config.as_ref());
 
+    // The path the latest token takes, worked out once for the step-2 rules and the key checks.
+    let route = judged
+        .as_ref()
+        .and_then(|j| j.decoded.as_ref().ok())
+        .map(|t| path_of(ev, config, t));
+    let path = route.as_ref().map_or(&TokenPath::Unknown, |(p, _)| p);
+
     step1(ev, input_only, &mut findings);
-    step2(ev, judged.as_ref(), config, &mut findings);
+    step2(ev, judged.as_ref(), path, &mut findings);
     step3(ev, judged.as_ref(), config, &mut findings);
     // Verification with the issuer's keys, when the front end was allowed to fetch them (or was given them).
-    if let Some(token) = judged.as_ref().and_then(|j| j.decoded.as_ref().ok()) {
-        let (path, matched) = path_of(ev, config, token);
-        findings.extend(keys.findings(token, &path, config, matched));
+    if let (Some(token), Some((path, matched))) = (
+        judged.as_ref().and_then(|j| j.decoded.as_ref().ok()),
+        &route,
+    ) {
+        findings.extend(keys.findings(token, path, config, *matched));
     }
     clock(ev, &mut findings);
 
@@ -392,12 +401,7 @@ fn step1(ev: &Evidence, input_only: bool, out: &mut Vec<Finding>) {
 }
 
 /// Step 2: does the client send a valid JWT?
-fn step2(
-    ev: &Evidence,
-    judged: Option<&Judged>,
-    config: Option<&AuthConfig>,
-    out: &mut Vec<Finding>,
-) {
+fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec<Finding>) {
     if ev.admin_auth > 0 {
         out.push(
             Finding::new(
@@ -478,8 +482,7 @@ fn step2(
             return;
         }
     };
-    let (path, _) = path_of(ev, config, token);
-    let mut found = check_token(token, j.judged_at, &path);
+    let mut found = check_token(token, j.judged_at, path);
     for f in found.iter_mut() {
         f.evidence
             .insert("source".into(), json!(j.sent.source.as_str()));

@@ -532,21 +532,22 @@ fn differences(configured: &str, iss: &str) -> Vec<(&'static str, String)> {
     out
 }
 
-/// The path a token takes as far as its issuer decides it: the matched provider's, else that of the first provider
-/// whose issuer equals `iss` (the audience is then the only obstacle, so that provider's rules still apply to the
-/// token: an OIDC provider needs `aud`), else `Unknown`.
-pub fn issuer_path(config: &AuthConfig, token: &DecodedToken) -> TokenPath {
+/// The path a token takes as far as its issuer decides it, with the index of the provider it fully matched: the
+/// matched provider's path, else that of the first provider whose issuer equals `iss` (the audience is then the
+/// only obstacle, so that provider's rules still apply to the token: an OIDC provider needs `aud`), else `Unknown`.
+pub fn issuer_path(config: &AuthConfig, token: &DecodedToken) -> (TokenPath, Option<usize>) {
     let verdict = check_config(config, token);
     if verdict.matched.is_some() {
-        return verdict.path;
+        return (verdict.path, verdict.matched);
     }
     let Some(iss) = token.iss() else {
-        return TokenPath::Unknown;
+        return (TokenPath::Unknown, None);
     };
-    config
+    let path = config
         .providers
         .iter()
         .enumerate()
         .find(|(i, p)| issuer_matches(&view(*i, p), iss) == Some(true))
-        .map_or(TokenPath::Unknown, |(_, p)| path_of(p))
+        .map_or(TokenPath::Unknown, |(_, p)| path_of(p));
+    (path, None)
 }
