@@ -172,6 +172,12 @@ mod tests {
     fn serve(responses: Vec<(String, String)>) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        serve_on(listener, responses);
+        base
+    }
+
+    /// Answers one connection per response on an already bound listener, in a thread.
+    fn serve_on(listener: TcpListener, responses: Vec<(String, String)>) {
         std::thread::spawn(move || {
             for (head, body) in responses {
                 let Ok((mut stream, _)) = listener.accept() else {
@@ -186,7 +192,6 @@ mod tests {
                 );
             }
         });
-        base
     }
 
     const JWKS: &str = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
@@ -204,20 +209,7 @@ mod tests {
                 JWKS.to_owned(),
             ),
         ];
-        std::thread::spawn(move || {
-            for (head, body) in responses {
-                let Ok((mut stream, _)) = listener.accept() else {
-                    return;
-                };
-                let mut buf = [0u8; 4096];
-                let _ = stream.read(&mut buf);
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
+        serve_on(listener, responses);
         let m = fetch(&base, None);
         assert!(m.findings.is_empty(), "{:#?}", m.findings);
         assert_eq!(m.jwks.unwrap().kids(), ["k1"]);

@@ -645,6 +645,15 @@ impl<'a> Reader<'a> {
         Ok(Js::Opaque("the whole `process.env` object".into()))
     }
 
+    /// The operand of a `...` spread, after the `...`: never evaluated, only named for the error it leads to.
+    fn spread(&mut self, depth: usize) -> Result<Js, ConfigError> {
+        let name = match self.expr(depth)? {
+            Js::Ref(n) => format!("`...{n}`"),
+            _ => "a spread `...`".into(),
+        };
+        Ok(Js::Opaque(name))
+    }
+
     fn object(&mut self, open_line: usize, depth: usize) -> Result<Js, ConfigError> {
         if depth > MAX_DEPTH {
             return Err(err(
@@ -659,12 +668,7 @@ impl<'a> Reader<'a> {
             }
             let line = self.line();
             if self.eat_punct("...") {
-                let what = self.expr(depth)?;
-                let name = match what {
-                    Js::Ref(n) => format!("`...{n}`"),
-                    _ => "a spread `...`".into(),
-                };
-                entries.push(("...".into(), Js::Opaque(name), line));
+                entries.push(("...".into(), self.spread(depth)?, line));
             } else {
                 let key = match self.bump() {
                     Some(Tok::Ident(k)) | Some(Tok::Str(k)) | Some(Tok::Num(k)) => k.clone(),
@@ -730,12 +734,7 @@ impl<'a> Reader<'a> {
             }
             let line = self.line();
             if self.eat_punct("...") {
-                let what = self.expr(depth)?;
-                let name = match what {
-                    Js::Ref(n) => format!("`...{n}`"),
-                    _ => "a spread `...`".into(),
-                };
-                items.push((Js::Opaque(name), line));
+                items.push((self.spread(depth)?, line));
             } else {
                 items.push((self.expr(depth)?, line));
             }
