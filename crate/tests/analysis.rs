@@ -741,3 +741,18 @@ fn keys_fetched_by_the_front_end_verify_the_signature() {
     );
     assert!(f.is_some_and(|f| f.message.contains("may still reach")));
 }
+
+#[test]
+fn an_authenticate_frame_delivered_twice_does_not_undo_its_confirmation() {
+    let token = fixture_token("rs256_valid");
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T + 0.01, &token),
+            transition(T + 0.2, (0, 1), &[]),
+            authenticate(T + 0.01, &token),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
+}

@@ -302,7 +302,9 @@ impl Evidence {
     ) -> Option<usize> {
         let text = cut(text, MAX_TOKEN_LEN);
         if let Some(i) = self.tokens.iter().position(|t| t.text == text) {
-            if let Some(t) = self.tokens.get_mut(i) {
+            // A send at or before the last one is the same frame delivered again (captures overlap): it must not
+            // undo the answer that frame already got.
+            if let Some(t) = self.tokens.get_mut(i).filter(|t| time > t.last_sent) {
                 t.last_sent = time;
                 t.times_sent = t.times_sent.saturating_add(1);
                 t.outcome = AuthOutcome::Pending;
