@@ -756,3 +756,28 @@ fn an_authenticate_frame_delivered_twice_does_not_undo_its_confirmation() {
     );
     assert!(has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
 }
+
+#[test]
+fn an_identity_log_naming_the_tokens_subject_confirms_it() {
+    let token = fixture_token("rs256_valid");
+    let line = format!("[LOG] 'server identity' {{\n  tokenIdentifier: '{ISS}|user_2fixture',\n  issuer: '{ISS}',\n  subject: 'user_2fixture'\n}}");
+    // No identity-raising Transition was captured, but the function saw this very token's user.
+    let r = run(
+        vec![
+            authenticate(T, &token),
+            transition(T + 0.2, (1, 1), &[&line]),
+        ],
+        None,
+    );
+    assert!(has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
+    // Another user's identity proves nothing about this token.
+    let other = line.replace("user_2fixture", "user_someone_else");
+    let r = run(
+        vec![
+            authenticate(T, &token),
+            transition(T + 0.2, (1, 1), &[&other]),
+        ],
+        None,
+    );
+    assert!(!has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
+}

@@ -11,7 +11,7 @@ use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
 use crate::findings::{Code, Finding, Severity, Status};
 use crate::report::{Report, StepVerdict, TokenView};
-use crate::rules::{check_config, issuer_path, ProviderKind, ServerError};
+use crate::rules::{check_config, issuer_path, normalise_issuer, ProviderKind, ServerError};
 use crate::token::{self, check_token, DecodedToken, TokenPath};
 use crate::traffic::IdentityLog;
 
@@ -100,6 +100,9 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     let path = route.as_ref().map_or(&TokenPath::Unknown, |(p, _)| p);
 
     step1(ev, input_only, &mut findings);
+    if let Some(token) = judged.as_ref().and_then(|j| j.decoded.as_ref().ok()) {
+        confirmed_by_identity_log(ev, token, &mut findings);
+    }
     step2(ev, judged.as_ref(), path, &mut findings);
     step3(ev, judged.as_ref(), config, &mut findings);
     // Verification with the issuer's keys, when the front end was allowed to fetch them (or was given them).
@@ -396,6 +399,41 @@ fn step1(ev: &Evidence, input_only: bool, out: &mut Vec<Finding>) {
                 "The backend closed the socket because it could not fetch the provider's discovery document (AuthProviderDiscoveryFailed).",
             )
             .with("close_reasons", json!(ev.close_reasons.iter().collect::<Vec<_>>())),
+        );
+    }
+}
+
+/// A `'server identity'` line naming the token's own issuer and subject proves the backend accepted that token,
+/// even when the capture holds no identity-raising Transition for it (an HTTP call whose response was not read, a
+/// frame the capture missed).
+fn confirmed_by_identity_log(ev: &Evidence, token: &DecodedToken, out: &mut Vec<Finding>) {
+    if out.iter().any(|f| f.code == Code::AuthConfirmed) {
+        return;
+    }
+    let Some(seen) = &ev.identity else { return };
+    let IdentityLog::Identity {
+        issuer, subject, ..
+    } = &seen.log
+    else {
+        return;
+    };
+    let same = |logged: &Option<String>, claim: Option<&str>| {
+        logged.as_deref().is_some_and(|l| Some(l) == claim)
+    };
+    if same(subject, token.claim_str("sub"))
+        && issuer.as_deref().is_some_and(|i| {
+            token
+                .iss()
+                .is_some_and(|iss| normalise_issuer(i) == normalise_issuer(iss))
+        })
+    {
+        out.push(
+            Finding::new(
+                Code::AuthConfirmed,
+                "The backend accepted the token: a function logged the identity it carries.",
+            )
+            .with("from", "the 'server identity' log line")
+            .with("time", seen.time),
         );
     }
 }
