@@ -11,12 +11,19 @@ step "cargo clippy (native and wasm)"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519 -- -D warnings
 step "cargo test"
-cargo test
+# Hard limits: a hang fails fast instead of eating CI's 90 minutes. `timeout -k` kills what ignores SIGTERM.
+timeout -k 20 1500 cargo test
+
+# Every node test file on its own, each under a hard timeout (seconds, generous for a loaded 2-core machine),
+# and a per-test timeout inside it, so one armed timer or open socket cannot keep a file from exiting.
+node_file() {
+  local limit=$1 file=$2
+  step "node --test $file (hard limit ${limit}s)"
+  timeout -k 20 "$limit" node --test --test-concurrency=1 --test-timeout=180000 "$file"
+}
 if [ -d tests/standin ]; then
-  step "stand-in backend, identity provider and demo app (node --test)"
-  node --test --test-concurrency=1 tests/standin/
+  for f in tests/standin/*.test.mjs; do node_file 900 "$f"; done
 fi
 if [ -d tests/e2e ]; then
-  step "extension end to end in Chromium (node --test)"
-  node --test --test-concurrency=1 tests/e2e/
+  for f in tests/e2e/*.test.mjs; do node_file 1800 "$f"; done
 fi

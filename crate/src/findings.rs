@@ -188,6 +188,14 @@ codes! {
         meaning: "The backend could not fetch the provider's discovery document or JWKS.",
         evidence: "The server's message or the socket close reason `AuthProviderDiscoveryFailed`.",
         action: "Check that `<iss>/.well-known/openid-configuration` and its `jwks_uri` are publicly reachable and return JSON; check the issuer URL in auth.config.ts.";
+    AuthInternalError = "auth.internal_error", 1, Fail,
+        meaning: "The backend failed internally while handling the token: sockets closed with 1011 `InternalServerError` right after an Authenticate, or HTTP calls with the token answered 500 \"Your request couldn't be completed\". No AuthError is ever sent for this, so the client retries for ever.",
+        evidence: "The close code and reason or the HTTP status, how often it happened, the token's `iss`.",
+        action: "Fix what the backend cannot handle; most often an OIDC token whose `iss` has no scheme (see `token.iss_no_scheme`): the provider's `domain` and the token's `iss` must both be full `https://` URLs.";
+    IdentityNullBeforeAuth = "identity.null_before_auth", 1, Warn,
+        meaning: "Authentication works, but a query ran (logging `'server identity' null` or failing) before the token was confirmed; later runs had the identity.",
+        evidence: "The query, when it ran, and when the token was confirmed.",
+        action: "Gate the query on authentication: render it inside `<Authenticated>`, or pass `\"skip\"` until `useConvexAuth().isAuthenticated` is true; functions that need a user should not throw for a null identity on the first run.";
 
     // Step 2: does the client send a valid JWT?
     TokenAbsent = "token.absent", 2, Fail,
@@ -218,6 +226,22 @@ codes! {
         meaning: "The header's `typ` is present and not JWT-like (e.g. `at+jwt`); OIDC providers refuse it.",
         evidence: "The `typ` value.",
         action: "Send the ID token, not an access token, or use a customJwt provider.";
+    TokenHeaderRefused = "token.header_refused", 2, Fail,
+        meaning: "The header has a `cty` or `crit` parameter; OIDC verification refuses any token that carries one.",
+        evidence: "The header parameter and its value.",
+        action: "Mint the token without `cty`/`crit`, or use a customJwt provider.";
+    TokenClaimType = "token.claim_type", 2, Fail,
+        meaning: "A standard OIDC claim has the wrong JSON type (e.g. `email_verified: \"true\"`, `name` an object); the OIDC path cannot parse the ID token.",
+        evidence: "The claim, its JSON type, the type the standard requires.",
+        action: "Emit the claim with its standard type (booleans as true/false, strings as strings, `updated_at` as a number), or rename the custom claim so it does not collide with a standard one.";
+    TokenIssNoScheme = "token.iss_no_scheme", 2, Fail,
+        meaning: "`iss` has no `https://` or `http://`: on the OIDC path the provider matches, then the backend fails internally (socket closes 1011, HTTP 500) and never sends an AuthError.",
+        evidence: "The `iss` value.",
+        action: "Make the identity provider issue `iss` as a full URL (`https://…`), and use the same URL as the provider's `domain`.";
+    TokenWrapped = "token.wrapped", 2, Fail,
+        meaning: "A captured token carries characters the backend does not strip (whitespace, quotes, a second `Bearer `, a trailing `.`), so it cannot be decoded. Pasted input is unwrapped leniently instead.",
+        evidence: "What surrounds the token.",
+        action: "Return the bare JWT from the token fetcher (no quotes, no `Bearer ` prefix, no whitespace).";
     TokenClaimMissing = "token.claim_missing", 2, Fail,
         meaning: "A claim the backend needs is missing: `iss`, `sub` or `exp` (fail); `aud` (fail when a provider needs it, else warn); `iat` (warn: the client cannot schedule refresh; fail on the OIDC path, whose library refuses an ID token without it).",
         evidence: "The missing claim.",
@@ -284,6 +308,10 @@ codes! {
         meaning: "The token would take a customJwt provider and has no `kid` header, which that path requires.",
         evidence: "The header and the provider.",
         action: "Add a `kid` to the token's header that matches a key of the JWKS, or use an OIDC provider.";
+    ConfigJwksUnparseable = "config.jwks_unparseable", 3, Fail,
+        meaning: "A customJwt provider's JWKS holds a key the backend's JWKS parser refuses (e.g. an Ed25519 key with `\"alg\": \"EdDSA\"`), so the whole set fails and every token of that provider is refused.",
+        evidence: "The JWKS URL and the key that cannot be parsed, with why.",
+        action: "Publish the key without the field the parser refuses (for an Ed25519 key, drop `alg`), or sign with RS256/ES256 keys.";
 
     // Verification (beyond the guide; step 3)
     SignatureValid = "signature.valid", 3, Pass,

@@ -38,31 +38,68 @@ fn every_code_is_unique_and_round_trips_by_name() {
     }
 }
 
-/// Every code named in the spec's tables (`shared/spec/findings.md`, beside the repository) is in the catalogue
-/// with the spec's step.
+/// The codes of the spec's tables with their steps, as the spec stood on 2026-11-29 (the 39 codes of the first
+/// issues and the 7 additions read from the real backend). Kept here, in the repository, so the test never reads
+/// anything outside it; when the spec gains a code, add it here and to the catalogue.
+const SPEC_CODES: &[(&str, u8)] = &[
+    ("client.no_traffic", 1),
+    ("client.connection_failed", 1),
+    ("deployment.seen", 1),
+    ("deployment.multiple", 1),
+    ("identity.logged", 1),
+    ("identity.logged_null", 1),
+    ("identity.no_log", 1),
+    ("auth.confirmed", 1),
+    ("auth.rejected", 1),
+    ("auth.expired_in_session", 1),
+    ("auth.discovery_failed", 1),
+    ("token.absent", 2),
+    ("token.cleared", 2),
+    ("token.admin", 2),
+    ("token.bad_scheme", 2),
+    ("token.malformed", 2),
+    ("token.well_formed", 2),
+    ("token.typ", 2),
+    ("token.claim_missing", 2),
+    ("token.expired", 2),
+    ("token.not_yet_valid", 2),
+    ("token.exp_in_ms", 2),
+    ("token.alg_none", 2),
+    ("token.alg_unsupported", 2),
+    ("token.aud_multiple", 2),
+    ("config.unknown", 3),
+    ("config.no_providers", 3),
+    ("config.issuer_mismatch", 3),
+    ("config.audience_mismatch", 3),
+    ("config.matched", 3),
+    ("config.env_unresolved", 3),
+    ("config.no_application_id", 3),
+    ("config.kid_missing", 3),
+    ("signature.valid", 3),
+    ("signature.invalid", 3),
+    ("jwks.kid_not_found", 3),
+    ("jwks.unreachable", 3),
+    ("discovery.issuer_mismatch", 3),
+    ("clock.skew", 3),
+];
+
+/// The spec's additions of 2026-11-29 (`token.header_refused` … `identity.null_before_auth`), with their steps.
+/// Listed apart until the engine emits them; the test below requires them too.
+const SPEC_ADDITIONS: &[(&str, u8)] = &[
+    ("token.header_refused", 2),
+    ("token.claim_type", 2),
+    ("token.iss_no_scheme", 2),
+    ("token.wrapped", 2),
+    ("config.jwks_unparseable", 3),
+    ("auth.internal_error", 1),
+    ("identity.null_before_auth", 1),
+];
+
+/// Every code of the spec is in the catalogue with the spec's step, and documented in `docs/findings.md`.
 #[test]
 fn every_spec_code_is_in_the_catalogue() {
-    let spec_path = repo().join("../shared/spec/findings.md");
-    let spec = std::fs::read_to_string(&spec_path)
-        .unwrap_or_else(|e| panic!("the spec is expected at {}: {e}", spec_path.display()));
-    let mut step = 0u8;
-    let mut seen = 0;
-    for line in spec.lines() {
-        if let Some(rest) = line.strip_prefix("### Step ") {
-            step = rest
-                .chars()
-                .next()
-                .and_then(|c| c.to_digit(10))
-                .unwrap_or(0) as u8;
-        } else if line.starts_with("### Verification") {
-            step = 3;
-        }
-        let Some(rest) = line.strip_prefix("| `") else {
-            continue;
-        };
-        let Some(name) = rest.split('`').next() else {
-            continue;
-        };
+    let docs = std::fs::read_to_string(repo().join("docs/findings.md")).unwrap_or_default();
+    for &(name, step) in SPEC_CODES.iter().chain(SPEC_ADDITIONS) {
         let code = Code::from_name(name)
             .unwrap_or_else(|| panic!("spec code {name} missing from the catalogue"));
         assert_eq!(
@@ -70,7 +107,9 @@ fn every_spec_code_is_in_the_catalogue() {
             step,
             "{name} is a step-{step} code in the spec"
         );
-        seen += 1;
+        assert!(
+            docs.contains(&format!("`{name}`")),
+            "{name} is not in docs/findings.md"
+        );
     }
-    assert!(seen >= 39, "read only {seen} codes from the spec");
 }
