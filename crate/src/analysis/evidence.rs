@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use super::around::{has_bearer, Around};
 use crate::event::{Direction, Event};
 use crate::report::TimelineItem;
 use crate::rules::ServerError;
@@ -118,6 +119,23 @@ struct SocketState {
     /// requestId → udfPath (from Mutation/Action).
     requests: BTreeMap<u64, String>,
     closed: bool,
+    /// When the socket's first frame was seen.
+    opened: f64,
+    /// The client sent a user token on this socket.
+    authenticated: bool,
+    /// The client subscribed queries on this socket.
+    queried: bool,
+}
+
+/// A function run that logged `'server identity' null`, and whether what carried it had a user token.
+#[derive(Debug, Clone)]
+pub struct NullRun {
+    pub time: f64,
+    pub function: Option<String>,
+    /// The socket or HTTP call carried a user token the backend had confirmed.
+    pub with_token: bool,
+    /// `socket` or `http`.
+    pub carrier: &'static str,
 }
 
 /// Everything the verdict rests on.
@@ -159,6 +177,17 @@ pub struct Evidence {
     /// Frames that were not valid sync messages.
     pub unreadable_frames: u64,
     pub timeline: VecDeque<TimelineItem>,
+    /// Token requests, sign-ins, HTTP actions and auth cookies around the Convex API (`analysis::around`).
+    pub around: Around,
+    /// The latest `'server identity' null` run, and the time of the latest run that logged an identity.
+    pub last_null_run: Option<NullRun>,
+    pub last_identity_run: Option<f64>,
+    /// The latest function result's or Transition's time, and the latest event's.
+    pub last_result_time: Option<f64>,
+    pub last_event_time: f64,
+    /// Mid-session expiries (`AuthError` "identity expired" without `authUpdateAttempted`): time and token index,
+    /// kept apart from the token's outcome, which a re-send of the same token resets.
+    pub expiries: VecDeque<(f64, Option<usize>)>,
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -175,6 +204,14 @@ fn cut(text: &str, max: usize) -> String {
 impl Evidence {
     /// Reads one event.
     pub fn push(&mut self, event: Event) {
+        let time = match &event {
+            Event::WsFrame { time, .. } | Event::WsClose { time, .. } => *time,
+            Event::Http(e) => e.time,
+            Event::Navigated { time, .. } => *time,
+        };
+        if time.is_finite() && time > self.last_event_time {
+            self.last_event_time = time;
+        }
         match event {
             Event::WsFrame {
                 socket,
@@ -188,7 +225,7 @@ impl Evidence {
                     if !traffic::is_convex_url(&url) {
                         return;
                     }
-                    self.note_socket(&socket, &url);
+                    self.note_socket(&socket, &url, time);
                 }
                 self.convex_events += 1;
                 match direction {
@@ -209,7 +246,7 @@ impl Evidence {
                         return;
                     }
                     self.convex_events += 1;
-                    self.note_socket(&socket, &url);
+                    self.note_socket(&socket, &url, time);
                 }
                 let Some(state) = self.sockets.get_mut(&socket) else {
                     return;
@@ -233,8 +270,10 @@ impl Evidence {
             Event::Navigated { url, time } => {
                 // A new page load: what the old page did no longer describes the app. Keep only the timeline.
                 let timeline = std::mem::take(&mut self.timeline);
+                let around = self.around.new_page();
                 *self = Evidence {
                     timeline,
+                    around,
                     ..Evidence::default()
                 };
                 self.timeline(
@@ -252,7 +291,7 @@ impl Evidence {
         self.token_index(text, TokenSource::Input, now, None);
     }
 
-    fn note_socket(&mut self, socket: &str, url: &str) {
+    fn note_socket(&mut self, socket: &str, url: &str, time: f64) {
         if let Some(d) = traffic::deployment_of(url) {
             self.deployments.insert(d);
         }
@@ -275,6 +314,7 @@ impl Evidence {
             socket.to_owned(),
             SocketState {
                 url: url.to_owned(),
+                opened: time,
                 ..SocketState::default()
             },
         );
@@ -376,6 +416,7 @@ impl Evidence {
                     let index = self.token_index(&token, TokenSource::Ws, time, deployment);
                     if let Some(s) = self.sockets.get_mut(socket) {
                         s.token = index;
+                        s.authenticated = true;
                     }
                     self.timeline(
                         socket,
@@ -411,6 +452,9 @@ impl Evidence {
             },
             ClientMessage::ModifyQuerySet { .. } => {
                 // Query ids name the function whose log lines come back in Transitions.
+                if let Some(s) = self.sockets.get_mut(socket) {
+                    s.queried = true;
+                }
                 if let (Ok(added), Some(s)) = (
                     traffic::sync::added_queries(data),
                     self.sockets.get_mut(socket),
@@ -457,6 +501,11 @@ impl Evidence {
                 ..
             } => {
                 self.transitions += 1;
+                if end_identity <= start_identity {
+                    // A Transition that is not the answer to an Authenticate carries query results.
+                    self.last_result_time =
+                        Some(self.last_result_time.map_or(time, |t| t.max(time)));
+                }
                 let token = self.sockets.get_mut(socket).and_then(|s| {
                     s.transitions += 1;
                     s.token
@@ -521,6 +570,10 @@ impl Evidence {
                     );
                 self.timeline(socket, time, "auth_error", format!("AuthError: {message}"));
                 if expired_in_session {
+                    if self.expiries.len() >= MAX_REJECTIONS {
+                        self.expiries.pop_front();
+                    }
+                    self.expiries.push_back((time, token));
                     self.set_outcome(token, AuthOutcome::ExpiredInSession { message, time });
                 } else {
                     self.reject(Rejection {
@@ -551,28 +604,52 @@ impl Evidence {
 
     fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
         self.function_results += 1;
+        self.last_result_time = Some(time);
+        let state = self.sockets.get(socket);
+        let function = state.and_then(|s| match (result.request_id, result.query_id) {
+            (Some(id), _) => s.requests.get(&id).cloned(),
+            (None, Some(id)) => s.queries.get(&id).cloned(),
+            (None, None) => None,
+        });
+        let with_token = state
+            .and_then(|s| s.token)
+            .and_then(|i| self.tokens.get(i))
+            .is_some_and(|t| matches!(t.outcome, AuthOutcome::Confirmed { .. }));
+        if result.request_id.is_some() {
+            if let Some(f) = function.as_deref().filter(|f| is_signin_step(f)) {
+                self.around.signin(f, result.error.as_deref(), time);
+            }
+        }
         if result.log_lines.is_empty() {
             return;
         }
         self.results_with_logs += 1;
-        let function =
-            self.sockets
-                .get(socket)
-                .and_then(|s| match (result.request_id, result.query_id) {
-                    (Some(id), _) => s.requests.get(&id).cloned(),
-                    (None, Some(id)) => s.queries.get(&id).cloned(),
-                    (None, None) => None,
-                });
-        self.log_lines(&result.log_lines, function, time);
+        self.log_lines(&result.log_lines, function, time, with_token, "socket");
     }
 
-    fn log_lines(&mut self, lines: &[String], function: Option<String>, time: f64) {
+    fn log_lines(
+        &mut self,
+        lines: &[String],
+        function: Option<String>,
+        time: f64,
+        with_token: bool,
+        carrier: &'static str,
+    ) {
         for line in lines {
             if let Some(log) = identity_in_log_line(line) {
                 match log {
-                    IdentityLog::Null => self.identity_null = self.identity_null.saturating_add(1),
+                    IdentityLog::Null => {
+                        self.identity_null = self.identity_null.saturating_add(1);
+                        self.last_null_run = Some(NullRun {
+                            time,
+                            function: function.clone(),
+                            with_token,
+                            carrier,
+                        });
+                    }
                     IdentityLog::Identity { .. } => {
-                        self.identity_logged = self.identity_logged.saturating_add(1)
+                        self.identity_logged = self.identity_logged.saturating_add(1);
+                        self.last_identity_run = Some(time);
                     }
                 }
                 self.identity = Some(IdentitySeen {
@@ -587,6 +664,7 @@ impl Evidence {
 
     fn http(&mut self, exchange: &crate::event::HttpExchange) {
         let Some(call) = classify_http(exchange) else {
+            self.around_http(exchange);
             return;
         };
         self.convex_events += 1;
@@ -630,6 +708,19 @@ impl Evidence {
             AuthHeader::Absent => None,
         };
         let with_token = if token.is_some() { " with a token" } else { "" };
+        // Convex Auth refreshes through an unauthenticated ConvexHttpClient call of `auth:signIn`
+        // (`get-convex/convex-auth src/react/index.tsx`, `unauthenticatedCall`).
+        if let Some(f) = call.udf_path.as_deref().filter(|f| is_signin_step(f)) {
+            let error = match &call.outcome {
+                HttpOutcome::FunctionError { message, .. } => Some(message.clone()),
+                HttpOutcome::ApiError { message, .. } => Some(message.clone()),
+                HttpOutcome::Failed { status } if !(200..300).contains(status) => {
+                    Some(format!("HTTP {status}"))
+                }
+                _ => None,
+            };
+            self.around.signin(f, error.as_deref(), call.time);
+        }
         match &call.outcome {
             HttpOutcome::Success { log_lines } | HttpOutcome::FunctionError { log_lines, .. } => {
                 if token.is_some() {
@@ -638,7 +729,14 @@ impl Evidence {
                 self.function_results += 1;
                 if !log_lines.is_empty() {
                     self.results_with_logs += 1;
-                    self.log_lines(log_lines, call.udf_path.clone(), call.time);
+                    let with_token = token.is_some();
+                    self.log_lines(
+                        log_lines,
+                        call.udf_path.clone(),
+                        call.time,
+                        with_token,
+                        "http",
+                    );
                 }
                 self.timeline(
                     "http",
@@ -721,6 +819,51 @@ impl Evidence {
         }
     }
 
+    /// An exchange outside the Convex API: auth cookies, token requests, HTTP actions (`analysis::around`).
+    fn around_http(&mut self, exchange: &crate::event::HttpExchange) {
+        if let Some(cookie) = exchange.request_header("cookie") {
+            self.around.cookie_header(cookie, exchange.time);
+        }
+        if self.around.auth_call(exchange) {
+            return;
+        }
+        let Some(call) = traffic::around::classify_site_call(exchange, self.deployments.iter())
+        else {
+            return;
+        };
+        let token = match &call.auth {
+            auth if has_bearer(auth) => match auth {
+                AuthHeader::Bearer { token } => {
+                    self.token_index(token, TokenSource::Http, call.time, None)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let text = format!(
+            "HTTP action {} {}{}: {}",
+            call.method,
+            call.endpoint,
+            if token.is_some() { " with a token" } else { "" },
+            match call.status {
+                0 => "no response (blocked or failed)".to_owned(),
+                s => format!("status {s}"),
+            }
+        );
+        self.timeline("http", call.time, "http_action", text);
+        self.around.site_call(call, token);
+    }
+
+    /// Sockets opened at or after `time` that subscribed queries but never sent a user token: the client went
+    /// on without authentication. The earliest one's opening time.
+    pub fn unauthenticated_socket_after(&self, time: f64) -> Option<f64> {
+        self.sockets
+            .values()
+            .filter(|s| s.opened >= time && s.queried && !s.authenticated)
+            .map(|s| s.opened)
+            .min_by(f64::total_cmp)
+    }
+
     /// The token of the most recent attempt, preferring the one the latest rejection names.
     pub fn latest_token(&self) -> Option<(usize, &SentToken)> {
         self.tokens
@@ -737,6 +880,15 @@ impl Evidence {
         urls.truncate(8);
         urls
     }
+}
+
+/// Convex Auth's sign-in steps, run as actions over the socket (`get-convex/convex-auth src/react/client.tsx`
+/// calls `auth:signIn`; `auth:store` is the internal step the sign-in runs, whose errors surface through it).
+fn is_signin_step(function: &str) -> bool {
+    matches!(
+        function.trim_end_matches(".js"),
+        "auth:signIn" | "auth:store" | "auth:signOut"
+    )
 }
 
 /// HTTP error codes that are about authentication (convex-backend's `ErrorMetadata` codes for auth failures).

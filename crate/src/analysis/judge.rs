@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use super::around_rules;
 use super::evidence::{AuthOutcome, Evidence, SentToken};
 use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
@@ -104,6 +105,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         confirmed_by_identity_log(ev, token, &mut findings);
     }
     step2(ev, judged.as_ref(), path, &mut findings);
+    around(ev, &mut findings);
     step3(ev, judged.as_ref(), config, &mut findings);
     // Verification with the issuer's keys, when the front end was allowed to fetch them (or was given them).
     if let (Some(token), Some((path, matched))) = (
@@ -438,6 +440,17 @@ fn confirmed_by_identity_log(ev: &Evidence, token: &DecodedToken, out: &mut Vec<
     }
 }
 
+/// Issue 13's diagnoses from the traffic around the Convex API (`around_rules`): a token accepted but unused leads
+/// step 1 (it is why the page looks signed out); refresh failures, HTTP actions and cookies are step-2 facts.
+fn around(ev: &Evidence, out: &mut Vec<Finding>) {
+    if let Some(f) = around_rules::unused(ev) {
+        out.insert(0, f);
+    }
+    around_rules::refresh(ev, out);
+    around_rules::http_actions(ev, out);
+    around_rules::cookies(ev, out);
+}
+
 /// Step 2: does the client send a valid JWT?
 fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec<Finding>) {
     if ev.admin_auth > 0 {
@@ -479,6 +492,16 @@ fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec
         let nothing_reached = ev.transitions == 0 && ev.http_calls == ev.http_failed;
         if ev.convex_events > 0 && ev.bad_scheme.is_none() && !nothing_reached {
             let only_admin = ev.admin_auth > 0;
+            // The provider's or auth library's own traffic may say why no token exists: then that is the cause.
+            let cause = around_rules::why_absent(ev);
+            let causes: Vec<String> = match &cause {
+                Some(f) => vec![f.message.clone()],
+                None => vec![
+                    "The Convex client is not configured to fetch a JWT: use ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth with ConvexReactClient, or call setAuth on ConvexClient / ConvexHttpClient.".to_owned(),
+                    "You are not signed in, so the token is null and the client skipped authentication: log the token your auth provider returns (Clerk: getToken({ template: \"convex\" }); Auth0: the id_token).".to_owned(),
+                ],
+            };
+            out.extend(cause);
             out.push(
                 Finding::new(
                     Code::TokenAbsent,
@@ -490,10 +513,7 @@ fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec
                 )
                 .with("sockets", ev.sockets_seen)
                 .with("http_calls", ev.http_calls)
-                .causes([
-                    "The Convex client is not configured to fetch a JWT: use ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth with ConvexReactClient, or call setAuth on ConvexClient / ConvexHttpClient.",
-                    "You are not signed in, so the token is null and the client skipped authentication: log the token your auth provider returns (Clerk: getToken({ template: \"convex\" }); Auth0: the id_token).",
-                ]),
+                .causes(causes),
             );
         }
         return;

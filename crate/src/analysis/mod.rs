@@ -5,11 +5,14 @@
 //! bounded memory. [`Session::report`] derives the findings from that evidence every time it is asked (cheap: the
 //! evidence is small), so there is no incremental verdict state to keep consistent.
 
+mod around;
+mod around_rules;
 mod evidence;
 mod judge;
 mod keys;
 
-pub use evidence::{AuthOutcome, Evidence, SentToken, TokenSource};
+pub use around::{fingerprint, Around, AuthCallSeen, CookieSeen, SigninResult, SiteSeen};
+pub use evidence::{AuthOutcome, Evidence, NullRun, SentToken, TokenSource};
 pub use keys::{KeyRequest, KeyStore};
 
 use crate::config::{parse_auth_config, AuthConfig, Env};

@@ -1,6 +1,7 @@
 //! Convex traffic: the sync protocol's frames, HTTP API calls, function log lines and HAR files.
 //! OWNER: traffic helper. The API below is the contract the analysis uses; keep it.
 
+pub mod around;
 pub mod chunks;
 pub mod har;
 pub mod http;
