@@ -5,7 +5,7 @@
 // getContent()), a WebSocket only when it closes, and open sockets' frames only through `getHAR()`, which rebuilds the
 // whole log on every call. So: getHAR() once at start, onRequestFinished for HTTP and closed sockets, getHAR() polling
 // for open sockets, handing only frames not seen before (key: entry URL + startedDateTime + frame index) to the engine.
-import init, { DoctorSession, isConvexUrl } from './pkg/convex_auth_doctor.js';
+import init, { DoctorSession, isConvexUrl, httpInterest } from './pkg/convex_auth_doctor.js';
 
 const net = chrome.devtools.network;
 
@@ -105,10 +105,22 @@ function ingestSocket(entry, closed, key = keyOf(entry)) {
   return fresh + (closed ? 1 : 0);
 }
 
-/** One finished fetch/XHR to Convex, with its response body. */
+/** The request's Cookie header (names are all the engine's `httpInterest` looks at; the value stays in memory). */
+function cookieOf(req) {
+  const h = Array.isArray(req.headers) ? req.headers.find((x) => String(x.name).toLowerCase() === 'cookie') : null;
+  return h ? String(h.value) : '';
+}
+
+/**
+ * One finished request the engine wants (it decides, `httpInterest`): Convex calls, token endpoints and HTTP actions
+ * with their bodies (2), requests carrying an auth library's cookies with their headers only (1). The engine judges
+ * a cookie's token and drops its value; nothing here stores it.
+ */
 function ingestHttp(entry) {
   const req = entry.request;
-  if (!req || !isConvexUrl(req.url)) return;
+  if (!req) return;
+  const interest = httpInterest(String(req.url), cookieOf(req));
+  if (!interest) return;
   const key = `${keyOf(entry)}|${req.method}`;
   if (httpSeen.has(key)) return;
   if (httpSeen.size > 5000) httpSeen.clear();
@@ -122,6 +134,11 @@ function ingestHttp(entry) {
     status: (entry.response && entry.response.status) || 0,
     response_headers: headerPairs(entry.response && entry.response.headers),
   };
+  if (interest === 1) {
+    stats.http++;
+    feed([ev]);
+    return;
+  }
   if (req.postData && typeof req.postData.text === 'string' && req.postData.text.length <= MAX_BODY) {
     ev.request_body = req.postData.text;
   }

@@ -136,6 +136,14 @@ pub fn is_convex_url(url: &str) -> bool {
     crate::traffic::is_convex_url(url)
 }
 
+/// What the engine wants of an HTTP request that the front end sees: 0 nothing, 1 its request headers only (it
+/// carries an auth library's cookies), 2 headers and bodies (Convex API calls, token endpoints, HTTP actions).
+/// `cookie` is the request's `Cookie` header or empty; only its names are looked at here.
+#[wasm_bindgen(js_name = httpInterest)]
+pub fn http_interest(url: &str, cookie: &str) -> u8 {
+    crate::traffic::http_interest(url, cookie)
+}
+
 /// The engine's version.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -8,6 +8,7 @@ import http from "node:http";
 import { WebSocketServer } from "ws";
 import { validateUserToken, BackendError, TEXT } from "./auth.mjs";
 import { FUNCTION_SETS, makeConsole, missingFunctionMessage } from "./functions.mjs";
+import { httpAction } from "./around.mjs";
 
 const MAX_RECORDED = 20000;
 
@@ -253,6 +254,14 @@ export async function startDeployment(opts) {
       res.end(JSON.stringify(body));
       return { status, body };
     };
+    if (url.pathname.startsWith("/http/")) {
+      // HTTP actions (issue 13, around.mjs): the Bearer token is validated like the HTTP API's.
+      const identify = async (authorization) => {
+        if (!authorization || !/^bearer /i.test(authorization)) return null;
+        return (await validateUserToken(authorization.slice(7).trim(), providers, { nowSeconds: nowSeconds(), redact: production })).identity;
+      };
+      return httpAction(req, res, url, identify, record);
+    }
     if (req.method === "OPTIONS") {
       res.writeHead(204, cors);
       return res.end();

@@ -58,6 +58,16 @@ export function expectations(idp) {
     "production-redacted": { ...rejected("No auth provider found matching the given token"), log: "none" },
     "http-issuer-mismatch": { token: true, log: "none", http: [401, { code: "NoAuthProvider", message: noProvider(clerk) }] },
     busy: { ...ok, busy: true },
+    // Issue 13 (tests/standin/around.mjs).
+    "refresh-provider-error": { token: true, confirmed: true, authError: ["Convex token identity expired", false] },
+    "refresh-same-token": { token: true, confirmed: true, authError: ["Convex token identity expired", false] },
+    "clerk-template-missing": { token: false, log: "null" },
+    "better-auth-token-missing": { token: false, log: "null" },
+    "convex-auth-no-key": { token: false, log: "null" },
+    "http-action-no-bearer": ok,
+    "http-action-cors": ok,
+    "ssr-cookie-expired": ok,
+    "auth-unused-second-client": { token: true, confirmed: true },
     hostile: { ...ok, hostile: true },
   };
 }

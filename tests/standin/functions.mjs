@@ -67,7 +67,20 @@ const busy = {
   "ticker:tick": { type: "query", handler: async (ctx) => ctx.tick },
 };
 
-export const FUNCTION_SETS = { identity: withIdentityLog, "no-log": withoutLog, busy };
+/** Convex Auth's sign-in on a deployment without its signing key (get-convex/convex-auth
+ *  src/server/implementation/tokens.ts: `importPKCS8(requireEnv("JWT_PRIVATE_KEY"), "RS256")`;
+ *  src/server/utils.ts `requireEnv` throws this text). */
+const convexAuthNoKey = {
+  ...withIdentityLog,
+  "auth:signIn": {
+    type: "action",
+    handler: async () => {
+      throw new Error("Missing environment variable `JWT_PRIVATE_KEY`");
+    },
+  },
+};
+
+export const FUNCTION_SETS = { identity: withIdentityLog, "no-log": withoutLog, busy, "convex-auth-no-key": convexAuthNoKey };
 
 export function missingFunctionMessage(path) {
   return `Could not find public function for '${path}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`;

@@ -6,6 +6,7 @@
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import { SignJWT, generateKeyPair, exportJWK } from "jose";
+import { clerkFapi, betterAuthRoute } from "./around.mjs";
 
 /** Issuer path → how the provider behaves. `keys` names the key set it publishes. */
 const ISSUERS = {
@@ -134,6 +135,8 @@ export async function startIdp({ host = "127.0.0.1" } = {}) {
     };
     try {
       if (req.method === "OPTIONS") return send(204, "");
+      if (await clerkFapi(req, url, send, mint)) return; // issue 13: Clerk's token endpoint (around.mjs)
+      if (await betterAuthRoute(req, url, send, mint)) return; // issue 13: better-auth's token route
       if (url.pathname === "/token") {
         const kind = url.searchParams.get("kind");
         const variant = url.searchParams.get("variant") ?? undefined;

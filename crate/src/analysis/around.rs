@@ -43,11 +43,13 @@ impl AuthCallSeen {
     }
 }
 
-/// An HTTP-action call, with the index of the token it carried in [`Evidence::tokens`](super::Evidence).
+/// An HTTP-action call and the token it carried. The token is kept only to judge it (like
+/// [`SentToken::text`](super::SentToken)): never rendered. It is not one of the tokens the client authenticates
+/// with, so it stays out of [`Evidence::tokens`](super::Evidence) and cannot change their verdict.
 #[derive(Debug, Clone)]
 pub struct SiteSeen {
     pub call: SiteCall,
-    pub token: Option<usize>,
+    pub token: Option<String>,
 }
 
 /// What a token cookie held, judged when it was seen (the value itself is dropped).
@@ -119,7 +121,7 @@ impl Around {
         true
     }
 
-    pub fn site_call(&mut self, call: SiteCall, token: Option<usize>) {
+    pub fn site_call(&mut self, call: SiteCall, token: Option<String>) {
         push_capped(
             &mut self.site_calls,
             SiteSeen { call, token },

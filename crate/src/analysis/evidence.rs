@@ -652,6 +652,10 @@ impl Evidence {
                         self.last_identity_run = Some(time);
                     }
                 }
+                // The latest by time, not by arrival: the extension hands over one socket's frames after another's.
+                if self.identity.as_ref().is_some_and(|i| i.time > time) {
+                    continue;
+                }
                 self.identity = Some(IdentitySeen {
                     log,
                     line: cut(line, 1000),
@@ -832,12 +836,9 @@ impl Evidence {
             return;
         };
         let token = match &call.auth {
-            auth if has_bearer(auth) => match auth {
-                AuthHeader::Bearer { token } => {
-                    self.token_index(token, TokenSource::Http, call.time, None)
-                }
-                _ => None,
-            },
+            AuthHeader::Bearer { token } if has_bearer(&call.auth) => {
+                Some(cut(token, MAX_TOKEN_LEN))
+            }
             _ => None,
         };
         let text = format!(

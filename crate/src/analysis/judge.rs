@@ -130,10 +130,13 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     let ran_without_token = ev.tokens.is_empty()
         && ev.admin_auth == 0
         && (ev.transitions > 0 || ev.function_results > 0);
-    let confirmed = ev
-        .tokens
-        .iter()
-        .any(|t| matches!(t.outcome, AuthOutcome::Confirmed { .. }));
+    // A token that expired during the session had been accepted before: it proves steps 2 and 3 as much.
+    let confirmed = ev.tokens.iter().any(|t| {
+        matches!(
+            t.outcome,
+            AuthOutcome::Confirmed { .. } | AuthOutcome::ExpiredInSession { .. }
+        )
+    });
     let mut step1 = step_verdict(1, &findings, input_only, confirmed);
     if ran_without_token && step1.status == Status::Unknown {
         step1.status = Status::Fail;

@@ -108,6 +108,19 @@ pub fn is_convex_url(url: &str) -> bool {
     }
 }
 
+/// What a front end should pass on of an HTTP request: 0 nothing, 1 request headers only (auth cookies), 2 all of
+/// it (Convex API calls, and the token endpoints, sign-outs and HTTP actions `around` reads).
+pub fn http_interest(url: &str, cookie: &str) -> u8 {
+    if is_convex_url(url) {
+        return 2;
+    }
+    match around::interest(url, cookie) {
+        around::Interest::Full => 2,
+        around::Interest::Headers => 1,
+        around::Interest::None => 0,
+    }
+}
+
 /// The deployment a Convex URL belongs to, as `https://host[:port]` (`wss://` → `https://`, `ws://` → `http://`).
 /// The host is lower-cased so that one deployment is one string.
 pub fn deployment_of(url: &str) -> Option<String> {

@@ -6,6 +6,42 @@
 export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
   const t = scenario.token;
   if (!t) return async () => null; // not signed in: the provider has no token
+  const around = scenario.around ?? {};
+  const q = (extra) => new URLSearchParams({ standin_kind: t.kind, ...(t.variant ? { standin_variant: t.variant } : {}), ...extra });
+  if (around.clerk) {
+    // ConvexProviderWithClerk (convex src/react-clerk/ConvexProviderWithClerk.tsx:78-89): getToken({ template:
+    // "convex", skipCache: forceRefreshToken }), any error → null. clerk-js POSTs to its Frontend API
+    // (around.mjs imitates it) and throws on a 4xx answer.
+    return async ({ forceRefreshToken }) => {
+      try {
+        const res = await fetch(`${idpUrl}/v1/client/sessions/sess_standin/tokens/convex?${q({ _clerk_js_version: "standin", standin_mode: around.clerk, ...(forceRefreshToken ? { skip_cache: "true" } : {}) })}`, { method: "POST" });
+        // clerk-js reads the Frontend API's JSON answer, errors included, before it throws (fapiClient.ts).
+        const body = await res.json();
+        if (!res.ok) throw new Error(`Clerk: ${res.status} ${body?.errors?.[0]?.long_message ?? ""}`);
+        return body.jwt;
+      } catch {
+        return null;
+      }
+    };
+  }
+  if (around.better_auth) {
+    // @convex-dev/better-auth src/react/index.tsx: `authClient.convex.token({ fetchOptions: { throw: false } })`,
+    // then `data?.token || null`: every failure becomes null, without a retry.
+    let cachedToken = null;
+    return async ({ forceRefreshToken }) => {
+      if (cachedToken && !forceRefreshToken) return cachedToken;
+      try {
+        const res = await fetch(`${idpUrl}/ba/${encodeURIComponent(scenario.id)}/api/auth/convex/token?${q({ standin_mode: around.better_auth })}`);
+        // better-fetch reads every answer (error bodies included) and resolves to { data, error }.
+        const body = await res.text();
+        const data = res.ok ? JSON.parse(body) : null;
+        cachedToken = data?.token || null;
+      } catch {
+        cachedToken = null;
+      }
+      return cachedToken;
+    };
+  }
   let cached = null;
   const expOf = (jwt) => {
     try {
@@ -18,6 +54,9 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
     // "cache-until-expired": a provider that ignores forceRefreshToken while its token is valid,
     // so the backend sees the token expire mid-session.
     if (scenario.refresh === "cache-until-expired" && cached && expOf(cached) > Date.now() / 1000 + 1) return cached;
+    // "same-token": a fetcher that ignores forceRefreshToken altogether (census mode 8): it hands back the token it
+    // has, expired or not; the client takes the identical token as a failed refresh and clears its auth.
+    if (scenario.refresh === "same-token" && cached) return cached;
     const q = new URLSearchParams({ kind: t.kind, ...(t.variant ? { variant: t.variant } : {}) });
     const res = await fetch(`${idpUrl}/token?${q}`);
     cached = (await res.json()).token;
@@ -83,6 +122,39 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
       update({ done: true });
       Promise.resolve(client.close()).then(() => resolve(state));
     }
+    /** Issue 13: what the page does next (tests/standin/around.mjs): an HTTP action call, a second client, a sign-in. */
+    async function aroundCalls() {
+      const around = scenario.around ?? {};
+      if (around.http_action) {
+        const headers = around.http_action === "bearer" ? { Authorization: `Bearer ${await fetcher({ forceRefreshToken: false })}` } : {};
+        try {
+          const res = await fetch(`${deploymentUrl}/http/whoami`, { headers });
+          state.calls.push({ kind: "http_action", ok: res.ok, status: res.status });
+        } catch (e) {
+          state.calls.push({ kind: "http_action", ok: false, error: String(e.message) });
+        }
+      }
+      if (around.signin === "convex-auth") {
+        // @convex-dev/auth src/react/client.tsx `signIn`: client.action("auth:signIn", { provider, params, verifier }).
+        try {
+          state.calls.push({ kind: "signIn", ok: true, value: await client.action(api.auth.signIn, { provider: "password", params: { email: "ada@example.com", password: "standin-password", flow: "signIn" } }) });
+        } catch (e) {
+          state.calls.push({ kind: "signIn", ok: false, error: String(e.message) });
+        }
+      }
+      if (around.second_client) {
+        // A second client of the same page that was never given the token (census mode 5).
+        const second = new lib.ConvexClient(deploymentUrl, options);
+        await new Promise((resolve) => {
+          const stop = second.onUpdate(api.messages.whoami, {}, (value) => {
+            state.calls.push({ kind: "second_client", ok: true, value });
+            resolve();
+          }, () => resolve());
+          setTimeout(() => resolve(stop), 5000);
+        });
+        await second.close();
+      }
+    }
     async function extraCalls() {
       // A mutation and an action on the socket, so Mutation/Action frames appear too.
       for (const [kind, fn, args] of [["mutation", api.messages.send, { body: "hi" }], ["action", api.messages.act, {}]]) {
@@ -100,10 +172,13 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
       if (scenario.done === "retries") ready = c.connectionRetries >= 2;
       else if (scenario.done === "updates") ready = state.results.length >= 200;
       else if (scenario.done === "reauth") ready = c.connectionCount >= 2 && state.auth.at(-1) === true && state.results.length > 0;
+      // The client gave up on its expired token: authenticated, then not, and the queries ran again without it.
+      else if (scenario.done === "signed-out") ready = state.auth.includes(true) && state.auth.at(-1) === false && state.results.at(-1) === null;
       else ready = settled && state.results.length > 0;
       if (!ready) return;
       finishing = true;
       if (scenario.done !== "retries" && scenario.done !== "updates") await extraCalls();
+      await aroundCalls();
       finish();
     }
     const onResult = (value) => {
