@@ -410,7 +410,10 @@ pub(super) fn http_actions(ev: &Evidence, out: &mut Vec<Finding>) {
         .with("time", s.call.time);
         if let Some(t) = &s.token {
             let problems = judged_problems(t, s.call.time);
-            let same = ev.tokens.iter().any(|o| o.source == TokenSource::Ws && &o.text == t);
+            let same = ev
+                .tokens
+                .iter()
+                .any(|o| o.source == TokenSource::Ws && &o.text == t);
             f = f.with("same_as_socket_token", same);
             if !problems.is_empty() {
                 f.message = format!("{} Its token: {}", f.message, problems.join(" "));

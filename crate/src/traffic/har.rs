@@ -60,7 +60,7 @@ pub struct HarStats {
 }
 
 /// Streams a HAR file (Chrome's, with `_webSocketMessages`, or Firefox's) into events, never holding the whole
-/// document. Only Convex traffic is passed on.
+/// document. Only Convex traffic, and what `traffic::around` reads, is passed on.
 pub fn read_har<R: std::io::Read>(
     reader: R,
     sink: &mut dyn FnMut(Event),
