@@ -9,7 +9,7 @@ mod evidence;
 mod judge;
 mod keys;
 
-pub use evidence::{AuthOutcome, Evidence, SentToken, TokenSource};
+pub use evidence::{AuthOutcome, Counts, Evidence, SentToken, TokenSource};
 pub use keys::{KeyRequest, KeyStore};
 
 use crate::config::{parse_auth_config, AuthConfig, Env};
