@@ -102,12 +102,30 @@ pub struct IdentitySeen {
     pub time: f64,
 }
 
+/// Where a clock estimate comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockSource {
+    /// A Transition's `clientClockSkew`, which the client computes from the server's receive time (milliseconds).
+    ClientClockSkew,
+    /// An HTTP response's `Date` header: one-second resolution, and read after the request.
+    DateHeader,
+}
+
+impl ClockSource {
+    /// As findings' evidence names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockSource::ClientClockSkew => "clientClockSkew",
+            ClockSource::DateHeader => "Date header",
+        }
+    }
+}
+
 /// An estimate of the server's clock minus this computer's, in seconds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClockEstimate {
     pub server_minus_local: f64,
-    /// `clientClockSkew` or `Date header`.
-    pub source: &'static str,
+    pub source: ClockSource,
 }
 
 #[derive(Debug, Default)]
@@ -483,7 +501,7 @@ impl Evidence {
                     if skew_ms.is_finite() {
                         self.clock = Some(ClockEstimate {
                             server_minus_local: -skew_ms / 1000.0,
-                            source: "clientClockSkew",
+                            source: ClockSource::ClientClockSkew,
                         });
                     }
                 }
@@ -605,11 +623,11 @@ impl Evidence {
                 && self
                     .clock
                     .as_ref()
-                    .map_or(true, |c| c.source != "clientClockSkew")
+                    .map_or(true, |c| c.source != ClockSource::ClientClockSkew)
             {
                 self.clock = Some(ClockEstimate {
                     server_minus_local: offset,
-                    source: "Date header",
+                    source: ClockSource::DateHeader,
                 });
             }
         }

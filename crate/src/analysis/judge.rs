@@ -8,7 +8,7 @@ mod step1;
 
 use serde_json::json;
 
-use super::evidence::{AuthOutcome, Evidence, SentToken};
+use super::evidence::{AuthOutcome, ClockSource, Evidence, SentToken};
 use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
 use crate::findings::{Code, Finding, Severity, Status};
@@ -404,7 +404,10 @@ fn step3(
 fn clock(ev: &Evidence, out: &mut Vec<Finding>) {
     let Some(c) = ev.clock() else { return };
     // Date headers have one-second resolution: allow for it on top of the backend's 5 s leeway.
-    let threshold = if c.source == "Date header" { 6.0 } else { 5.0 };
+    let threshold = match c.source {
+        ClockSource::DateHeader => 6.0,
+        ClockSource::ClientClockSkew => 5.0,
+    };
     if c.server_minus_local.abs() > threshold {
         let direction = if c.server_minus_local > 0.0 {
             "behind"
@@ -421,7 +424,7 @@ fn clock(ev: &Evidence, out: &mut Vec<Finding>) {
                 ),
             )
             .with("server_minus_local_seconds", c.server_minus_local)
-            .with("from", c.source),
+            .with("from", c.source.as_str()),
         );
     }
 }
