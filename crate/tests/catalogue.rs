@@ -121,7 +121,10 @@ fn issue_13_codes_keep_their_names_and_steps() {
     for &(name, step) in ISSUE_13_CODES {
         let code = Code::from_name(name).unwrap_or_else(|| panic!("{name} missing"));
         assert_eq!(code.doc().step, step, "{name}");
-        assert!(ext.contains(&format!("`{name}`")), "{name} is not in docs/spec-extensions.md");
+        assert!(
+            ext.contains(&format!("`{name}`")),
+            "{name} is not in docs/spec-extensions.md"
+        );
     }
 }
 

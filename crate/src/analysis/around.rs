@@ -216,7 +216,7 @@ fn judge_cookie(name: &str, kind: CookieKind, value: &str, time: f64) -> CookieS
         return seen;
     }
     // Cookie values may be percent-encoded; a JWT has nothing to encode, so decoding is only for safety.
-    let text = String::from_utf8_lossy(&crate::traffic::http::percent_decode(value)).into_owned();
+    let text = String::from_utf8_lossy(&crate::text::url::percent_decode(value)).into_owned();
     seen.fp = Some(fingerprint(&text));
     match token::decode(&text) {
         Ok(t) => {

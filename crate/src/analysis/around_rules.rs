@@ -13,10 +13,14 @@ use serde_json::json;
 use super::around::{fingerprint, has_bearer, AuthCallSeen, CookieSeen};
 use super::evidence::{AuthOutcome, Evidence, TokenSource};
 use crate::findings::{Code, Finding, Severity};
-use crate::render::iso_date;
 use crate::rules::ServerError;
 use crate::token::{self, check_token, human_duration, TokenPath};
 use crate::traffic::around::{AuthCallKind, CookieKind, CookieLibrary};
+
+/// A moment as a UTC date (the report's own times are numbers; messages say dates).
+fn iso_date(t: f64) -> String {
+    token::iso_utc(t).unwrap_or_else(|| format!("{t}"))
+}
 
 /// How long before a clear a failed token request still counts as its cause (clerk-js retries for minutes).
 const PROVIDER_WINDOW_S: f64 = 300.0;
@@ -24,19 +28,19 @@ const PROVIDER_WINDOW_S: f64 = 300.0;
 const UNUSED_AFTER_S: f64 = 10.0;
 
 fn token_requests(ev: &Evidence) -> impl Iterator<Item = &AuthCallSeen> {
-    ev.around
+    ev.around()
         .auth_calls
         .iter()
         .filter(|c| !matches!(c.kind, AuthCallKind::SignOut { .. }))
 }
 
 fn signed_out_between(ev: &Evidence, from: f64, to: f64) -> bool {
-    ev.around
+    ev.around()
         .auth_calls
         .iter()
         .any(|c| matches!(c.kind, AuthCallKind::SignOut { .. }) && c.time >= from && c.time <= to)
         || ev
-            .around
+            .around()
             .signins
             .iter()
             .any(|s| s.function.starts_with("auth:signOut") && s.time >= from && s.time <= to)
@@ -56,14 +60,13 @@ fn call_evidence(c: &AuthCallSeen) -> serde_json::Value {
 /// The moment the client last lost its token (expiry in session, or a refusal), and that token's index.
 fn last_token_end(ev: &Evidence) -> Option<(f64, Option<usize>, &'static str)> {
     let expiry = ev
-        .expiries
-        .iter()
-        .map(|(t, i)| (*t, *i, "expired"))
+        .expiries()
+        .map(|(t, i)| (t, i, "expired"))
         .max_by(|a, b| a.0.total_cmp(&b.0));
     // Only refusals for expiry: any other refusal is a configuration or token fault that steps 2 and 3 name, and
     // the client giving up after it (`MAX_TOKEN_CONFIRMATION_ATTEMPTS`) is not a refresh failure.
     let refusal = ev
-        .rejections
+        .rejections()
         .iter()
         .filter(|r| r.source == TokenSource::Ws)
         .filter(|r| {
@@ -83,7 +86,7 @@ fn last_token_end(ev: &Evidence) -> Option<(f64, Option<usize>, &'static str)> {
 /// When and how the client dropped its authentication at or after `after`.
 fn cleared_after(ev: &Evidence, after: f64) -> Option<(f64, &'static str)> {
     let none = ev
-        .cleared_at
+        .cleared_at()
         .filter(|t| *t >= after)
         .map(|t| (t, "sent Authenticate with tokenType None"));
     let bare = ev.unauthenticated_socket_after(after).map(|t| {
@@ -102,7 +105,7 @@ fn cleared_after(ev: &Evidence, after: f64) -> Option<(f64, &'static str)> {
 /// refresh failed; also a scheduled refresh that cleared auth right after a failed provider request.
 pub(super) fn refresh(ev: &Evidence, out: &mut Vec<Finding>) {
     if let Some((ended, index, how)) = last_token_end(ev) {
-        let ended_token = index.and_then(|i| ev.tokens.get(i));
+        let ended_token = index.and_then(|i| ev.tokens().get(i));
         let ended_fp = ended_token.map(|t| fingerprint(&t.text));
         let ended_at = iso_date(ended);
         // The same token on the wire again (the convex client never does this; custom clients and old ones do).
@@ -122,7 +125,7 @@ pub(super) fn refresh(ev: &Evidence, out: &mut Vec<Finding>) {
             return;
         }
         let fresh = ev
-            .tokens
+            .tokens()
             .iter()
             .any(|t| t.first_sent > ended && t.source != TokenSource::Input);
         if let Some((cleared, way)) = cleared_after(ev, ended).filter(|_| !fresh) {
@@ -134,7 +137,7 @@ pub(super) fn refresh(ev: &Evidence, out: &mut Vec<Finding>) {
                     c.failed() && c.time >= ended - PROVIDER_WINDOW_S && c.time <= cleared + 1.0
                 })
                 .last();
-            let failed_signin = ev.around.signins.iter().rev().find(|s| {
+            let failed_signin = ev.around().signins.iter().rev().find(|s| {
                 s.error.is_some()
                     && s.function.starts_with("auth:signIn")
                     && s.time >= ended
@@ -193,7 +196,9 @@ pub(super) fn refresh(ev: &Evidence, out: &mut Vec<Finding>) {
         return;
     }
     // A scheduled refresh (no AuthError) that ended in a clear right after the provider failed.
-    let Some(cleared) = ev.cleared_at else { return };
+    let Some(cleared) = ev.cleared_at() else {
+        return;
+    };
     if signed_out_between(ev, cleared - PROVIDER_WINDOW_S, cleared + 1.0) {
         return;
     }
@@ -278,7 +283,7 @@ pub(super) fn why_absent(ev: &Evidence) -> Option<Finding> {
         );
     }
     if let Some(s) = ev
-        .around
+        .around()
         .signins
         .iter()
         .rev()
@@ -342,13 +347,13 @@ pub(super) fn why_absent(ev: &Evidence) -> Option<Finding> {
 /// Calls to the deployment's HTTP actions: preflights that refuse `Authorization`, calls without a token while
 /// the page has one, calls whose token the action could not use.
 pub(super) fn http_actions(ev: &Evidence, out: &mut Vec<Finding>) {
-    let calls = &ev.around.site_calls;
+    let calls = &ev.around().site_calls;
     if calls.is_empty() {
         return;
     }
-    let page_has_token = ev.tokens.iter().any(|t| t.source == TokenSource::Ws)
+    let page_has_token = ev.tokens().iter().any(|t| t.source == TokenSource::Ws)
         || ev
-            .tokens
+            .tokens()
             .iter()
             .any(|t| matches!(t.outcome, AuthOutcome::Confirmed { .. }));
     // CORS: a preflight asking for Authorization that was refused, else a call with a token that got no answer.
@@ -411,7 +416,7 @@ pub(super) fn http_actions(ev: &Evidence, out: &mut Vec<Finding>) {
         if let Some(t) = &s.token {
             let problems = judged_problems(t, s.call.time);
             let same = ev
-                .tokens
+                .tokens()
                 .iter()
                 .any(|o| o.source == TokenSource::Ws && &o.text == t);
             f = f.with("same_as_socket_token", same);
@@ -468,7 +473,7 @@ fn judged_problems(text: &str, time: f64) -> Vec<String> {
 /// The socket's latest user token, decoded, for comparison with a cookie's.
 fn socket_token(ev: &Evidence) -> Option<(u64, Option<String>, Option<String>)> {
     let t = ev
-        .tokens
+        .tokens()
         .iter()
         .filter(|t| t.source == TokenSource::Ws)
         .max_by(|a, b| a.last_sent.total_cmp(&b.last_sent))?;
@@ -493,7 +498,7 @@ fn cookie_finding(code: Code, c: &CookieSeen, message: String) -> Finding {
 /// The cookies a server reads its Convex token from: absent, expired, invalid, another user's, or fine.
 pub(super) fn cookies(ev: &Evidence, out: &mut Vec<Finding>) {
     let socket = socket_token(ev);
-    for c in &ev.around.cookies {
+    for c in &ev.around().cookies {
         let library = match c.kind {
             CookieKind::ConvexToken(l) => l,
             CookieKind::ClerkSession => CookieLibrary::Clerk,
@@ -584,8 +589,8 @@ pub(super) fn cookies(ev: &Evidence, out: &mut Vec<Finding>) {
             .with("same_as_socket", json!(same)),
         );
     }
-    for (library, time) in &ev.around.cookie_libraries {
-        let has_token_cookie = ev.around.cookies.iter().any(|c| {
+    for (library, time) in &ev.around().cookie_libraries {
+        let has_token_cookie = ev.around().cookies.iter().any(|c| {
             !c.empty
                 && match c.kind {
                     CookieKind::ConvexToken(l) => l == *library,
@@ -618,15 +623,15 @@ pub(super) fn cookies(ev: &Evidence, out: &mut Vec<Finding>) {
 /// The backend confirmed a token, yet what ran afterwards had no identity, or nothing ran at all.
 pub(super) fn unused(ev: &Evidence) -> Option<Finding> {
     let confirmed = ev
-        .tokens
+        .tokens()
         .iter()
         .filter_map(|t| match t.outcome {
             AuthOutcome::Confirmed { time } => Some(time),
             _ => None,
         })
         .max_by(f64::total_cmp)?;
-    if let Some(null) = ev.last_null_run.as_ref().filter(|n| {
-        n.time > confirmed && !n.with_token && ev.last_identity_run.map_or(true, |t| t < n.time)
+    if let Some(null) = ev.last_null_run().filter(|n| {
+        n.time > confirmed && !n.with_token && ev.last_identity_run().map_or(true, |t| t < n.time)
     }) {
         let what = null.function.as_deref().unwrap_or("a function");
         let carrier = match null.carrier {
@@ -645,8 +650,8 @@ pub(super) fn unused(ev: &Evidence) -> Option<Finding> {
             .with("time", null.time),
         );
     }
-    let ran_after = ev.last_result_time.is_some_and(|t| t >= confirmed);
-    let quiet = ev.last_event_time - confirmed;
+    let ran_after = ev.last_result_time().is_some_and(|t| t >= confirmed);
+    let quiet = ev.last_event_time() - confirmed;
     if !ran_after && quiet >= UNUSED_AFTER_S {
         return Some(
             Finding::new(

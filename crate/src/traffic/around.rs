@@ -22,9 +22,9 @@
 //! Nothing here keeps a cookie's value or a token beyond the call: callers get the token text to judge and drop.
 
 use super::http::{auth_header, AuthHeader};
-use super::json::parse_object;
-use super::split_url;
 use crate::event::HttpExchange;
+use crate::text::json::parse_object;
+use crate::text::url::split_url;
 
 /// Whether the engine wants an HTTP exchange that is not a Convex API call, and how much of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
