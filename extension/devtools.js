@@ -158,6 +158,20 @@ function ingestEntry(entry, { http, closed }) {
   return 0;
 }
 
+/**
+ * A finished request outside the Convex API that the engine reads (token endpoints, HTTP actions). Chrome does not
+ * always fire onRequestFinished for them: not for a CORS preflight or a call the browser blocked, nor for a response
+ * whose body the page never reads. The polls pick them up from getHAR() (without bodies; the status is what counts).
+ * A request still in flight has no status and no error yet: it waits for a later poll.
+ */
+function aroundFinished(entry) {
+  const req = entry.request;
+  const res = entry.response;
+  if (!req || !res || isConvexUrl(String(req.url))) return false;
+  if (!(res.status > 0 || res._error)) return false;
+  return httpInterest(String(req.url), '') === 2;
+}
+
 /** One getHAR() round: only open sockets' new frames; the work per poll is the entries' count plus what is new. */
 function ingestHar(har, withHttp) {
   const entries = (har && har.entries) || [];
@@ -173,7 +187,7 @@ function ingestHar(har, withHttp) {
       const n = (twins.get(base) || 0) + 1;
       twins.set(base, n);
       fresh += ingestSocket(entry, false, n > 1 ? `${base}#${n}` : base);
-    } else if (withHttp) ingestHttp(entry);
+    } else if (withHttp || aroundFinished(entry)) ingestHttp(entry);
   }
   return fresh;
 }

@@ -471,3 +471,28 @@ fn chrome_captures_keep_what_around_needs() {
         );
     }
 }
+
+/// Every same-site request carries the cookie: judged once per value, again once it has expired since.
+#[test]
+fn a_cookie_is_judged_again_only_when_it_changed_or_expired() {
+    let good = token("rs256_valid");
+    let request = |time: f64| {
+        Event::Http(HttpExchange {
+            url: "https://app.example.com/asset.js".into(),
+            time,
+            status: 200,
+            request_headers: vec![("Cookie".into(), format!("__convexAuthJWT={good}"))],
+            ..Default::default()
+        })
+    };
+    let mut events = vec![connect("s1", T)];
+    events.extend((0..50).map(|i| request(T + f64::from(i))));
+    let r = report(events.clone());
+    let seen = finding(&r, Code::CookieTokenSeen).expect("cookie.token_seen");
+    assert_eq!(seen.evidence["cookie"], "__convexAuthJWT");
+    assert!(finding(&r, Code::CookieTokenExpired).is_none());
+    events.push(request(T + 100_000.0));
+    let r = report(events);
+    assert!(finding(&r, Code::CookieTokenExpired).is_some());
+    assert!(finding(&r, Code::CookieTokenSeen).is_none());
+}

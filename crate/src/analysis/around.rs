@@ -58,7 +58,9 @@ pub struct CookieSeen {
     pub name: String,
     pub kind: CookieKind,
     pub time: f64,
+    /// Fingerprint of the cookie's value as sent, and of the token in it (percent-decoded).
     pub fp: Option<u64>,
+    pub token_fp: Option<u64>,
     pub iss: Option<String>,
     pub sub: Option<String>,
     pub exp: Option<f64>,
@@ -163,6 +165,21 @@ impl Around {
     }
 
     fn note_cookie(&mut self, name: &str, kind: CookieKind, value: &str, time: f64) {
+        // Every same-site request carries the cookie: judge a value once, again only when it changed or has since
+        // expired (the judgement depends on the moment).
+        let fp = (!value.is_empty()).then(|| fingerprint(value));
+        if let Some(old) = self
+            .cookies
+            .iter_mut()
+            .find(|c| c.name == name && c.fp == fp)
+        {
+            let newly_expired = old.exp.is_some_and(|e| time > e)
+                && !old.problems.iter().any(|p| p.0 == Code::TokenExpired);
+            if !newly_expired {
+                old.time = old.time.max(time);
+                return;
+            }
+        }
         let seen = judge_cookie(name, kind, value, time);
         if let Some(old) = self.cookies.iter_mut().find(|c| c.name == seen.name) {
             if old.time <= time {
@@ -206,6 +223,7 @@ fn judge_cookie(name: &str, kind: CookieKind, value: &str, time: f64) -> CookieS
         kind,
         time,
         fp: None,
+        token_fp: None,
         iss: None,
         sub: None,
         exp: None,
@@ -217,7 +235,8 @@ fn judge_cookie(name: &str, kind: CookieKind, value: &str, time: f64) -> CookieS
     }
     // Cookie values may be percent-encoded; a JWT has nothing to encode, so decoding is only for safety.
     let text = String::from_utf8_lossy(&crate::text::url::percent_decode(value)).into_owned();
-    seen.fp = Some(fingerprint(&text));
+    seen.fp = Some(fingerprint(value));
+    seen.token_fp = Some(fingerprint(&text));
     match token::decode(&text) {
         Ok(t) => {
             seen.iss = t.iss().map(|s| s.chars().take(300).collect());

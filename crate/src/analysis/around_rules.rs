@@ -547,7 +547,7 @@ pub(super) fn cookies(ev: &Evidence, out: &mut Vec<Finding>) {
             );
             continue;
         }
-        let same = socket.as_ref().map(|s| Some(s.0) == c.fp);
+        let same = socket.as_ref().map(|s| Some(s.0) == c.token_fp);
         let other_user = library != CookieLibrary::Clerk
             && socket.as_ref().is_some_and(|(_, iss, sub)| {
                 (iss.is_some() && c.iss.is_some() && iss != &c.iss)
