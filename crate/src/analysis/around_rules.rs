@@ -10,7 +10,7 @@
 
 use serde_json::json;
 
-use super::around::{fingerprint, has_bearer, AuthCallSeen, CookieSeen};
+use super::around::{fingerprint, has_bearer, AuthCallSeen, CookieSeen, SiteSeen};
 use super::evidence::{AuthOutcome, Evidence, TokenSource};
 use crate::findings::{Code, Finding, Severity};
 use crate::rules::ServerError;
@@ -347,7 +347,13 @@ pub(super) fn why_absent(ev: &Evidence) -> Option<Finding> {
 /// Calls to the deployment's HTTP actions: preflights that refuse `Authorization`, calls without a token while
 /// the page has one, calls whose token the action could not use.
 pub(super) fn http_actions(ev: &Evidence, out: &mut Vec<Finding>) {
-    let calls = &ev.around().site_calls;
+    // `/http/…` routes count only on a deployment's origin, known by now even when the call came first.
+    let calls: Vec<&SiteSeen> = ev
+        .around()
+        .site_calls
+        .iter()
+        .filter(|s| s.call.site_host || ev.deployments().contains(&s.call.origin))
+        .collect();
     if calls.is_empty() {
         return;
     }

@@ -856,8 +856,7 @@ impl Evidence {
         if self.around.auth_call(exchange) {
             return;
         }
-        let Some(call) = traffic::around::classify_site_call(exchange, self.deployments.iter())
-        else {
+        let Some(call) = traffic::around::classify_site_call(exchange) else {
             return;
         };
         let token = match &call.auth {
@@ -876,7 +875,9 @@ impl Evidence {
                 s => format!("status {s}"),
             }
         );
-        self.timeline("http", call.time, "http_action", text);
+        if call.site_host || self.deployments.contains(&call.origin) {
+            self.timeline("http", call.time, "http_action", text);
+        }
         self.around.site_call(call, token);
     }
 

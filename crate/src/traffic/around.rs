@@ -196,6 +196,11 @@ fn is_site_host(authority: &str) -> bool {
 pub struct SiteCall {
     /// `scheme://host` + path, no query.
     pub endpoint: String,
+    /// `scheme://host[:port]`, lower-cased, as `deployment_of` writes a deployment.
+    pub origin: String,
+    /// On `*.convex.site`: an HTTP action whatever else the capture shows. Otherwise a `/http/…` route, which is one
+    /// only on a deployment's origin (the caller checks, when it knows the deployments).
+    pub site_host: bool,
     pub method: String,
     pub auth: AuthHeader,
     pub status: u16,
@@ -210,21 +215,17 @@ pub struct SiteCall {
     pub allows_origin: bool,
 }
 
-/// Reads an exchange as an HTTP-action call: to `*.convex.site`, or under `/http/` of a known deployment origin
-/// (`deployments` as `analysis` keeps them: `https://host[:port]`).
-pub fn classify_site_call<'a>(
-    exchange: &HttpExchange,
-    mut deployments: impl Iterator<Item = &'a String>,
-) -> Option<SiteCall> {
+/// Reads an exchange as a possible HTTP-action call: to `*.convex.site`, or under `/http/` of any origin (an HTTP
+/// action only when that origin is a deployment's, which the capture may show only later: the caller decides).
+pub fn classify_site_call(exchange: &HttpExchange) -> Option<SiteCall> {
     let u = split_url(&exchange.url)?;
     let scheme = u.scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
         return None;
     }
     let origin = format!("{scheme}://{}", u.authority.to_ascii_lowercase());
-    let site = is_site_host(u.authority)
-        || (u.path.starts_with("/http/") && deployments.any(|d| *d == origin));
-    if !site {
+    let site_host = is_site_host(u.authority);
+    if !site_host && !u.path.starts_with("/http/") {
         return None;
     }
     let method = exchange.method.to_ascii_uppercase();
@@ -240,6 +241,8 @@ pub fn classify_site_call<'a>(
         .unwrap_or("");
     Some(SiteCall {
         endpoint: cut(&format!("{origin}{}", u.path), 300),
+        origin: cut(&origin, 300),
+        site_host,
         method: cut(&method, 16),
         auth: auth_header(exchange.request_header("authorization")),
         status: exchange.status,
@@ -434,7 +437,6 @@ mod tests {
 
     #[test]
     fn site_calls_by_host_or_http_route() {
-        let deployments = ["http://127.0.0.1:3210".to_string()];
         let mut e = exchange(
             "https://happy-otter-123.convex.site/stream?x=1",
             "POST",
@@ -442,13 +444,16 @@ mod tests {
             None,
         );
         e.request_headers = vec![("Authorization".into(), "Bearer a.b.c".into())];
-        let s = classify_site_call(&e, deployments.iter()).expect("site call");
+        let s = classify_site_call(&e).expect("site call");
         assert_eq!(s.endpoint, "https://happy-otter-123.convex.site/stream");
+        assert!(s.site_host);
         assert!(matches!(s.auth, AuthHeader::Bearer { .. }));
         let local = exchange("http://127.0.0.1:3210/http/whoami", "GET", 200, None);
-        assert!(classify_site_call(&local, deployments.iter()).is_some());
-        let other = exchange("http://127.0.0.1:9999/http/whoami", "GET", 200, None);
-        assert!(classify_site_call(&other, deployments.iter()).is_none());
+        let s = classify_site_call(&local).expect("a possible HTTP action");
+        assert!(!s.site_host);
+        assert_eq!(s.origin, "http://127.0.0.1:3210");
+        let other = exchange("http://127.0.0.1:9999/api/whoami", "GET", 200, None);
+        assert!(classify_site_call(&other).is_none());
         let mut pre = exchange("https://a.convex.site/stream", "OPTIONS", 404, None);
         pre.request_headers = vec![
             ("Access-Control-Request-Method".into(), "POST".into()),
@@ -457,7 +462,7 @@ mod tests {
                 "authorization,content-type".into(),
             ),
         ];
-        let s = classify_site_call(&pre, deployments.iter()).expect("preflight");
+        let s = classify_site_call(&pre).expect("preflight");
         assert!(s.preflight && s.preflight_wants_authorization && !s.allows_authorization);
     }
 
