@@ -69,6 +69,21 @@ const busy = {
 
 export const FUNCTION_SETS = { identity: withIdentityLog, "no-log": withoutLog, busy };
 
+/** udf/src/validation.rs:353-365: the message of a missing public function (`strip()` drops the `.js`). */
 export function missingFunctionMessage(path) {
-  return `Could not find public function for '${path}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`;
+  return `Could not find public function for '${path}'.`;
+}
+
+/** A JsError as common/src/errors.rs prints it (Debug: the message, a newline, then its frames if any). */
+export const jsErrorText = (message) => `${message}\n`;
+
+/** The JsError of a thrown Error: "Uncaught Error: …" and one stack frame in the deployed module. */
+export function thrownMessage(e, path) {
+  return `Uncaught Error: ${e?.message ?? String(e)}\n    at handler (../convex/${String(path).split(":")[0]}.ts:9:11)`;
+}
+
+/** application/src/redaction.rs:163-171 (RedactedJsError Display): `[Request ID: X] Server Error`, then in development
+ *  a newline and the JsError (its message and frames, common/src/errors.rs JsError Debug); production stops there. */
+export function serverErrorMessage(requestId, jsError, production) {
+  return production ? `[Request ID: ${requestId}] Server Error` : `[Request ID: ${requestId}] Server Error\n${jsError}`;
 }

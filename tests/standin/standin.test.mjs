@@ -228,10 +228,12 @@ describe("protocol details", () => {
     assert.equal((await r2.json()).code, "InvalidAuthHeader");
   });
 
-  test("HTTP: a missing function is a 560 function error", async () => {
+  test("HTTP: a missing function is a 200 with status error (public_api.rs:130-156; validation.rs:353-365)", async () => {
     const r = await fetch(`${d.url}/api/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "nope:nothing", format: "convex_encoded_json", args: [{}] }) });
-    assert.equal(r.status, 560);
-    assert.equal((await r.json()).status, "error");
+    assert.equal(r.status, 200);
+    const body = await r.json();
+    assert.deepEqual(Object.keys(body), ["status", "errorMessage"]); // empty logLines and errorData are omitted
+    assert.match(body.errorMessage, /^\[Request ID: [0-9a-f]{16}\] Server Error\nCould not find public function for 'nope:nothing'\.\n$/);
   });
 
   test("log lines are formatted like the runtime's object-inspect output", () => {
