@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod decode;
 pub mod explain;
+mod oidc;
 pub mod time;
 
 pub use checks::{check_token, typ_is_jwt_like, TokenPath};
