@@ -73,11 +73,17 @@ fn scheme_less_iss_fails_on_oidc_warns_when_unknown_and_passes_custom_jwt() {
         Some(&json!("https://foo.clerk.accounts.dev"))
     );
     assert_eq!(
-        severity(&check_token(&t, T, &TokenPath::Unknown), Code::TokenIssNoScheme),
+        severity(
+            &check_token(&t, T, &TokenPath::Unknown),
+            Code::TokenIssNoScheme
+        ),
         Some(Severity::Warn)
     );
     // lib.rs:324-331: the customJwt path adds https:// itself and accepts.
-    assert_eq!(severity(&check_token(&t, T, &custom()), Code::TokenIssNoScheme), None);
+    assert_eq!(
+        severity(&check_token(&t, T, &custom()), Code::TokenIssNoScheme),
+        None
+    );
     // With a scheme, nothing: https and http both parse.
     for iss in ["https://foo.clerk.accounts.dev", "http://localhost:3210/"] {
         let fs = check_token(&plain(json!({ "iss": iss })), T, &oidc());
@@ -106,22 +112,33 @@ fn cty_and_crit_are_refused_on_oidc_only() {
             "{field}: {value}"
         );
         assert_eq!(
-            of(&fs, Code::TokenHeaderRefused)[0].evidence.get("header_field"),
+            of(&fs, Code::TokenHeaderRefused)[0]
+                .evidence
+                .get("header_field"),
             Some(&json!(field))
         );
         assert_eq!(
-            severity(&check_token(&t, T, &TokenPath::Unknown), Code::TokenHeaderRefused),
+            severity(
+                &check_token(&t, T, &TokenPath::Unknown),
+                Code::TokenHeaderRefused
+            ),
             Some(Severity::Warn)
         );
         // biscuit's header keeps cty and crit without acting on them.
-        assert_eq!(severity(&check_token(&t, T, &custom()), Code::TokenHeaderRefused), None);
+        assert_eq!(
+            severity(&check_token(&t, T, &custom()), Code::TokenHeaderRefused),
+            None
+        );
     }
     // `null` is an absent Option for serde: accepted.
     let t = token(
         json!({"alg": "RS256", "typ": "JWT", "kid": "k1", "cty": null, "crit": null}),
         json!({}),
     );
-    assert_eq!(severity(&check_token(&t, T, &oidc()), Code::TokenHeaderRefused), None);
+    assert_eq!(
+        severity(&check_token(&t, T, &oidc()), Code::TokenHeaderRefused),
+        None
+    );
 }
 
 #[test]
@@ -157,11 +174,17 @@ fn standard_claims_of_the_wrong_type_fail_on_oidc() {
         assert_eq!(f.evidence.get("claim"), Some(&json!(claim)));
         assert!(f.message.contains("Could not parse as OIDC ID token"));
         assert_eq!(
-            severity(&check_token(&t, T, &TokenPath::Unknown), Code::TokenClaimType),
+            severity(
+                &check_token(&t, T, &TokenPath::Unknown),
+                Code::TokenClaimType
+            ),
             Some(Severity::Warn)
         );
         // customJwt keeps every non-registered claim as a JSON value.
-        assert_eq!(severity(&check_token(&t, T, &custom()), Code::TokenClaimType), None);
+        assert_eq!(
+            severity(&check_token(&t, T, &custom()), Code::TokenClaimType),
+            None
+        );
     }
 }
 
@@ -194,5 +217,8 @@ fn language_tags_only_on_localized_claims() {
     );
     // A tag on a localized claim, a tag on an unknown claim: fine.
     let t = plain(json!({"nickname#de": "A", "team#x": 1}));
-    assert_eq!(severity(&check_token(&t, T, &oidc()), Code::TokenClaimType), None);
+    assert_eq!(
+        severity(&check_token(&t, T, &oidc()), Code::TokenClaimType),
+        None
+    );
 }

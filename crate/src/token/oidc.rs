@@ -55,7 +55,12 @@ fn has_url_scheme(iss: &str) -> bool {
 }
 
 /// `token.iss_no_scheme`: an `iss` without `https://` or `http://`.
-fn issuer_scheme(token: &DecodedToken, path: &TokenPath, severity: Severity, out: &mut Vec<Finding>) {
+fn issuer_scheme(
+    token: &DecodedToken,
+    path: &TokenPath,
+    severity: Severity,
+    out: &mut Vec<Finding>,
+) {
     let Some(iss) = token.iss() else { return };
     if iss.starts_with("https://") || iss.starts_with("http://") {
         return;
@@ -96,7 +101,12 @@ fn issuer_scheme(token: &DecodedToken, path: &TokenPath, severity: Severity, out
 }
 
 /// `token.header_refused`: `cty` or `crit` in the header (a `null` reads as absent).
-fn header_refused(token: &DecodedToken, path: &TokenPath, severity: Severity, out: &mut Vec<Finding>) {
+fn header_refused(
+    token: &DecodedToken,
+    path: &TokenPath,
+    severity: Severity,
+    out: &mut Vec<Finding>,
+) {
     for (name, what) in [
         ("cty", "a content type (`cty`), used only for nested JWTs"),
         ("crit", "critical extensions (`crit`)"),
@@ -168,7 +178,12 @@ impl Want {
                 .filter(|(k, _)| {
                     matches!(
                         k.as_str(),
-                        "formatted" | "street_address" | "locality" | "region" | "postal_code" | "country"
+                        "formatted"
+                            | "street_address"
+                            | "locality"
+                            | "region"
+                            | "postal_code"
+                            | "country"
                     )
                 })
                 .all(|(_, v)| v.is_string() || v.is_null()),
@@ -267,10 +282,20 @@ fn claim_types(token: &DecodedToken, path: &TokenPath, severity: Severity, out: 
         if tag.is_empty() {
             // `name#` is `name` again: a duplicate field when both are present.
             if token.payload.contains_key(base) {
-                push(key, value, want.describe(), format!("a second `{base}` (an empty language tag)"));
+                push(
+                    key,
+                    value,
+                    want.describe(),
+                    format!("a second `{base}` (an empty language tag)"),
+                );
             }
         } else if !matches!(want, Want::LocalizedStr) {
-            push(key, value, "no language tag", format!("`{base}` with a language tag, which only name-like claims take"));
+            push(
+                key,
+                value,
+                "no language tag",
+                format!("`{base}` with a language tag, which only name-like claims take"),
+            );
         } else if !want.accepts(value) {
             let why = format!("{}, not {}", kind_of(value), want.describe());
             push(key, value, want.describe(), why);
