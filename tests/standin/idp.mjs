@@ -2,7 +2,7 @@
 // tokens shaped like the ones real providers issue, plus deliberately broken ones.
 //
 // Every "issuer" lives under a path of one HTTP server, e.g. `http://127.0.0.1:PORT/clerk`,
-// so one port serves several providers. Token shapes follow ../../shared/reference/convex-auth-facts.md §4.
+// so one port serves several providers. Token shapes follow what Clerk, Auth0, Convex Auth and WorkOS issue.
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import { SignJWT, generateKeyPair, exportJWK } from "jose";
