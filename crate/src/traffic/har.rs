@@ -32,13 +32,12 @@
 //! frames) fails with an error rather than giving a partial picture silently. So peak memory is about three
 //! budgets at worst, whatever the file.
 
-use base64::Engine as _;
-
 use scan::{Next, Scanner};
 
 use super::is_convex_url;
 use super::sync::{classify_frame, FrameClass};
 use crate::event::{Direction, Event, HttpExchange};
+use crate::text::base64::Base64;
 
 mod scan;
 
@@ -276,11 +275,9 @@ impl Entry {
         }
         let response_body = match self.content_text {
             Some(text) if self.content_base64 => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(text.trim())
-                    .map_err(|e| {
-                        format!("HAR entry for {url}: response content is not valid base64 ({e})")
-                    })?;
+                let bytes = Base64::STANDARD.decode(text.trim()).map_err(|e| {
+                    format!("HAR entry for {url}: response content is not valid base64 ({e})")
+                })?;
                 Some(String::from_utf8_lossy(&bytes).into_owned())
             }
             other => other,

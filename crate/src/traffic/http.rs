@@ -7,10 +7,10 @@
 //! (a `Convex ` prefix is matched case-insensitively; anything that is not a bearer token is answered 400
 //! `InvalidAdminKey`).
 
-use super::json::{opt_str, opt_strings, parse_object};
-
-use super::{deployment_of, http_api_kind, split_url};
+use super::{deployment_of, http_api_kind};
 use crate::event::HttpExchange;
+use crate::text::json::{opt_str, opt_strings, parse_object};
+use crate::text::url::{percent_decode, split_url};
 
 /// The `Authorization` header of a Convex HTTP call.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,28 +156,6 @@ fn udf_path_of(kind: &str, query: Option<&str>, body: Option<&str>) -> Option<St
         .split('&')
         .find_map(|pair| pair.strip_prefix("path="))
         .map(|v| String::from_utf8_lossy(&percent_decode(&v.replace('+', " "))).into_owned())
-}
-
-/// Decodes `%XX` escapes into bytes; malformed escapes are kept as they are.
-pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b);
-        i += 1;
-    }
-    out
 }
 
 /// The fields of a function response body (`{"status": "success" | "error", "value", "logLines",

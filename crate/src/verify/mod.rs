@@ -37,10 +37,10 @@ pub use discovery::{
 };
 pub use jwks::{Jwk, Jwks, JwksError, PublicKey};
 
-use base64::Engine;
 use serde_json::Value;
 
 use crate::findings::{Code, Finding};
+use crate::text::base64::Base64;
 use crate::token::{DecodedToken, TokenPath};
 
 /// Longest signature text considered (an RSA-8192 signature is 1366 base64url characters).
@@ -138,7 +138,7 @@ impl<'a> Ctx<'a> {
         if text.len() > MAX_SIGNATURE_CHARS {
             return None;
         }
-        alg::b64url().decode(text).ok()
+        Base64::URL_PAD_OPTIONAL.decode(text).ok()
     }
 
     fn check(&self, alg: Alg, key: &Jwk, signature: &[u8]) -> Result<(), SigError> {
