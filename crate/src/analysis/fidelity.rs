@@ -172,7 +172,7 @@ fn null_before_auth(ev: &Evidence, out: &mut Vec<Finding>) {
 /// backend-fidelity A9: the keys here verify the token, yet the backend refused it with a key/signature text. The
 /// backend fetches discovery and JWKS through a cache that honours Cache-Control (convex-backend
 /// `crates/http_client/src/lib.rs:70-90`): after a key rotation it can hold the old set until that expires.
-fn stale_keys(ev: &Evidence, out: &mut Vec<Finding>) {
+fn stale_keys(ev: &Evidence, out: &mut [Finding]) {
     if !out.iter().any(|f| f.code == Code::SignatureValid) {
         return;
     }
@@ -199,7 +199,7 @@ fn stale_keys(ev: &Evidence, out: &mut Vec<Finding>) {
 /// backend-fidelity A8: the socket closed `AuthProviderDiscoveryFailed` with no AuthError: the provider answered
 /// 429/425/421 or 5xx (close 1013, transient: the client retries with backoff) or 404 (close 1000),
 /// convex-backend `crates/errors/src/lib.rs:676-709, 757-771`.
-fn transient_discovery(ev: &Evidence, out: &mut Vec<Finding>) {
+fn transient_discovery(ev: &Evidence, out: &mut [Finding]) {
     if ev.signals.discovery_closes == 0 || !ev.rejections.is_empty() {
         return;
     }

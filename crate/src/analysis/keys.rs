@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use crate::config::{AuthConfig, Provider};
 use crate::findings::{Code, Finding};
-use crate::rules::normalise_issuer;
 use crate::token::{DecodedToken, TokenPath};
 use crate::verify::{self, DiscoveryDoc, Jwks};
 
@@ -81,18 +80,15 @@ fn plan(
         }
         return None;
     }
-    // The backend prefixes a scheme-less `iss` with https:// before discovery (rules::normalise_issuer).
-    let base = if iss.starts_with("https://") || iss.starts_with("http://") {
-        iss.to_owned()
-    } else {
-        normalise_issuer(iss)
-    };
-    if !base.starts_with("https://") && !base.starts_with("http://") {
+    // Discovery starts from the token's raw `iss` (convex-backend `crates/authentication/src/lib.rs:208`): a
+    // scheme-less one never gets that far (the backend fails parsing it: `token.iss_no_scheme`), so there are no
+    // keys to look at.
+    if !iss.starts_with("https://") && !iss.starts_with("http://") {
         return None;
     }
     Some((
         iss.to_owned(),
-        Source::Discovery(verify::discovery_url(&base)),
+        Source::Discovery(verify::discovery_url(iss)),
     ))
 }
 
@@ -152,7 +148,7 @@ impl KeyStore {
         let document = if !(200..300).contains(&status) {
             Document::Unreachable(format!("HTTP {status}"))
         } else if purpose == "discovery" {
-            Document::Discovery(verify::check_discovery(body, issuer))
+            Document::Discovery(verify::check_discovery_response(content_type, body, issuer))
         } else {
             Document::Jwks(verify::parse_jwks_response(content_type, body, url))
         };
@@ -262,12 +258,20 @@ impl KeyStore {
                     ));
                     doc.jwks_uri.clone()
                 }
+                // Fetched, and unusable: the backend gets the same document and fails on it.
                 Some(Fetched {
-                    document: Document::Discovery(Err(e)) | Document::Unreachable(e),
+                    document: Document::Discovery(Err(e)),
                     fetched_at,
-                })
-                | Some(Fetched {
-                    document: Document::Jwks(Err(e)),
+                }) => {
+                    out.extend(with_source(
+                        vec![verify::discovery_unusable(&issuer, e)],
+                        &url,
+                        Some(*fetched_at),
+                    ));
+                    return out;
+                }
+                Some(Fetched {
+                    document: Document::Unreachable(e) | Document::Jwks(Err(e)),
                     fetched_at,
                 }) => {
                     out.push(unreachable(&url, e, *fetched_at));

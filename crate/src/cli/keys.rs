@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use convex_auth_doctor::findings::{Code, Finding};
 use convex_auth_doctor::verify::{
-    check_discovery, decode_data_uri, discovery_findings, discovery_url, parse_jwks_response,
-    DiscoveryDoc, Jwks,
+    check_discovery_response, decode_data_uri, discovery_findings, discovery_unusable,
+    discovery_url, parse_jwks_response, DiscoveryDoc, Jwks,
 };
 
 /// Largest document read from the network or a file.
-const MAX_DOCUMENT_BYTES: u64 = 512 * 1024;
+pub const MAX_DOCUMENT_BYTES: u64 = 512 * 1024;
 /// Time allowed for one fetch, connection included.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -73,26 +73,28 @@ pub fn fetch(iss: &str, custom_jwks: Option<&str>) -> KeyMaterial {
         Some(url) => url.to_owned(),
         None => {
             let url = discovery_url(iss);
-            let doc = get(&url).and_then(|resp| {
-                if resp.status != 200 {
+            let resp = match get(&url) {
+                Ok(resp) if resp.status == 200 => resp,
+                Ok(resp) => {
                     // The backend's text for this case (convex-backend crates/authentication).
-                    return Err(format!(
+                    let e = format!(
                         "Auth provider discovery of {iss} failed: {} {}",
                         resp.status, resp.body
-                    ));
-                }
-                check_discovery(&resp.body, iss)
-            });
-            match doc {
-                Ok(doc) => {
-                    out.findings.extend(discovery_findings(&doc, iss));
-                    let jwks_uri = doc.jwks_uri.clone();
-                    out.discovery = Some(doc);
-                    jwks_uri
+                    );
+                    out.source = url.clone();
+                    out.findings.push(unreachable(&url, &e));
+                    return out;
                 }
                 Err(e) => {
                     out.source = url.clone();
                     out.findings.push(unreachable(&url, &e));
+                    return out;
+                }
+            };
+            match judge_discovery(iss, resp.content_type.as_deref(), &resp.body, &mut out) {
+                Some(jwks_uri) => jwks_uri,
+                None => {
+                    out.source = url;
                     return out;
                 }
             }
@@ -111,6 +113,46 @@ pub fn fetch(iss: &str, custom_jwks: Option<&str>) -> KeyMaterial {
     match result {
         Ok(jwks) => out.jwks = Some(jwks),
         Err(e) => out.findings.push(unreachable(&jwks_url, &e)),
+    }
+    out
+}
+
+/// Judges a discovery document got for `iss` (fetched, or saved and given with `--discovery`): the findings go
+/// to `out`; the `jwks_uri` comes back when the backend could use the document.
+fn judge_discovery(
+    iss: &str,
+    content_type: Option<&str>,
+    body: &str,
+    out: &mut KeyMaterial,
+) -> Option<String> {
+    match check_discovery_response(content_type, body, iss) {
+        Ok(doc) => {
+            out.findings.extend(discovery_findings(&doc, iss));
+            let jwks_uri = doc.jwks_uri.clone();
+            out.discovery = Some(doc);
+            Some(jwks_uri)
+        }
+        Err(e) => {
+            out.findings.push(discovery_unusable(iss, &e));
+            None
+        }
+    }
+}
+
+/// `--discovery FILE` (with `--jwks FILE` or without): the OIDC path offline. The document is judged as `--fetch`
+/// judges the fetched one (a saved file has no Content-Type); the keys, when given, stand for its `jwks_uri`.
+pub fn offline_oidc(iss: &str, name: &str, text: &str, keys: Option<KeyMaterial>) -> KeyMaterial {
+    let mut out = KeyMaterial {
+        source: name.to_owned(),
+        ..KeyMaterial::default()
+    };
+    let Some(jwks_uri) = judge_discovery(iss, None, text, &mut out) else {
+        return out;
+    };
+    if let Some(keys) = keys {
+        out.jwks = keys.jwks;
+        out.findings.extend(keys.findings);
+        out.source = format!("{} (for {jwks_uri})", keys.source);
     }
     out
 }

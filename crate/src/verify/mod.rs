@@ -32,8 +32,8 @@ pub mod rsa_verify;
 
 pub use alg::{Alg, KeyType, SigError};
 pub use discovery::{
-    check_discovery, decode_data_uri, discovery_findings, discovery_url, jwks_content_type_ok,
-    parse_jwks_response, DiscoveryDoc,
+    check_discovery, check_discovery_response, decode_data_uri, discovery_findings,
+    discovery_unusable, discovery_url, jwks_content_type_ok, parse_jwks_response, DiscoveryDoc,
 };
 pub use jwks::{Jwk, Jwks, JwksError, PublicKey};
 
