@@ -46,14 +46,14 @@ describe("scenario list (tests/scenarios.json)", () => {
   });
 });
 
-describe("every scenario with the real convex client", { concurrency: 8, timeout: 240000 }, () => {
+describe("every scenario with the real convex client", { concurrency: 8 }, () => {
   let stack;
   before(async () => {
     stack = await startStack({ build: false });
   });
   after(() => stack?.close());
   for (const s of scenarios) {
-    test(`${s.id}: ${s.title}`, async () => {
+    test(`${s.id}: ${s.title}`, { timeout: 120000 }, async () => {
       const state = await drive({ scenario: s, deploymentUrl: stack.backendUrl(s.id), idpUrl: stack.idpUrl, lib, webSocketConstructor: WebSocket, timeoutMs: 50000 });
       assert.deepEqual(state.errors, [], "the scenario's traffic did not complete");
       const problems = checkTraffic(s, expectations(stack.idpUrl)[s.id], stack.frames(s.id));
@@ -246,7 +246,7 @@ describe("protocol details", () => {
 });
 
 // What the real backend does where a stand-in is easily wrong (tests/standin/README.md cites the source lines).
-describe("backend fidelity", () => {
+describe("backend fidelity", { timeout: 120000 }, () => {
   let idp, d, custom;
   const now = () => Math.floor(Date.now() / 1000);
   before(async () => {
