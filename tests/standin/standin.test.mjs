@@ -237,7 +237,10 @@ describe("protocol details", () => {
     assert.match(body.errorMessage, /^\[Request ID: [0-9a-f]{16}\] Server Error\nCould not find public function for 'nope:nothing'\.\n$/);
   });
 
-  test("log lines are formatted like the runtime's object-inspect output", () => {
+  test("log lines are formatted like the runtime's object-inspect output and truncated in bytes (log_lines.rs:189-228)", () => {
+    const cut = formatLogLine("LOG", ["a".repeat(30000), "b".repeat(5000)]);
+    assert.equal(Buffer.byteLength(cut), "[LOG] ".length + 32768 + " (truncated due to length)".length);
+    assert.ok(!formatLogLine("LOG", ["é".repeat(20000)]).includes("\uFFFD"));
     assert.equal(formatLogLine("LOG", ["server identity", null]), "[LOG] 'server identity' null");
     assert.equal(formatLogLine("LOG", ["server identity", { tokenIdentifier: "i|s", emailVerified: true }]), "[LOG] 'server identity' {\n  tokenIdentifier: 'i|s',\n  emailVerified: true\n}");
     const long = formatLogLine("WARN", ["x".repeat(40000)]);
@@ -377,6 +380,12 @@ describe("backend fidelity", { timeout: 120000 }, () => {
       s.send(user(token));
       await s.until(() => s.closed());
       assert.deepEqual(s.got.map((m) => [m.type, m.error, m.authUpdateAttempted]), [["AuthError", `Auth provider discovery of ${iss} failed: 403 Forbidden busy`, true]]);
+      // A7: a 200 that is not JSON is a Response error too ("… failed: 200 OK <body>"), categorised as BadRequest.
+      status = 200;
+      const t = await session(dep);
+      t.send(user(token));
+      await t.until(() => t.closed());
+      assert.deepEqual(t.got.map((m) => [m.type, m.error, m.authUpdateAttempted]), [["AuthError", `Auth provider discovery of ${iss} failed: 200 OK busy`, true]]);
     } finally {
       await dep.close();
       await new Promise((r) => server.close(r));
