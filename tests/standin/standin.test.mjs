@@ -466,6 +466,24 @@ describe("backend fidelity", { timeout: 120000 }, () => {
     assert.equal((await json(await post("/api/query", q, { authorization: `Bearer   ${await idp.mint("clerk-convex")}  ` })))[1].status, "success");
   });
 
+  test("issue 9: a socket closed while its Authenticate and a ticking query are in flight leaves no timer armed", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const idp2 = await startIdp();
+    const dep = await startDeployment({ providers: [{ type: "oidc", domain: idp2.issuer("clerk"), applicationID: "convex" }], functions: "busy", pingMs: 50 });
+    const before = timers();
+    const ws = new WebSocket(`${dep.url.replace("http", "ws")}/api/1.49.0/sync`);
+    await new Promise((r) => ws.once("open", r));
+    ws.send(JSON.stringify({ type: "Connect", sessionId: "s", connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: Date.now() }));
+    ws.send(JSON.stringify(user(await idp2.mint("clerk-convex", "short"))));
+    ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "ticker:tick", args: [{}] }] }));
+    ws.terminate(); // the queue still holds the Authenticate and the ModifyQuerySet
+    await new Promise((r) => setTimeout(r, 300));
+    await dep.close();
+    await idp2.close();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(timers() <= before, `${timers()} timers armed, ${before} before`);
+  });
+
   test("D1/D3: function errors carry the request id; production sends no details and no log lines", async () => {
     const prod = await startDeployment({ providers: [], production: true, pingMs: 60000 });
     try {
