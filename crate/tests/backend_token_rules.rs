@@ -222,3 +222,18 @@ fn language_tags_only_on_localized_claims() {
         None
     );
 }
+
+#[test]
+fn custom_jwt_leeway_accepts_then_the_identity_is_already_expired() {
+    // biscuit: expired only when now − exp > 5 s (lib.rs:360-378); the identity is expired from exp on.
+    let t = plain(json!({"exp": T - 3.0}));
+    let fs = check_token(&t, T, &custom());
+    let f = of(&fs, Code::TokenExpired)[0];
+    assert_eq!(f.severity, Severity::Warn);
+    assert!(f.message.contains("expiry AuthError"), "{}", f.message);
+    // On OIDC the same token is refused outright (no leeway).
+    assert_eq!(
+        severity(&check_token(&t, T, &oidc()), Code::TokenExpired),
+        Some(Severity::Fail)
+    );
+}

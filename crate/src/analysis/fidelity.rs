@@ -59,6 +59,7 @@ pub(super) fn traffic_rules(
     null_before_auth(ev, out);
     stale_keys(ev, out);
     transient_discovery(ev, out);
+    backend_notes(out);
 }
 
 /// `auth.internal_error`: the backend failed internally right after a user token (a 1011 `InternalServerError`
@@ -227,4 +228,31 @@ pub(super) fn clock_offset(ev: &Evidence) -> f64 {
         .as_ref()
         .filter(|c| c.server_minus_local.abs() > CLOCK_THRESHOLD_S)
         .map_or(0.0, |c| c.server_minus_local)
+}
+
+/// What the backend really does, added to findings the guide's steps already make.
+pub(super) fn backend_notes(out: &mut [Finding]) {
+    for f in out.iter_mut() {
+        match f.code {
+            // backend-fidelity B1: keybroker/src/broker.rs:250-272, sync/src/worker.rs:503, 671, 781.
+            Code::AuthExpiredInSession => {
+                f.message.push_str(" The backend has no expiry timer: it notices an expired identity only when a mutation, an action or a query update runs (then AuthError and a close), so an idle app past `exp` receives nothing.");
+            }
+            // backend-fidelity B4: application/src/lib.rs:3166-3181, application_auth.rs:44-50.
+            Code::TokenAdmin => {
+                f.message.push_str(" The backend checks admin keys: a wrong one is answered 401 BadAdminKey (an AuthError on the socket).");
+            }
+            // backend-fidelity A6: the first decode reads only the payload (biscuit jws/compact.rs:379-383 via
+            // authentication/src/lib.rs:166-173): a token without its signature part is routed by its claims,
+            // then refused by the provider's own parser.
+            Code::TokenMalformed
+                if f.evidence.get("parts") == Some(&json!(2))
+                    && f.message.contains("signature is missing") =>
+            {
+                f.message.push_str(" The backend still reads its payload to pick a provider, then refuses it: \"Could not parse as OIDC ID token\" on an OIDC provider, \"Could not decode token…\" on a customJwt provider (not \"Could not parse JWT payload\").");
+                f.evidence.insert("backend_routes_it".into(), json!(true));
+            }
+            _ => {}
+        }
+    }
 }

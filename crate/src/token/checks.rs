@@ -470,8 +470,11 @@ fn expiry(token: &DecodedToken, sent_at: f64, path: &TokenPath, out: &mut Vec<Fi
             if custom_accepts {
                 (
                     Severity::Warn,
+                    // backend-fidelity B3: biscuit passes it (authentication/src/lib.rs:360-378), but the identity
+                    // is already expired: the backend answers AuthError{authUpdateAttempted:false} at once, which
+                    // the client ignores while it waits for confirmation (authentication_manager.ts:238-245).
                     format!(
-                        "{when}; the customJwt provider still accepts it within its 5 s leeway."
+                        "{when}; the customJwt provider still accepts it within its 5 s leeway, but the identity is already expired: the backend answers an expiry AuthError at once, and the client reconnects and sends the same token again."
                     ),
                 )
             } else {
