@@ -185,3 +185,112 @@ fn the_oidc_path_skips_the_key_instead() {
         r.findings
     );
 }
+
+fn oidc_session() -> Session {
+    let mut s = Session::new();
+    let config = format!(
+        "export default {{ providers: [{{ domain: \"{ISS}\", applicationID: \"convex\" }}] }};"
+    );
+    s.set_config_source(&config, &Env::default()).unwrap();
+    s.add_input_token(
+        fixtures()["tokens"]["RS256"].as_str().unwrap(),
+        1_764_180_100.0,
+    );
+    s
+}
+
+fn codes(s: &Session) -> Vec<&'static str> {
+    s.report()
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect()
+}
+
+#[test]
+fn discovery_is_read_with_openidconnect_content_type_rules() {
+    let doc = json!({"issuer": ISS, "jwks_uri": format!("{ISS}/jwks")}).to_string();
+    let discovery = format!("{ISS}/.well-known/openid-configuration");
+    // http_utils.rs:24-43: a present Content-Type must be application/json; discovery/mod.rs:370-375 fails it.
+    let mut s = oidc_session();
+    s.set_fetched(
+        &discovery,
+        "discovery",
+        ISS,
+        Some("text/html; charset=utf-8"),
+        200,
+        &doc,
+        1.0,
+    );
+    let r = s.report();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AuthDiscoveryFailed)
+        .unwrap_or_else(|| panic!("{:?}", codes(&s)));
+    assert_eq!(f.severity, Severity::Fail);
+    assert!(f.message.contains("text/html"), "{}", f.message);
+    // A missing Content-Type passes; `application/json; charset=utf-8` too.
+    for ct in [None, Some("application/json; charset=utf-8")] {
+        let mut s = oidc_session();
+        s.set_fetched(&discovery, "discovery", ISS, ct, 200, &doc, 1.0);
+        assert!(
+            !codes(&s).contains(&"auth.discovery_failed"),
+            "{ct:?}: {:?}",
+            codes(&s)
+        );
+        assert_eq!(
+            s.key_requests().len(),
+            1,
+            "{ct:?}: the JWKS is asked for next"
+        );
+    }
+    // Not provider metadata: no jwks_uri, or a jwks_uri that is no URL.
+    for bad in [
+        json!({"issuer": ISS}),
+        json!({"issuer": ISS, "jwks_uri": "/jwks"}),
+    ] {
+        let mut s = oidc_session();
+        s.set_fetched(
+            &discovery,
+            "discovery",
+            ISS,
+            Some("application/json"),
+            200,
+            &bad.to_string(),
+            1.0,
+        );
+        assert!(
+            codes(&s).contains(&"auth.discovery_failed"),
+            "{bad}: {:?}",
+            codes(&s)
+        );
+    }
+}
+
+#[test]
+fn an_oidc_jwks_without_content_type_is_read_a_custom_jwt_one_is_not() {
+    let doc = json!({"issuer": ISS, "jwks_uri": format!("{ISS}/jwks")}).to_string();
+    let jwks = fixtures()["jwks"]["main"].to_string();
+    let mut s = oidc_session();
+    s.set_fetched(
+        &format!("{ISS}/.well-known/openid-configuration"),
+        "discovery",
+        ISS,
+        Some("application/json"),
+        200,
+        &doc,
+        1.0,
+    );
+    s.set_fetched(&format!("{ISS}/jwks"), "jwks", ISS, None, 200, &jwks, 2.0);
+    assert!(codes(&s).contains(&"signature.valid"), "{:?}", codes(&s));
+
+    // authentication/src/lib.rs:445-471: the customJwt fetch requires a JSON Content-Type.
+    let mut s = custom_jwt_session();
+    s.set_fetched(&format!("{ISS}/jwks"), "jwks", ISS, None, 200, &jwks, 2.0);
+    let c = codes(&s);
+    assert!(
+        c.contains(&"jwks.unreachable") && !c.contains(&"signature.valid"),
+        "{c:?}"
+    );
+}

@@ -149,6 +149,9 @@ impl KeyStore {
             Document::Unreachable(format!("HTTP {status}"))
         } else if purpose == "discovery" {
             Document::Discovery(verify::check_discovery_response(content_type, body, issuer))
+        } else if self.named_by_discovery(url) {
+            // The OIDC path's own rules (a missing Content-Type passes there).
+            Document::Jwks(verify::parse_oidc_jwks_response(content_type, body, url))
         } else {
             Document::Jwks(verify::parse_jwks_response(content_type, body, url))
         };
@@ -159,6 +162,13 @@ impl KeyStore {
                 fetched_at,
             },
         );
+    }
+
+    /// Whether a fetched discovery document names `url` as its `jwks_uri` (then it is the OIDC path's JWKS).
+    fn named_by_discovery(&self, url: &str) -> bool {
+        self.fetched
+            .values()
+            .any(|f| matches!(&f.document, Document::Discovery(Ok(doc)) if doc.jwks_uri == url))
     }
 
     /// Records a fetch that failed before any response.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use convex_auth_doctor::findings::{Code, Finding};
 use convex_auth_doctor::verify::{
     check_discovery_response, decode_data_uri, discovery_findings, discovery_unusable,
-    discovery_url, parse_jwks_response, DiscoveryDoc, Jwks,
+    discovery_url, parse_jwks_response, parse_oidc_jwks_response, DiscoveryDoc, Jwks,
 };
 
 /// Largest document read from the network or a file.
@@ -108,7 +108,12 @@ pub fn fetch(iss: &str, custom_jwks: Option<&str>) -> KeyMaterial {
                 resp.status
             ));
         }
-        parse_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        if custom_jwks.is_some() {
+            parse_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        } else {
+            // Discovered keys: the OIDC path's rules (a missing Content-Type passes).
+            parse_oidc_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        }
     });
     match result {
         Ok(jwks) => out.jwks = Some(jwks),
