@@ -2,7 +2,7 @@
 //! `crates/authentication/src/lib.rs:280-289`; biscuit get-convex 05bdaab `src/jwk.rs`, `src/jwa.rs`): one key it
 //! cannot represent fails the whole set and every token of the provider. The OIDC path skips such keys.
 
-use convex_auth_doctor::analysis::Session;
+use convex_auth_doctor::analysis::{FetchedDocument, KeyPurpose, Session};
 use convex_auth_doctor::config::Env;
 use convex_auth_doctor::findings::{Code, Severity};
 use convex_auth_doctor::verify::Jwks;
@@ -28,6 +28,33 @@ fn main_with(kid: &str, change: Value) -> String {
         }
     }
     set.to_string()
+}
+
+/// Hands a fetched document to the session, as the panel does.
+#[allow(clippy::too_many_arguments)]
+fn put(
+    s: &mut Session,
+    url: &str,
+    purpose: &str,
+    issuer: &str,
+    content_type: Option<&str>,
+    status: u16,
+    body: &str,
+    fetched_at: f64,
+) {
+    s.set_fetched(&FetchedDocument {
+        url,
+        purpose: if purpose == "discovery" {
+            KeyPurpose::Discovery
+        } else {
+            KeyPurpose::Jwks
+        },
+        issuer,
+        content_type,
+        status,
+        body,
+        fetched_at,
+    });
 }
 
 fn refusal(text: &str) -> Option<String> {
@@ -110,7 +137,8 @@ fn every_token_of_the_custom_jwt_provider_is_refused() {
     let requests = s.key_requests();
     assert_eq!(requests.len(), 1);
     let url = requests[0].url.clone();
-    s.set_fetched(
+    put(
+        &mut s,
         &url,
         "jwks",
         ISS,
@@ -140,7 +168,8 @@ fn every_token_of_the_custom_jwt_provider_is_refused() {
 
     // The same key without `alg` parses: the signature is checked as usual.
     let mut s = custom_jwt_session();
-    s.set_fetched(
+    put(
+        &mut s,
         &url,
         "jwks",
         ISS,
@@ -213,7 +242,8 @@ fn discovery_is_read_with_openidconnect_content_type_rules() {
     let discovery = format!("{ISS}/.well-known/openid-configuration");
     // http_utils.rs:24-43: a present Content-Type must be application/json; discovery/mod.rs:370-375 fails it.
     let mut s = oidc_session();
-    s.set_fetched(
+    put(
+        &mut s,
         &discovery,
         "discovery",
         ISS,
@@ -233,7 +263,7 @@ fn discovery_is_read_with_openidconnect_content_type_rules() {
     // A missing Content-Type passes; `application/json; charset=utf-8` too.
     for ct in [None, Some("application/json; charset=utf-8")] {
         let mut s = oidc_session();
-        s.set_fetched(&discovery, "discovery", ISS, ct, 200, &doc, 1.0);
+        put(&mut s, &discovery, "discovery", ISS, ct, 200, &doc, 1.0);
         assert!(
             !codes(&s).contains(&"auth.discovery_failed"),
             "{ct:?}: {:?}",
@@ -251,7 +281,8 @@ fn discovery_is_read_with_openidconnect_content_type_rules() {
         json!({"issuer": ISS, "jwks_uri": "/jwks"}),
     ] {
         let mut s = oidc_session();
-        s.set_fetched(
+        put(
+            &mut s,
             &discovery,
             "discovery",
             ISS,
@@ -273,7 +304,8 @@ fn an_oidc_jwks_without_content_type_is_read_a_custom_jwt_one_is_not() {
     let doc = json!({"issuer": ISS, "jwks_uri": format!("{ISS}/jwks")}).to_string();
     let jwks = fixtures()["jwks"]["main"].to_string();
     let mut s = oidc_session();
-    s.set_fetched(
+    put(
+        &mut s,
         &format!("{ISS}/.well-known/openid-configuration"),
         "discovery",
         ISS,
@@ -282,12 +314,30 @@ fn an_oidc_jwks_without_content_type_is_read_a_custom_jwt_one_is_not() {
         &doc,
         1.0,
     );
-    s.set_fetched(&format!("{ISS}/jwks"), "jwks", ISS, None, 200, &jwks, 2.0);
+    put(
+        &mut s,
+        &format!("{ISS}/jwks"),
+        "jwks",
+        ISS,
+        None,
+        200,
+        &jwks,
+        2.0,
+    );
     assert!(codes(&s).contains(&"signature.valid"), "{:?}", codes(&s));
 
     // authentication/src/lib.rs:445-471: the customJwt fetch requires a JSON Content-Type.
     let mut s = custom_jwt_session();
-    s.set_fetched(&format!("{ISS}/jwks"), "jwks", ISS, None, 200, &jwks, 2.0);
+    put(
+        &mut s,
+        &format!("{ISS}/jwks"),
+        "jwks",
+        ISS,
+        None,
+        200,
+        &jwks,
+        2.0,
+    );
     let c = codes(&s);
     assert!(
         c.contains(&"jwks.unreachable") && !c.contains(&"signature.valid"),
