@@ -338,9 +338,75 @@ fn an_oidc_jwks_without_content_type_is_read_a_custom_jwt_one_is_not() {
         &jwks,
         2.0,
     );
-    let c = codes(&s);
+    // The backend gets the same answer: refused, not "unreachable from here".
+    let r = s.report();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AuthDiscoveryFailed)
+        .unwrap_or_else(|| panic!("{:?}", codes(&s)));
+    assert_eq!(f.severity, Severity::Fail);
     assert!(
-        c.contains(&"jwks.unreachable") && !c.contains(&"signature.valid"),
-        "{c:?}"
+        f.message.contains("Invalid Content-Type 'unknown'"),
+        "{}",
+        f.message
+    );
+    assert!(!codes(&s).contains(&"signature.valid"));
+}
+
+#[test]
+fn a_404_is_the_backends_answer_too_other_statuses_may_be_transient() {
+    let discovery = format!("{ISS}/.well-known/openid-configuration");
+    let mut s = oidc_session();
+    put(
+        &mut s,
+        &discovery,
+        "discovery",
+        ISS,
+        Some("text/html"),
+        404,
+        "<h1>Not Found</h1>",
+        1.0,
+    );
+    let r = s.report();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AuthDiscoveryFailed)
+        .unwrap_or_else(|| panic!("{:?}", codes(&s)));
+    assert_eq!(f.severity, Severity::Fail);
+    for status in [429, 503] {
+        let mut s = oidc_session();
+        put(
+            &mut s,
+            &discovery,
+            "discovery",
+            ISS,
+            Some("text/html"),
+            status,
+            "busy",
+            1.0,
+        );
+        let c = codes(&s);
+        assert!(
+            c.contains(&"jwks.unreachable") && !c.contains(&"auth.discovery_failed"),
+            "{status}: {c:?}"
+        );
+    }
+    let mut s = custom_jwt_session();
+    put(
+        &mut s,
+        &format!("{ISS}/jwks"),
+        "jwks",
+        ISS,
+        Some("text/html"),
+        404,
+        "nope",
+        1.0,
+    );
+    assert!(
+        codes(&s).contains(&"auth.discovery_failed"),
+        "{:?}",
+        codes(&s)
     );
 }

@@ -173,7 +173,16 @@ impl KeyStore {
 
     /// Records a fetched document.
     pub fn set_fetched(&mut self, fetched: &FetchedDocument) {
-        let document = if !(200..300).contains(&fetched.status) {
+        let document = if fetched.status == 404 {
+            // A 404 is what the backend gets from the same URL too (no network or CORS story): it refuses every
+            // token of the provider (discovery: close 1000 AuthProviderDiscoveryFailed; customJwt: "Could not
+            // fetch JWKS from URL … HTTP 404"). Other statuses may be transient or this browser's own.
+            let e = format!("{} answered 404 Not Found", fetched.url);
+            match fetched.purpose {
+                KeyPurpose::Discovery => Document::Discovery(Err(e)),
+                KeyPurpose::Jwks => Document::Jwks(Err(e)),
+            }
+        } else if !(200..300).contains(&fetched.status) {
             Document::Unreachable(format!("HTTP {}", fetched.status))
         } else {
             match fetched.purpose {
@@ -342,8 +351,19 @@ impl KeyStore {
             }) => {
                 out.extend(verify_with(token, path, jwks, &jwks_url, Some(*fetched_at)));
             }
+            // Answered, and unusable: the backend reads the same answer and refuses every token of the provider.
             Some(Fetched {
-                document: Document::Jwks(Err(e)) | Document::Unreachable(e),
+                document: Document::Jwks(Err(e)),
+                fetched_at,
+            }) => {
+                out.extend(with_source(
+                    vec![verify::jwks_unusable(&jwks_url, e)],
+                    &jwks_url,
+                    Some(*fetched_at),
+                ));
+            }
+            Some(Fetched {
+                document: Document::Unreachable(e),
                 fetched_at,
             })
             | Some(Fetched {

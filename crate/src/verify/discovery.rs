@@ -302,3 +302,14 @@ pub fn decode_data_uri(uri: &str) -> Result<String, String> {
     };
     String::from_utf8(bytes).map_err(|_| ERR.to_owned())
 }
+
+/// The JWKS URL answered with something the backend cannot use either (its texts for this map to
+/// `auth.discovery_failed`: `rules/server_error.rs` `JwksUnavailable`): every token of the provider is refused.
+pub fn jwks_unusable(url: &str, error: &str) -> Finding {
+    Finding::new(
+        Code::AuthDiscoveryFailed,
+        format!("The provider's keys at {url} are unusable: {error}. The backend gets the same answer, so it refuses every token of this provider."),
+    )
+    .with("url", url)
+    .with("error", error)
+}

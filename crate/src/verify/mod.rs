@@ -33,7 +33,7 @@ pub mod rsa_verify;
 pub use alg::{Alg, KeyType, SigError};
 pub use discovery::{
     check_discovery, check_discovery_response, decode_data_uri, discovery_findings,
-    discovery_unusable, discovery_url, jwks_content_type_ok, parse_jwks_response,
+    discovery_unusable, discovery_url, jwks_content_type_ok, jwks_unusable, parse_jwks_response,
     parse_oidc_jwks_response, DiscoveryDoc,
 };
 pub use jwks::{Jwk, Jwks, JwksError, PublicKey};
