@@ -11,7 +11,8 @@ use std::time::Duration;
 use convex_auth_doctor::findings::{Code, Finding};
 use convex_auth_doctor::verify::{
     check_discovery_response, decode_data_uri, discovery_findings, discovery_unusable,
-    discovery_url, parse_jwks_response, DiscoveryDoc, Jwks,
+    discovery_url, jwks_unusable, parse_jwks_response, parse_oidc_jwks_response, DiscoveryDoc,
+    Jwks,
 };
 
 /// Largest document read from the network or a file.
@@ -75,6 +76,15 @@ pub fn fetch(iss: &str, custom_jwks: Option<&str>) -> KeyMaterial {
             let url = discovery_url(iss);
             let resp = match get(&url) {
                 Ok(resp) if resp.status == 200 => resp,
+                // What the backend gets too (see `analysis/keys.rs`): refused, not "unreachable from here".
+                Ok(resp) if resp.status == 404 => {
+                    out.source = url.clone();
+                    out.findings.push(discovery_unusable(
+                        iss,
+                        &format!("{url} answered 404 Not Found"),
+                    ));
+                    return out;
+                }
                 Ok(resp) => {
                     // The backend's text for this case (convex-backend crates/authentication).
                     let e = format!(
@@ -101,14 +111,37 @@ pub fn fetch(iss: &str, custom_jwks: Option<&str>) -> KeyMaterial {
         }
     };
     out.source = jwks_url.clone();
-    let result = get(&jwks_url).and_then(|resp| {
+    let answered = get(&jwks_url);
+    if let Ok(resp) = &answered {
+        // An answer the backend gets too: a 404 or an unusable 200 refuses every token of the provider.
+        let unusable = match resp.status {
+            404 => Some(format!("{jwks_url} answered 404 Not Found")),
+            200 if custom_jwks.is_some() => {
+                parse_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url).err()
+            }
+            200 => {
+                parse_oidc_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url).err()
+            }
+            _ => None,
+        };
+        if let Some(e) = unusable {
+            out.findings.push(jwks_unusable(&jwks_url, &e));
+            return out;
+        }
+    }
+    let result = answered.and_then(|resp| {
         if resp.status != 200 {
             return Err(format!(
                 "Could not fetch JWKS from URL '{jwks_url}': HTTP {}. Check that the URL is correct and accessible.",
                 resp.status
             ));
         }
-        parse_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        if custom_jwks.is_some() {
+            parse_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        } else {
+            // Discovered keys: the OIDC path's rules (a missing Content-Type passes).
+            parse_oidc_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        }
     });
     match result {
         Ok(jwks) => out.jwks = Some(jwks),
@@ -259,7 +292,7 @@ mod tests {
     }
 
     #[test]
-    fn custom_jwks_with_html_content_type_is_unreachable_with_the_backend_text() {
+    fn custom_jwks_with_html_content_type_is_refused_with_the_backend_text() {
         let base = serve(vec![(
             "200 OK\r\nContent-Type: text/html".into(),
             "<html></html>".into(),
@@ -267,7 +300,8 @@ mod tests {
         let url = format!("{base}/jwks");
         let m = fetch("https://issuer.test", Some(&url));
         assert!(m.jwks.is_none());
-        assert_eq!(m.findings[0].code, Code::JwksUnreachable);
+        // The backend gets the same answer (authentication/src/lib.rs:445-471): refused, not unreachable.
+        assert_eq!(m.findings[0].code, Code::AuthDiscoveryFailed);
         assert!(m.findings[0]
             .message
             .contains("Invalid Content-Type 'text/html'"));

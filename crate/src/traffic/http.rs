@@ -1,7 +1,8 @@
 //! Convex HTTP API calls (`ConvexHttpClient`, `fetch` to `/api/query` etc.) read from captured exchanges.
 //!
 //! Sources: `src/browser/http_client.ts` (convex 1.48.0: request bodies `{path, format, args}`, headers
-//! `Authorization: Bearer <jwt>` or `Convex <admin key>`, status 560 = "the function threw"), and the backend's
+//! `Authorization: Bearer <jwt>` or `Convex <admin key>`; the client takes 200 or 560 with `status: "error"` as "the
+//! function threw"), and the backend's
 //! `public_api.rs` (`UdfResponse`: `{"status":"success","value","logLines"}` / `{"status":"error",
 //! "errorMessage","errorData"?,"logLines"?}`; `/api/run/<module path>/<function>`) and `authentication.rs`
 //! (a `Convex ` prefix is matched case-insensitively; anything that is not a bearer token is answered 400
@@ -9,6 +10,7 @@
 
 use super::{deployment_of, http_api_kind};
 use crate::event::HttpExchange;
+use crate::text::date::{days_from_civil, days_in_month};
 use crate::text::json::{opt_str, opt_strings, parse_object};
 use crate::text::url::{percent_decode, split_url};
 
@@ -33,7 +35,7 @@ pub enum AuthHeader {
 pub enum HttpOutcome {
     /// 200 `{"status":"success"}`.
     Success { log_lines: Vec<String> },
-    /// 560 `{"status":"error"}`: the function ran and threw.
+    /// 200 (or 560) `{"status":"error"}`: the function ran and threw.
     FunctionError {
         message: String,
         log_lines: Vec<String>,
@@ -190,7 +192,8 @@ fn outcome(status: u16, body: Option<&str>) -> HttpOutcome {
         return HttpOutcome::Failed { status };
     };
     match body.status.as_deref() {
-        // The backend's own router answers function errors with 200, the cloud with 560; both mean "ran and threw".
+        // convex-backend 94a42c3 answers function errors with 200 (`local_backend/src/public_api.rs:140-151`); nothing
+        // there produces 560, which the client also accepts (`http_client.ts`). Both mean "ran and threw".
         Some("error") if status == 200 || status == 560 => HttpOutcome::FunctionError {
             message: body.error_message.unwrap_or_default(),
             log_lines: body.log_lines.unwrap_or_default(),
@@ -239,27 +242,6 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     }
     let days = days_from_civil(year, month, day);
     Some((days * 86_400 + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s)) as f64)
-}
-
-pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

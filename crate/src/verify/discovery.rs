@@ -252,6 +252,31 @@ pub fn parse_jwks_response(
     Jwks::parse(body).map_err(|_| invalid())
 }
 
+/// Reads a JWKS response as the OIDC path does (openidconnect-rs `src/types/jwks.rs:140-162` and
+/// `src/http_utils.rs:24-43`): a missing `Content-Type` passes, a present one needs the essence
+/// `application/json` or `application/jwk-set+json` (parameters are not looked at); keys it cannot read are skipped.
+pub fn parse_oidc_jwks_response(
+    content_type: Option<&str>,
+    body: &str,
+    url: &str,
+) -> Result<Jwks, String> {
+    if let Some(ct) = content_type {
+        let essence = ct.split(';').next().unwrap_or("").trim();
+        if !JWKS_MEDIA_TYPES
+            .iter()
+            .any(|t| essence.eq_ignore_ascii_case(t))
+        {
+            return Err(format!(
+                "the JWKS at {url} is served as \"{ct}\", not application/json"
+            ));
+        }
+    }
+    if body.len() > MAX_JWKS_BYTES {
+        return Err(format!("the JWKS at {url} is over {MAX_JWKS_BYTES} bytes"));
+    }
+    Jwks::parse(body).map_err(|e| format!("the JWKS at {url}: {e}"))
+}
+
 /// Decodes a `data:` URI (as a custom JWT provider's `jwks` may be; the backend skips the content-type check for
 /// these). Error text as the backend's.
 pub fn decode_data_uri(uri: &str) -> Result<String, String> {
@@ -276,4 +301,15 @@ pub fn decode_data_uri(uri: &str) -> Result<String, String> {
         percent_decode(data)
     };
     String::from_utf8(bytes).map_err(|_| ERR.to_owned())
+}
+
+/// The JWKS URL answered with something the backend cannot use either (its texts for this map to
+/// `auth.discovery_failed`: `rules/server_error.rs` `JwksUnavailable`): every token of the provider is refused.
+pub fn jwks_unusable(url: &str, error: &str) -> Finding {
+    Finding::new(
+        Code::AuthDiscoveryFailed,
+        format!("The provider's keys at {url} are unusable: {error}. The backend gets the same answer, so it refuses every token of this provider."),
+    )
+    .with("url", url)
+    .with("error", error)
 }
