@@ -8,14 +8,17 @@
 mod around;
 mod around_rules;
 mod evidence;
+mod fidelity;
 mod judge;
 mod keys;
+mod signals;
 
 pub use around::{fingerprint, Around, AuthCallSeen, CookieSeen, SigninResult, SiteSeen};
 pub use evidence::{
     AuthOutcome, ClockEstimate, ClockSource, Counts, Evidence, NullRun, SentToken, TokenSource,
 };
 pub use keys::{FetchedDocument, KeyPurpose, KeyRequest, KeyStore};
+pub use signals::{InternalError, PreAuthResult, Signals};
 
 use crate::config::{parse_auth_config, AuthConfig, Env};
 use crate::event::Event;

@@ -6,13 +6,30 @@
 export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
   const t = scenario.token;
   if (!t) return async () => null; // not signed in: the provider has no token
+  const expOf = (jwt) => {
+    try {
+      return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).exp ?? 0;
+    } catch {
+      return 0;
+    }
+  };
   const around = scenario.around ?? {};
+  // Issue 13's fetchers (around.mjs) record the `exp` of what they hand out, as the default one does.
+  const tracked = (f) => {
+    const w = async (args) => {
+      const token = await f(args);
+      if (token) w.lastExp = expOf(token);
+      return token;
+    };
+    w.lastExp = 0;
+    return w;
+  };
   const q = (extra) => new URLSearchParams({ standin_kind: t.kind, ...(t.variant ? { standin_variant: t.variant } : {}), ...extra });
   if (around.clerk) {
     // ConvexProviderWithClerk (convex src/react-clerk/ConvexProviderWithClerk.tsx:78-89): getToken({ template:
     // "convex", skipCache: forceRefreshToken }), any error → null. clerk-js POSTs to its Frontend API
     // (around.mjs imitates it) and throws on a 4xx answer.
-    return async ({ forceRefreshToken }) => {
+    return tracked(async ({ forceRefreshToken }) => {
       try {
         const res = await fetch(`${idpUrl}/v1/client/sessions/sess_standin/tokens/convex?${q({ _clerk_js_version: "standin", standin_mode: around.clerk, ...(forceRefreshToken ? { skip_cache: "true" } : {}) })}`, { method: "POST" });
         // clerk-js reads the Frontend API's JSON answer, errors included, before it throws (fapiClient.ts).
@@ -22,13 +39,13 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
       } catch {
         return null;
       }
-    };
+    });
   }
   if (around.better_auth) {
     // @convex-dev/better-auth src/react/index.tsx: `authClient.convex.token({ fetchOptions: { throw: false } })`,
     // then `data?.token || null`: every failure becomes null, without a retry.
     let cachedToken = null;
-    return async ({ forceRefreshToken }) => {
+    return tracked(async ({ forceRefreshToken }) => {
       if (cachedToken && !forceRefreshToken) return cachedToken;
       try {
         const res = await fetch(`${idpUrl}/ba/${encodeURIComponent(scenario.id)}/api/auth/convex/token?${q({ standin_mode: around.better_auth })}`);
@@ -40,17 +57,10 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
         cachedToken = null;
       }
       return cachedToken;
-    };
+    });
   }
   let cached = null;
-  const expOf = (jwt) => {
-    try {
-      return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).exp ?? 0;
-    } catch {
-      return 0;
-    }
-  };
-  return async ({ forceRefreshToken }) => {
+  const fetcher = async ({ forceRefreshToken }) => {
     // "cache-until-expired": a provider that ignores forceRefreshToken while its token is valid,
     // so the backend sees the token expire mid-session.
     if (scenario.refresh === "cache-until-expired" && cached && expOf(cached) > Date.now() / 1000 + 1) return cached;
@@ -60,9 +70,12 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
     const q = new URLSearchParams({ kind: t.kind, ...(t.variant ? { variant: t.variant } : {}) });
     const res = await fetch(`${idpUrl}/token?${q}`);
     cached = (await res.json()).token;
+    fetcher.lastExp = expOf(cached);
     log(`fetched token (forceRefreshToken: ${forceRefreshToken})`);
     return cached;
   };
+  fetcher.lastExp = 0; // `exp` of the last token handed out (unix seconds)
+  return fetcher;
 }
 
 /**
@@ -108,6 +121,9 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
   const connection = () => client.connectionState();
   let settled = !wired;
   let finishing = false;
+  // "reauth": the backend notices an expired identity only on a mutation, an action or a query update
+  // (crates/sync/src/state.rs:282-305), so once the token has expired the app calls a mutation, as a user would.
+  let expiryMutation = null;
 
   return new Promise((resolve) => {
     const timer = setTimeout(() => finish(`timed out after ${timeoutMs} ms`), timeoutMs);
@@ -116,6 +132,7 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
       if (state.done) return;
       clearTimeout(timer);
       clearInterval(poll);
+      clearTimeout(authTimer);
       if (typeof unsubscribe === "function") unsubscribe();
       if (error) state.errors.push(error);
       state.connection = connection();
@@ -171,9 +188,26 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
       let ready = false;
       if (scenario.done === "retries") ready = c.connectionRetries >= 2;
       else if (scenario.done === "updates") ready = state.results.length >= 200;
-      else if (scenario.done === "reauth") ready = c.connectionCount >= 2 && state.auth.at(-1) === true && state.results.length > 0;
-      // The client gave up on its expired token: authenticated, then not, and the queries ran again without it.
-      else if (scenario.done === "signed-out") ready = state.auth.includes(true) && state.auth.at(-1) === false && state.results.at(-1) === null;
+      else if (scenario.done === "reauth") {
+        if (!expiryMutation && settled && state.results.length > 0 && fetcher.lastExp && Date.now() / 1000 > fetcher.lastExp + 1.5) {
+          expiryMutation = client.mutation(api.messages.send, { body: "after expiry" }).then(
+            (value) => state.calls.push({ kind: "mutation", ok: true, value, afterExpiry: true }),
+            (e) => state.calls.push({ kind: "mutation", ok: false, error: String(e.message), afterExpiry: true }),
+          );
+        }
+        ready = expiryMutation !== null && state.calls.some((x) => x.afterExpiry) && c.connectionCount >= 2 && state.auth.at(-1) === true;
+      }
+      // The client gave up on its expired token: authenticated, then not, and the queries ran again without it. The
+      // backend notices the expiry only on a mutation (see "reauth"), so one is called once the token has expired.
+      else if (scenario.done === "signed-out") {
+        if (!expiryMutation && settled && state.results.length > 0 && fetcher.lastExp && Date.now() / 1000 > fetcher.lastExp + 1.5) {
+          expiryMutation = client.mutation(api.messages.send, { body: "after expiry" }).then(
+            (value) => state.calls.push({ kind: "mutation", ok: true, value, afterExpiry: true }),
+            (e) => state.calls.push({ kind: "mutation", ok: false, error: String(e.message), afterExpiry: true }),
+          );
+        }
+        ready = state.auth.includes(true) && state.auth.at(-1) === false && state.results.at(-1) === null;
+      }
       else ready = settled && state.results.length > 0;
       if (!ready) return;
       finishing = true;
@@ -190,6 +224,7 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
       update({ status: `query error: ${e.message}` });
     };
     let unsubscribe;
+    let authTimer = null;
     const onAuth = (isAuthenticated) => {
       settled = true;
       state.auth.push(isAuthenticated);
@@ -198,9 +233,11 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
     const fn = scenario.done === "updates" ? api.ticker.tick : api.messages.whoami;
     if (scenario.client === "react" && mount) {
       // The demo page: render ConvexProviderWithAuth / ConvexProvider and report from hooks.
-      unsubscribe = mount(client, { fetcher, wired, fn, onResult, onError, onAuth });
+      unsubscribe = mount(client, { fetcher, wired, fn, onResult, onError, onAuth, loadingMs: scenario.provider_loading_ms ?? 0 });
     } else {
-      if (wired) client.setAuth(fetcher, onAuth);
+      // `provider_loading_ms`: the auth provider is still loading when the app subscribes (setAuth comes later).
+      if (wired && scenario.provider_loading_ms) authTimer = setTimeout(() => client.setAuth(fetcher, onAuth), scenario.provider_loading_ms);
+      else if (wired) client.setAuth(fetcher, onAuth);
       if (scenario.client === "react") {
         const watch = client.watchQuery(fn, {});
         unsubscribe = watch.onUpdate(() => {
