@@ -64,11 +64,13 @@ export async function launch({ headless = true, autoOpen = false, extraArgs = []
     protocolTimeout: 120000,
   });
   const close = async () => {
-    try {
-      await browser.close();
-    } catch {
-      /* already gone */
-    }
+    // Bounded: on a loaded machine Chromium can hang in close(); a test file must still end.
+    const proc = browser.process();
+    const closed = browser.close().then(
+      () => true,
+      () => true,
+    );
+    if (!(await Promise.race([closed, sleep(20000).then(() => false)]))) proc?.kill('SIGKILL');
     rmSync(userDataDir, { recursive: true, force: true });
   };
   return { browser, close, userDataDir };
