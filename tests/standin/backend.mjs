@@ -112,7 +112,7 @@ export async function startDeployment(opts) {
     }
 
     function startTicking() {
-      if (tickTimer || ![...s.queries.values()].some((q) => q.udfPath === 'ticker:tick')) return;
+      if (closed || tickTimer || ![...s.queries.values()].some((q) => q.udfPath === 'ticker:tick')) return;
       // Ticks go through the socket's queue so their Transitions chain with the others.
       let pending = false; // never let ticks pile up behind a slow CPU
       tickTimer = setInterval(() => {
@@ -149,6 +149,9 @@ export async function startDeployment(opts) {
           send({ type: 'AuthError', error: e.msg, baseVersion: s.identityVersion, authUpdateAttempted: true });
           return close();
         }
+        // The client may have gone while the token was checked: no timer for a closed socket (it would keep
+        // the test process alive until the token expires).
+        if (closed) return;
         s.identity = result.identity;
         clearTimeout(expiryTimer);
         if (typeof result.exp === 'number') {
