@@ -25,16 +25,25 @@
 /** Clerk Frontend API imitation on the identity provider's server. Returns true when it answered. */
 export async function clerkFapi(req, url, send, mint) {
   const m = url.pathname.match(/^\/v1\/client\/sessions\/([^/]+)\/tokens(?:\/([^/]+))?$/);
-  if (!m || req.method !== "POST") return false;
+  if (!m || req.method !== 'POST') return false;
   const template = m[2];
-  const mode = url.searchParams.get("standin_mode");
-  if (template && mode === "template-missing") {
-    send(404, { errors: [{ message: "Not Found", long_message: `No JWT template exists with name: ${template}`, code: "resource_not_found" }], clerk_trace_id: "standin" });
+  const mode = url.searchParams.get('standin_mode');
+  if (template && mode === 'template-missing') {
+    send(404, {
+      errors: [
+        {
+          message: 'Not Found',
+          long_message: `No JWT template exists with name: ${template}`,
+          code: 'resource_not_found',
+        },
+      ],
+      clerk_trace_id: 'standin',
+    });
     return true;
   }
-  const kind = url.searchParams.get("standin_kind") ?? "clerk-convex";
-  const variant = url.searchParams.get("standin_variant") ?? undefined;
-  send(200, { object: "token", jwt: await mint(kind, variant) });
+  const kind = url.searchParams.get('standin_kind') ?? 'clerk-convex';
+  const variant = url.searchParams.get('standin_variant') ?? undefined;
+  send(200, { object: 'token', jwt: await mint(kind, variant) });
   return true;
 }
 
@@ -49,19 +58,24 @@ const firstMint = new Map();
  */
 export async function betterAuthRoute(req, url, send, mint) {
   const m = url.pathname.match(/^\/ba\/([^/]+)\/api\/auth\/convex\/token$/);
-  if (!m || req.method !== "GET") return false;
-  const mode = url.searchParams.get("standin_mode");
+  if (!m || req.method !== 'GET') return false;
+  const mode = url.searchParams.get('standin_mode');
   const first = firstMint.get(m[1]);
-  if (mode === "missing") {
-    send(404, "Not Found", "text/plain");
+  if (mode === 'missing') {
+    send(404, 'Not Found', 'text/plain');
     return true;
   }
-  if (mode === "fail-refresh" && first !== undefined && Date.now() - first > 3000) {
-    send(503, { code: "SERVICE_UNAVAILABLE", message: "database connection timed out" });
+  if (mode === 'fail-refresh' && first !== undefined && Date.now() - first > 3000) {
+    send(503, { code: 'SERVICE_UNAVAILABLE', message: 'database connection timed out' });
     return true;
   }
   if (first === undefined) firstMint.set(m[1], Date.now());
-  send(200, { token: await mint(url.searchParams.get("standin_kind") ?? "convex-auth", url.searchParams.get("standin_variant") ?? undefined) });
+  send(200, {
+    token: await mint(
+      url.searchParams.get('standin_kind') ?? 'convex-auth',
+      url.searchParams.get('standin_variant') ?? undefined,
+    ),
+  });
   return true;
 }
 
@@ -69,29 +83,32 @@ export async function betterAuthRoute(req, url, send, mint) {
  * The app server's routes under `/s/<scenario>/`: the page itself (with the cookies a server-rendered app
  * sets) and a probe a server component would answer. Returns true when it answered.
  */
-export async function appRoute(req, res, url, { scenarios, idp, page }) {
+export async function appRoute(_req, res, url, { scenarios, idp, page }) {
   const m = url.pathname.match(/^\/s\/([^/]+)\/(.*)$/);
   if (!m) return false;
   const scenario = scenarios.find((s) => s.id === m[1]);
   if (!scenario) return false;
   const rest = m[2];
   const around = scenario.around ?? {};
-  if (rest === "") {
-    const headers = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
-    if (around.ssr_cookie === "expired") {
+  if (rest === '') {
+    const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+    if (around.ssr_cookie === 'expired') {
       // What a Next.js server with Convex Auth leaves behind when its middleware did not refresh the JWT cookie.
-      const expired = await idp.mint(scenario.token?.kind ?? "convex-auth", "expired");
+      const expired = await idp.mint(scenario.token?.kind ?? 'convex-auth', 'expired');
       const attrs = `Path=/s/${scenario.id}/; HttpOnly; SameSite=Lax`;
-      headers["set-cookie"] = [`__convexAuthJWT=${expired}; ${attrs}`, `__convexAuthRefreshToken=standin-refresh-token|opaque; ${attrs}`];
+      headers['set-cookie'] = [
+        `__convexAuthJWT=${expired}; ${attrs}`,
+        `__convexAuthRefreshToken=standin-refresh-token|opaque; ${attrs}`,
+      ];
     }
     res.writeHead(200, headers);
     res.end(page());
     return true;
   }
-  if (rest === "ssr-probe") {
+  if (rest === 'ssr-probe') {
     // A server component's request: it reads the cookie (the doctor sees the Cookie header, never this body).
-    res.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" });
-    res.end("rendered on the server");
+    res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+    res.end('rendered on the server');
     return true;
   }
   return false;
@@ -103,23 +120,29 @@ export async function appRoute(req, res, url, { scenarios, idp, page }) {
  * `identify(authorization)` resolves to the identity or throws the backend's validation error.
  */
 export async function httpAction(req, res, url, identify, record) {
-  const route = url.pathname.slice("/http".length);
-  const entry = { dir: "http_action", method: req.method, path: url.pathname, authorization: req.headers.authorization ? "present" : null, status: 0 };
+  const route = url.pathname.slice('/http'.length);
+  const entry = {
+    dir: 'http_action',
+    method: req.method,
+    path: url.pathname,
+    authorization: req.headers.authorization ? 'present' : null,
+    status: 0,
+  };
   const reply = (status, body, headers = {}) => {
     entry.status = status;
     record(entry);
-    res.writeHead(status, { "content-type": "text/plain", ...headers });
+    res.writeHead(status, { 'content-type': 'text/plain', ...headers });
     res.end(body);
   };
-  if (route !== "/whoami" || req.method !== "GET") return reply(404, "No matching routes found");
-  const cors = { "access-control-allow-origin": "*" };
+  if (route !== '/whoami' || req.method !== 'GET') return reply(404, 'No matching routes found');
+  const cors = { 'access-control-allow-origin': '*' };
   let identity;
   try {
     identity = await identify(req.headers.authorization);
-  } catch (e) {
+  } catch {
     // getUserIdentity() throws inside the action; uncaught, the action fails with 500.
-    return reply(500, "Server Error", cors);
+    return reply(500, 'Server Error', cors);
   }
-  if (identity === null) return reply(401, "Unauthorized", cors);
-  return reply(200, JSON.stringify({ subject: identity.subject }), { ...cors, "content-type": "application/json" });
+  if (identity === null) return reply(401, 'Unauthorized', cors);
+  return reply(200, JSON.stringify({ subject: identity.subject }), { ...cors, 'content-type': 'application/json' });
 }
