@@ -574,3 +574,18 @@ fn expiry_in_session_says_there_is_no_timer_and_admin_keys_are_checked() {
     assert!(f.message.contains("BadAdminKey"), "{}", f.message);
     assert!(!r.findings.iter().any(|f| f.message.contains("secret")));
 }
+
+#[test]
+fn a_custom_jwt_provider_never_blames_the_scheme_less_issuer() {
+    // customJwt adds https:// itself (authentication/src/lib.rs:324-331): an internal error there has another cause.
+    let config = "export default { providers: [{ type: \"customJwt\", issuer: \"https://issuer.example.test\", jwks: \"https://issuer.example.test/jwks\", algorithm: \"RS256\", applicationID: \"convex\" }] };";
+    let token = jwt("issuer.example.test", T + 3600.0);
+    let r = run(internal_error_loop(&token), Some(config));
+    let f = find(&r, Code::AuthInternalError).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(!f.message.contains("has no `https://`"), "{}", f.message);
+    assert!(
+        find(&r, Code::TokenIssNoScheme).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+}
