@@ -105,7 +105,8 @@ pub struct IdentitySeen {
 /// Where a clock estimate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockSource {
-    /// A Transition's `clientClockSkew`, which the client computes from the server's receive time (milliseconds).
+    /// A Transition's `clientClockSkew` (the Connect's `clientTs` minus the server's receive time), corrected with
+    /// the Connect frame's capture time (`signals.rs`): alone it includes the page's age.
     ClientClockSkew,
     /// An HTTP response's `Date` header: one-second resolution, and read after the request.
     DateHeader,
