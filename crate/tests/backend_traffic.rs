@@ -673,3 +673,25 @@ fn keys_that_verify_a_refused_token_point_at_the_backends_key_cache() {
         codes(&r)
     );
 }
+
+#[test]
+fn a_token_expired_within_the_leeway_is_refused_at_once_not_during_the_session() {
+    // B3: customJwt passes validation within 5 s of exp, then the identity is refused at once (AuthError false).
+    let config = "export default { providers: [{ type: \"customJwt\", issuer: \"https://issuer.example.test\", jwks: \"https://issuer.example.test/jwks\", algorithm: \"RS256\", applicationID: \"convex\" }] };";
+    let token = jwt(ISS, T - 2.0);
+    let events = vec![
+        connect(S1, T, 0, "InitialConnect", None),
+        authenticate(S1, T + 0.1, &token),
+        auth_error(S1, T + 0.2, "Convex token identity expired", false),
+    ];
+    let r = run(events, Some(config));
+    let expired = find(&r, Code::TokenExpired).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(expired.severity, Severity::Fail);
+    let f = find(&r, Code::AuthExpiredInSession).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        f.message.contains("already expired when it was sent"),
+        "{}",
+        f.message
+    );
+    assert_eq!(r.cause_step, Some(2));
+}
