@@ -695,3 +695,15 @@ fn a_token_expired_within_the_leeway_is_refused_at_once_not_during_the_session()
     );
     assert_eq!(r.cause_step, Some(2));
 }
+
+#[test]
+fn a_too_short_authorization_header_is_a_bad_scheme() {
+    // local_backend/src/authentication.rs:55-62: fewer than 7 characters → 400 InvalidHeaderFailure.
+    let body = r#"{"code":"InvalidHeaderFailure","message":"Invalid authentication header"}"#;
+    let r = run(vec![http(T, "Bearer", 400, body)], None);
+    assert_eq!(status(&r, 2), Status::Fail);
+    assert_eq!(
+        convex_auth_doctor::rules::ServerError::classify("Invalid authentication header"),
+        convex_auth_doctor::rules::ServerError::BadAuthorizationScheme
+    );
+}

@@ -214,7 +214,12 @@ impl ServerError {
         if m.contains("Invalid JWKS data URL") {
             return ServerError::JwksUnavailable { url: None };
         }
-        if m.contains("Header must begin with `bearer `") || m == "Invalid admin key" {
+        // `Invalid authentication header`: an Authorization value shorter than 7 characters
+        // (local_backend/src/authentication.rs:55-62, 400 InvalidHeaderFailure).
+        if m.contains("Header must begin with `bearer `")
+            || m == "Invalid admin key"
+            || m == "Invalid authentication header"
+        {
             return ServerError::BadAuthorizationScheme;
         }
         if m.contains("The provided admin key was invalid") {
