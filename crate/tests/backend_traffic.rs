@@ -707,3 +707,48 @@ fn a_too_short_authorization_header_is_a_bad_scheme() {
         convex_auth_doctor::rules::ServerError::BadAuthorizationScheme
     );
 }
+
+#[test]
+fn the_servers_jwks_parse_text_alone_is_config_jwks_unparseable() {
+    // authentication/src/lib.rs:280-289: biscuit refused the customJwt provider's JWKS as a whole.
+    let text = "Invalid JWKS response body from 'https://issuer.example.test/jwks'. The response is not valid JSON or doesn't match the expected JWKS format.";
+    let mut events = ws_session(&good());
+    events.push(auth_error(S1, T + 0.3, text, true));
+    let r = run(events, None);
+    let f = find(&r, Code::ConfigJwksUnparseable).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(f.severity, Severity::Fail);
+    assert_eq!(r.cause_step, Some(3));
+    assert!(
+        find(&r, Code::AuthDiscoveryFailed).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+    // A JWKS that could not be fetched is still a discovery/keys failure, not a parse refusal.
+    let mut events = ws_session(&good());
+    events.push(auth_error(S1, T + 0.3, "Could not fetch JWKS from URL 'https://issuer.example.test/jwks': HTTP 404 Not Found. Check that the URL is correct and accessible.", true));
+    let r = run(events, None);
+    assert!(
+        find(&r, Code::ConfigJwksUnparseable).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+}
+
+#[test]
+fn a_resend_delivered_after_its_answer_keeps_the_answer() {
+    // The capture can hand frames over late: a refetch Authenticate of the same token processed after the
+    // Transition that confirmed it must not make the token "waiting" again.
+    let token = good();
+    let r = run(
+        vec![
+            connect(S1, T, 0, "InitialConnect", None),
+            authenticate(S1, T + 0.1, &token),
+            transition(S1, T + 0.3, (0, 1), json!([]), None),
+            transition(S1, T + 0.9, (1, 2), json!([]), None),
+            authenticate(S1, T + 0.7, &token),
+        ],
+        None,
+    );
+    assert!(find(&r, Code::AuthConfirmed).is_some(), "{:?}", codes(&r));
+    assert!(r.tokens.iter().all(|t| t.outcome == "accepted"));
+}
