@@ -1,0 +1,88 @@
+//! The doctor's verdict on a case, through its library API: the token given as input at the case's moment,
+//! the case's providers as `auth.config.ts`, and every document the engine asks for served from the case
+//! (as the panel does when the user allows signature checks, or the CLI with `--fetch`).
+
+use convex_auth_doctor::analysis::Session;
+use convex_auth_doctor::config::Env;
+use convex_auth_doctor::findings::Severity;
+use convex_auth_doctor::report::Report;
+
+use crate::case::Case;
+
+/// What the doctor said. See README.md, "What “the doctor accepts” means".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// No `fail` finding in steps 2 and 3, and `signature.valid`.
+    Accept,
+    /// At least one `fail` finding in steps 2 or 3 (their codes).
+    Refuse(Vec<String>),
+    /// Neither: no failure, but the signature was not checked (the codes it gave).
+    Undecided(Vec<String>),
+}
+
+/// At most this many rounds of document requests (discovery, then JWKS).
+const MAX_ROUNDS: usize = 4;
+
+/// Runs the doctor on a case and returns its report.
+pub fn report(case: &Case) -> Result<Report, String> {
+    let mut session = Session::new();
+    session.set_config_source(&case.config_ts, &Env::new())?;
+    session.add_input_token(&case.token, case.now as f64);
+    for _ in 0..MAX_ROUNDS {
+        let requests = session.key_requests();
+        if requests.is_empty() {
+            break;
+        }
+        for r in requests {
+            match case.docs.get(&r.url) {
+                Some(d) => session.set_fetched(
+                    &r.url,
+                    r.purpose,
+                    &r.issuer,
+                    d.content_type.as_deref(),
+                    d.status,
+                    &d.body,
+                    case.now as f64,
+                ),
+                None => session.set_fetched(
+                    &r.url,
+                    r.purpose,
+                    &r.issuer,
+                    Some("text/plain"),
+                    404,
+                    "not found",
+                    case.now as f64,
+                ),
+            }
+        }
+    }
+    Ok(session.report())
+}
+
+/// The verdict read from a report.
+pub fn verdict(report: &Report) -> Verdict {
+    let failing: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Fail && (f.step == 2 || f.step == 3))
+        .map(|f| f.code.as_str().to_owned())
+        .collect();
+    if !failing.is_empty() {
+        return Verdict::Refuse(failing);
+    }
+    if report
+        .findings
+        .iter()
+        .any(|f| f.code.as_str() == "signature.valid")
+    {
+        Verdict::Accept
+    } else {
+        Verdict::Undecided(
+            report
+                .findings
+                .iter()
+                .map(|f| format!("{}:{:?}", f.code.as_str(), f.severity).to_lowercase())
+                .collect(),
+        )
+    }
+}
