@@ -124,22 +124,27 @@ fn typ_follows_openidconnect_normalisation() {
 }
 
 #[test]
-fn typ_at_jwt_is_a_warning_that_says_oidc_refuses_it_and_is_ignored_by_custom_jwt() {
+fn typ_at_jwt_fails_on_oidc_warns_when_unknown_and_is_info_on_custom_jwt() {
     let t = token_with(
         json!({"alg": "RS256", "typ": "at+jwt", "kid": "k"}),
         json!({}),
     );
     let f = check_token(&t, T, &oidc());
     let typ = one(&f, Code::TokenTyp);
-    // The spec's severity for token.typ is warn; the message says the OIDC path refuses it.
-    assert_eq!(typ.severity, Severity::Warn);
+    // openidconnect's verifier refuses a typ that does not normalise to application/jwt or application/jose
+    // (verification/mod.rs:231-251): the OIDC path refuses the token.
+    assert_eq!(typ.severity, Severity::Fail);
     assert!(typ.message.contains("refuses"), "{}", typ.message);
     assert_eq!(typ.evidence.get("typ"), Some(&json!("at+jwt")));
     assert_eq!(
         one(&check_token(&t, T, &TokenPath::Unknown), Code::TokenTyp).severity,
         Severity::Warn
     );
-    none_of(&check_token(&t, T, &custom("RS256", None)), Code::TokenTyp);
+    // biscuit never reads `typ`: the customJwt path accepts it.
+    assert_eq!(
+        one(&check_token(&t, T, &custom("RS256", None)), Code::TokenTyp).severity,
+        Severity::Info
+    );
     // JWT-like or absent typ: nothing.
     let t = token_with(json!({"alg": "RS256", "typ": "application/JWT"}), json!({}));
     none_of(&check_token(&t, T, &oidc()), Code::TokenTyp);
@@ -514,7 +519,7 @@ fn real_signed_tokens_get_the_expected_verdicts() {
     let (t, at) = fixture("rs256_at_jwt");
     assert_eq!(
         one(&check_token(&t, at, &oidc()), Code::TokenTyp).severity,
-        Severity::Warn
+        Severity::Fail
     );
     let (t, at) = fixture("rs256_aud_multiple");
     one(&check_token(&t, at, &oidc()), Code::TokenAudMultiple);

@@ -226,11 +226,7 @@ impl KeyStore {
         if let Some(m) = &self.manual {
             let mut out = m.findings.clone();
             if let Some(jwks) = &m.jwks {
-                out.extend(with_source(
-                    verify::verify_token(token, path, jwks),
-                    &m.source,
-                    None,
-                ));
+                out.extend(verify_with(token, path, jwks, &m.source, None));
             }
             return out;
         }
@@ -243,11 +239,9 @@ impl KeyStore {
                 return match verify::decode_data_uri(&uri)
                     .and_then(|json| Jwks::parse(&json).map_err(|e| e.to_string()))
                 {
-                    Ok(jwks) => with_source(
-                        verify::verify_token(token, path, &jwks),
-                        "the data: URI in auth.config.ts",
-                        None,
-                    ),
+                    Ok(jwks) => {
+                        verify_with(token, path, &jwks, "the data: URI in auth.config.ts", None)
+                    }
                     Err(e) => vec![Finding::new(
                         Code::JwksUnreachable,
                         format!("The JWKS data: URI in auth.config.ts cannot be read: {e}"),
@@ -290,11 +284,7 @@ impl KeyStore {
                 document: Document::Jwks(Ok(jwks)),
                 fetched_at,
             }) => {
-                out.extend(with_source(
-                    verify::verify_token(token, path, jwks),
-                    &jwks_url,
-                    Some(*fetched_at),
-                ));
+                out.extend(verify_with(token, path, jwks, &jwks_url, Some(*fetched_at)));
             }
             Some(Fetched {
                 document: Document::Jwks(Err(e)) | Document::Unreachable(e),
@@ -310,6 +300,38 @@ impl KeyStore {
         }
         out
     }
+}
+
+/// The signature findings for `token` with `jwks`, unless the token takes the customJwt path and the backend's
+/// parser refuses the whole set (`config.jwks_unparseable`): then the backend never gets to the signature.
+fn verify_with(
+    token: &DecodedToken,
+    path: &TokenPath,
+    jwks: &Jwks,
+    source: &str,
+    fetched_at: Option<f64>,
+) -> Vec<Finding> {
+    if let (TokenPath::CustomJwt { .. }, Some(why)) = (path, &jwks.custom_jwt_refusal) {
+        return with_source(vec![jwks_unparseable(source, why)], source, fetched_at);
+    }
+    with_source(verify::verify_token(token, path, jwks), source, fetched_at)
+}
+
+/// `config.jwks_unparseable`: convex-backend `crates/authentication/src/lib.rs:280-289` parses the customJwt JWKS
+/// as a whole with biscuit; one key it cannot represent fails every token of the provider.
+fn jwks_unparseable(source: &str, why: &str) -> Finding {
+    Finding::new(
+        Code::ConfigJwksUnparseable,
+        format!(
+            "The customJwt provider's JWKS ({source}) has a key the backend's JWKS parser cannot read ({why}): the whole set fails, so the backend refuses every token of this provider with \"Invalid JWKS response body from '…'\"."
+        ),
+    )
+    .with("jwks", source)
+    .with("key", why)
+    .causes([
+        "The key set publishes a key type or algorithm Convex's customJwt path does not know (e.g. an Ed25519 key with \"alg\": \"EdDSA\"): publish a separate JWKS for Convex with only the RS256/ES256 keys, or leave \"alg\" out of that key.",
+        "If the provider is OIDC-compliant (it serves /.well-known/openid-configuration), declare it with `domain` + `applicationID` instead: that path skips keys it cannot read.",
+    ])
 }
 
 fn unreachable(url: &str, error: &str, fetched_at: f64) -> Finding {

@@ -6,11 +6,14 @@
 //! evidence is small), so there is no incremental verdict state to keep consistent.
 
 mod evidence;
+mod fidelity;
 mod judge;
 mod keys;
+mod signals;
 
 pub use evidence::{AuthOutcome, Evidence, SentToken, TokenSource};
 pub use keys::{KeyRequest, KeyStore};
+pub use signals::{InternalError, PreAuthResult, Signals};
 
 use crate::config::{parse_auth_config, AuthConfig, Env};
 use crate::event::Event;

@@ -88,6 +88,7 @@ pub fn check_token(token: &DecodedToken, sent_at: f64, path: &TokenPath) -> Vec<
     not_yet_valid(token, sent_at, path, &mut out);
     in_milliseconds(token, &mut out);
     multiple_audiences(token, path, &mut out);
+    super::oidc::check_oidc(token, path, &mut out);
     out
 }
 
@@ -293,11 +294,10 @@ fn typ(token: &DecodedToken, path: &TokenPath, out: &mut Vec<Finding>) {
             ])
     };
     match path {
-        // The spec gives `token.typ` the severity warn even where the OIDC path refuses it; the cause step still
-        // lands on step 2 when step 1 fails and nothing else does (judge.rs).
+        // openidconnect-rs `src/verification/mod.rs:231-251`: "Could not verify OIDC token claim".
         TokenPath::Oidc { .. } => out.push(finding(
-            format!("The header's `typ` is `{typ}`, not JWT: the OIDC provider refuses the token."),
-            Severity::Warn,
+            format!("The header's `typ` is `{typ}`, not JWT: the OIDC provider refuses the token (\"Could not verify OIDC token claim\")."),
+            Severity::Fail,
         )),
         TokenPath::Unknown => out.push(finding(
             format!(
@@ -305,8 +305,11 @@ fn typ(token: &DecodedToken, path: &TokenPath, out: &mut Vec<Finding>) {
             ),
             Severity::Warn,
         )),
-        // biscuit does not look at `typ`.
-        TokenPath::CustomJwt { .. } => {}
+        // biscuit does not look at `typ`: worth knowing, not a refusal.
+        TokenPath::CustomJwt { .. } => out.push(finding(
+            format!("The header's `typ` is `{typ}`, not JWT: the customJwt provider ignores `typ` and accepts it (an OIDC provider would refuse it)."),
+            Severity::Info,
+        )),
     }
 }
 
@@ -333,17 +336,16 @@ fn missing_claims(
         "The token has no `iss` (issuer): the backend cannot match it to a provider.".to_owned(),
     );
     // What the backend answers, per path: openidconnect cannot parse an ID token without them; biscuit's
-    // path reaches `from_custom_jwt`, which names the claim.
-    for (claim, name, custom_text) in [
-        ("sub", "subject", "Missing subject"),
-        ("exp", "expiry", "Missing expiry"),
-    ] {
+    // path reaches `from_custom_jwt` ("Missing subject" / "Missing expiry", keybroker/src/broker.rs:512-524),
+    // whose text the caller replaces with its own (authentication/src/lib.rs:379-385: the outer
+    // `ErrorMetadata` context wins), so the client reads "Could not verify token claim…" without the name.
+    for (claim, name) in [("sub", "subject"), ("exp", "expiry")] {
         let answer = match path {
             TokenPath::Oidc { .. } => {
                 "the OIDC provider refuses it (\"Could not parse as OIDC ID token\")".to_owned()
             }
             TokenPath::CustomJwt { .. } => {
-                format!("the customJwt provider refuses it (\"{custom_text}\")")
+                "the customJwt provider refuses it with \"Could not verify token claim. Check that the JWT contains valid claims…\", which does not name the claim".to_owned()
             }
             TokenPath::Unknown => "every provider refuses it".to_owned(),
         };

@@ -96,15 +96,19 @@ pub fn auth_header(value: Option<&str>) -> AuthHeader {
     {
         return AuthHeader::Admin;
     }
-    // `http_client.ts` sends exactly `Bearer `; other spellings are reported as another scheme, since whether the
-    // backend accepts them is not what the client produces.
-    if value == "Bearer" {
+    // The backend takes any case of `bearer ` and trims what follows (convex-backend
+    // `crates/authentication/src/lib.rs:110-117`, reached from `local_backend/src/authentication.rs:51-81`).
+    if value.eq_ignore_ascii_case("bearer") {
         // `Bearer ` with nothing after it: a token that was empty when the header was built.
         return AuthHeader::Bearer {
             token: String::new(),
         };
     }
-    if let Some(token) = value.strip_prefix("Bearer ") {
+    if let Some(token) = value
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("bearer "))
+        .and_then(|_| value.get(7..))
+    {
         return AuthHeader::Bearer {
             token: token.trim().to_string(),
         };

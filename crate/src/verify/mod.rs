@@ -24,6 +24,7 @@
 //! - custom JWT (biscuit `decode_with_jwks`): the token must have a `kid`; the first key with that `kid` is used.
 
 pub mod alg;
+pub mod biscuit_jwks;
 pub mod discovery;
 pub mod jwks;
 #[cfg(feature = "verify-rsa")]
