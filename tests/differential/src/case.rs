@@ -103,6 +103,17 @@ pub struct Case {
     pub config_ts: String,
     /// Every document an identity provider serves, by URL; any other URL answers 404.
     pub docs: BTreeMap<String, Doc>,
+    /// How the doctor gets the token.
+    pub transport: Transport,
+}
+
+/// How the doctor gets the token. The backend sees the same string either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Pasted or given on the command line (`Session::add_input_token`): lenient about wrapping by design.
+    Input,
+    /// Captured: an `Authenticate` frame the client sent on the sync socket.
+    Frame,
 }
 
 /// `<issuer>/.well-known/openid-configuration`, joined as openidconnect's `IssuerUrl::join` does (one slash).
@@ -273,6 +284,7 @@ impl Scenario {
             providers: self.providers.clone(),
             config_ts: config_ts(&self.providers),
             docs,
+            transport: Transport::Frame,
         }
     }
 

@@ -7,7 +7,12 @@ use convex_auth_doctor::config::Env;
 use convex_auth_doctor::findings::Severity;
 use convex_auth_doctor::report::Report;
 
-use crate::case::Case;
+use convex_auth_doctor::event::{Direction, Event};
+
+use crate::case::{Case, Transport};
+
+/// The deployment the captured frames go to.
+const SYNC_URL: &str = "wss://happy-otter-123.convex.cloud/api/1.29.0/sync";
 
 /// What the doctor said. See README.md, "What “the doctor accepts” means".
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +32,27 @@ const MAX_ROUNDS: usize = 4;
 pub fn report(case: &Case) -> Result<Report, String> {
     let mut session = Session::new();
     session.set_config_source(&case.config_ts, &Env::new())?;
-    session.add_input_token(&case.token, case.now as f64);
+    match case.transport {
+        Transport::Input => session.add_input_token(&case.token, case.now as f64),
+        Transport::Frame => {
+            let frame = |time: f64, data: serde_json::Value| Event::WsFrame {
+                socket: "s1".into(),
+                url: SYNC_URL.into(),
+                direction: Direction::Send,
+                time,
+                data: data.to_string(),
+            };
+            let connect = serde_json::json!({
+                "type": "Connect", "sessionId": "6f1c2a9e-0000-4000-8000-000000000001",
+                "connectionCount": 0, "lastCloseReason": null, "clientTs": case.now * 1000 - 40,
+            });
+            session.push(frame(case.now as f64 - 0.05, connect));
+            let auth = serde_json::json!({
+                "type": "Authenticate", "tokenType": "User", "value": case.token, "baseVersion": 0,
+            });
+            session.push(frame(case.now as f64, auth));
+        }
+    }
     for _ in 0..MAX_ROUNDS {
         let requests = session.key_requests();
         if requests.is_empty() {

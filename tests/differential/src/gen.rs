@@ -4,14 +4,22 @@
 
 use serde_json::{json, Value};
 
-use crate::case::{discovery_doc, Case, ProviderSpec, Scenario, Sig, NOW, OIDC_ISS, OIDC_JWKS};
+use crate::case::{
+    discovery_doc, Case, ProviderSpec, Scenario, Sig, Transport, NOW, OIDC_ISS, OIDC_JWKS,
+};
 use crate::keys::Keys;
+
+/// A change to a scenario.
+pub type Apply = Box<dyn Fn(&mut Scenario, &Keys)>;
 
 /// One way to change a scenario.
 pub struct Variation {
     pub name: &'static str,
-    pub apply: Box<dyn Fn(&mut Scenario, &Keys)>,
+    pub apply: Apply,
 }
+
+/// A change to a captured token's text.
+pub type Wrap = fn(&str) -> String;
 
 fn v(name: &'static str, apply: impl Fn(&mut Scenario, &Keys) + 'static) -> Variation {
     Variation {
@@ -747,6 +755,26 @@ pub fn cases(keys: &Keys, combinations: usize) -> Vec<Case> {
             out.push(s.build(format!("{bname}+{}", var.name), keys));
         }
     }
+    // Wrapped tokens, captured: on every base, alone and after a few variations.
+    for (bname, base) in &bases {
+        for (wname, wrap) in wrappings() {
+            let mut case = base.build(format!("{bname}+{wname}"), keys);
+            case.token = wrap(&case.token);
+            case.fork_token = case.fork_token.map(|t| wrap(&t));
+            out.push(case);
+        }
+    }
+    // Every unwrapped case so far once more as pasted input.
+    let pasted: Vec<Case> = out
+        .iter()
+        .filter(|c| !c.name.contains("+wrap-"))
+        .map(|c| Case {
+            name: format!("{}@input", c.name),
+            transport: Transport::Input,
+            ..c.clone()
+        })
+        .collect();
+    out.extend(pasted);
     let mut seq = Seq(SEED);
     for _ in 0..combinations {
         let (bname, base) = &bases[seq.below(bases.len())];
@@ -762,6 +790,21 @@ pub fn cases(keys: &Keys, combinations: usize) -> Vec<Case> {
         out.push(s.build(name, keys));
     }
     out
+}
+
+/// What a captured token may carry around it (`token.wrapped`): the backend takes the string as it is.
+pub fn wrappings() -> Vec<(&'static str, Wrap)> {
+    vec![
+        ("wrap-trailing-newline", |t| format!("{t}\n")),
+        ("wrap-leading-space", |t| format!(" {t}")),
+        ("wrap-json-quotes", |t| format!("\"{t}\"")),
+        ("wrap-bearer", |t| format!("Bearer {t}")),
+        ("wrap-trailing-dot", |t| format!("{t}.")),
+        ("wrap-inner-newline", |t| {
+            let (a, b) = t.split_at(t.len() / 2);
+            format!("{a}\n{b}")
+        }),
+    ]
 }
 
 /// The variation names (for the allow-list's sanity check).

@@ -7,3 +7,4 @@ pub mod case;
 pub mod doctor;
 pub mod gen;
 pub mod keys;
+pub mod known;
