@@ -162,6 +162,11 @@ fn matches(p: &Provider, audiences: &[String], iss: &str) -> bool {
 /// The identity providers, in process: each URL answers its document, any other 404.
 fn serve(docs: &BTreeMap<String, Doc>, url: &str) -> Response<Vec<u8>> {
     let (status, content_type, body) = match docs.get(url) {
+        Some(d) if url.ends_with("/.well-known/openid-configuration") => (
+            d.status,
+            d.content_type.clone(),
+            fork_discovery(&d.body).into_bytes(),
+        ),
         Some(d) => (
             d.status,
             d.content_type.clone(),
@@ -175,6 +180,63 @@ fn serve(docs: &BTreeMap<String, Doc>, url: &str) -> Response<Vec<u8>> {
         r.headers_mut().insert("content-type", ct);
     }
     r
+}
+
+/// The discovery document as the backend's fork of openidconnect reads it (get-convex/openidconnect-rs b9d9a15
+/// and 1472516, src/discovery/mod.rs): `authorization_endpoint` optional, `response_types_supported`,
+/// `subject_types_supported` and `id_token_signing_alg_values_supported` empty when absent. crates.io 4.0.1
+/// requires them, so they are filled with values the verifier never reads before it parses the document.
+fn fork_discovery(body: &str) -> String {
+    let Ok(serde_json::Value::Object(mut doc)) = serde_json::from_str::<serde_json::Value>(body)
+    else {
+        return body.to_owned();
+    };
+    let defaults = [
+        (
+            "authorization_endpoint",
+            serde_json::json!("https://fork-default.invalid/authorize"),
+        ),
+        ("response_types_supported", serde_json::json!([])),
+        ("subject_types_supported", serde_json::json!([])),
+        (
+            "id_token_signing_alg_values_supported",
+            serde_json::json!([]),
+        ),
+    ];
+    for (field, value) in defaults {
+        doc.entry(field).or_insert(value);
+    }
+    serde_json::Value::Object(doc).to_string()
+}
+
+/// The fork verifies RSA signatures with AWS-LC's `RSA_PKCS1_2048_8192_SHA256` (openidconnect-rs 15a9c55,
+/// src/core/jwk/mod.rs), crates.io 4.0.1 with the `rsa` crate (any size up to 4096 bits): a key outside 2048–8192
+/// bits that the token would be verified with fails in the backend. `Some(bits)` for such a key.
+fn fork_refuses_rsa_key(case: &Case, metadata: &CoreProviderMetadata) -> Option<usize> {
+    use openidconnect::JsonWebKey;
+    let header = case.token.split('.').next()?;
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).ok()?,
+    )
+    .ok()?;
+    let kid = header.get("kid").and_then(serde_json::Value::as_str);
+    let keys = metadata.jwks().keys();
+    let candidates: Vec<_> = keys
+        .iter()
+        .filter(|k| *k.key_type() == openidconnect::core::CoreJsonWebKeyType::RSA)
+        .filter(|k| kid.is_none() || k.key_id().map(|id| id.as_str()) == kid)
+        .collect();
+    let [key] = candidates.as_slice() else {
+        return None;
+    };
+    let n = serde_json::to_value(key)
+        .ok()?
+        .get("n")?
+        .as_str()?
+        .to_owned();
+    let n = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, n).ok()?;
+    let bits = n.len() * 8 - n.first().map_or(0, |b| b.leading_zeros() as usize);
+    (!(2048..=8192).contains(&bits)).then_some(bits)
 }
 
 /// Judges a case as the backend would.
@@ -253,6 +315,17 @@ fn oidc(case: &Case, iss: &str, application_id: &str, now: DateTime<Utc>) -> Ver
     .require_issuer_match(true)
     .require_audience_match(true)
     .set_time_fn(move || now);
+    let rs256 = case.token.split('.').next().is_some_and(|h| {
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, h)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|h| h.get("alg") == Some(&serde_json::json!("RS256")))
+    });
+    if rs256 {
+        if let Some(bits) = fork_refuses_rsa_key(case, &metadata) {
+            return Verdict::Refuse(format!("oidc: fork: AWS-LC refuses a {bits}-bit RSA key"));
+        }
+    }
     let token: BackendIdToken = match case.token.parse() {
         Ok(t) => t,
         Err(e) => return Verdict::Refuse(format!("oidc: not an ID token: {e}")),

@@ -160,6 +160,13 @@ pub fn variations() -> Vec<Variation> {
             let (_, url) = s.home();
             s.add_jwk(url, k.get("ed25519-b").jwk(Some("ed-b"), None));
         }),
+        v("key-rsa-1024", |s, k| {
+            s.header.insert("alg".into(), "RS256".into());
+            s.header.insert("kid".into(), "rsa-small".into());
+            s.key = "rsa1024";
+            let (_, url) = s.home();
+            s.add_jwk(url, k.get("rsa1024").jwk(Some("rsa-small"), Some("RS256")));
+        }),
         v("alg-header-lies", |s, _| {
             // The header keeps its alg and kid; the signature is made by a key of another family.
             s.key = if s.header.get("alg") == Some(&json!("EdDSA")) {
@@ -562,6 +569,13 @@ pub fn variations() -> Vec<Variation> {
                 Some("application/json"),
                 "nope",
             )
+        }),
+        v("disc-minimal", |s, _| {
+            // Only what the backend's fork of openidconnect requires (see README.md).
+            s.discovery.insert(
+                OIDC_ISS.into(),
+                json!({"issuer": OIDC_ISS, "jwks_uri": OIDC_JWKS}),
+            );
         }),
         v("disc-extra-fields", |s, _| {
             let mut d = discovery_doc(OIDC_ISS, OIDC_JWKS);

@@ -19,6 +19,8 @@ pub enum Family {
 
 enum Secret {
     Rsa(RsaKeyPair),
+    /// An RSA key ring will not load (under 2048 bits): signed with the `rsa` crate.
+    SmallRsa(Box<rsa::RsaPrivateKey>),
     P256(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
     Hmac(Vec<u8>),
@@ -31,7 +33,7 @@ pub struct TestKey {
     secret: Secret,
 }
 
-/// The keys by name: `rsa-a`, `rsa-b`, `p256-a`, `p256-b`, `ed25519-a`, `ed25519-b`, `hmac`.
+/// The keys by name: `rsa-a`, `rsa-b`, `rsa1024`, `p256-a`, `p256-b`, `ed25519-a`, `ed25519-b`, `hmac`.
 pub struct Keys {
     keys: Vec<TestKey>,
 }
@@ -76,6 +78,16 @@ impl Keys {
             keys: vec![
                 key("rsa-a", Family::Rsa, rsa(include_str!("../keys/rsa-a.pem"))),
                 key("rsa-b", Family::Rsa, rsa(include_str!("../keys/rsa-b.pem"))),
+                key(
+                    "rsa1024",
+                    Family::Rsa,
+                    Secret::SmallRsa(Box::new(
+                        rsa::pkcs8::DecodePrivateKey::from_pkcs8_der(&pkcs8_der(include_str!(
+                            "../keys/rsa1024.pem"
+                        )))
+                        .expect("1024-bit RSA key"),
+                    )),
+                ),
                 key(
                     "p256-a",
                     Family::P256,
@@ -133,6 +145,12 @@ impl TestKey {
                 k.sign(padding, &rng, msg, &mut out).ok()?;
                 Some(out)
             }
+            (Secret::SmallRsa(k), "RS256") => {
+                use sha2::Digest;
+                let digest = sha2::Sha256::digest(msg);
+                k.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
+                    .ok()
+            }
             (Secret::P256(k), "ES256") => Some(k.sign(&rng, msg).ok()?.as_ref().to_vec()),
             (Secret::Ed25519(k), "EdDSA") => Some(k.sign(msg).as_ref().to_vec()),
             (Secret::Hmac(s), "HS256") => {
@@ -160,6 +178,10 @@ impl TestKey {
             Secret::Rsa(k) => {
                 let c = signature::RsaPublicKeyComponents::<Vec<u8>>::from(k.public());
                 json!({"kty": "RSA", "n": b64(&c.n), "e": b64(&c.e)})
+            }
+            Secret::SmallRsa(k) => {
+                use rsa::traits::PublicKeyParts;
+                json!({"kty": "RSA", "n": b64(&k.n().to_bytes_be()), "e": b64(&k.e().to_bytes_be())})
             }
             Secret::P256(k) => {
                 // The uncompressed point: 0x04 || x || y.

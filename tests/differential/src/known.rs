@@ -103,6 +103,17 @@ pub const KNOWN: &[Known] = &[
                  expired; the doctor only warns",
     },
     Known {
+        class: "C5",
+        kinds: &[Kind::DoctorAcceptsRefused],
+        backend_says: &[
+            "oidc: fork: AWS-LC refuses",
+            "custom: decode_with_jwks: Invalid signature",
+        ],
+        variations: &["key-rsa-1024"],
+        reason: "an RSA key under 2048 bits: the backend verifies RSA with AWS-LC (OIDC) and ring (customJwt), \
+                 both 2048-8192 bits only; the doctor accepts moduli from 1024 bits",
+    },
+    Known {
         class: "U1",
         kinds: &[Kind::DoctorUndecidedRefused],
         backend_says: &[
