@@ -2,7 +2,7 @@
 //! `crates/authentication/src/lib.rs:280-289`; biscuit get-convex 05bdaab `src/jwk.rs`, `src/jwa.rs`): one key it
 //! cannot represent fails the whole set and every token of the provider. The OIDC path skips such keys.
 
-use convex_auth_doctor::analysis::Session;
+use convex_auth_doctor::analysis::{FetchedDocument, KeyPurpose, Session};
 use convex_auth_doctor::config::Env;
 use convex_auth_doctor::findings::{Code, Severity};
 use convex_auth_doctor::verify::Jwks;
@@ -28,6 +28,33 @@ fn main_with(kid: &str, change: Value) -> String {
         }
     }
     set.to_string()
+}
+
+/// Hands a fetched document to the session, as the panel does.
+#[allow(clippy::too_many_arguments)]
+fn put(
+    s: &mut Session,
+    url: &str,
+    purpose: &str,
+    issuer: &str,
+    content_type: Option<&str>,
+    status: u16,
+    body: &str,
+    fetched_at: f64,
+) {
+    s.set_fetched(&FetchedDocument {
+        url,
+        purpose: if purpose == "discovery" {
+            KeyPurpose::Discovery
+        } else {
+            KeyPurpose::Jwks
+        },
+        issuer,
+        content_type,
+        status,
+        body,
+        fetched_at,
+    });
 }
 
 fn refusal(text: &str) -> Option<String> {
@@ -110,7 +137,8 @@ fn every_token_of_the_custom_jwt_provider_is_refused() {
     let requests = s.key_requests();
     assert_eq!(requests.len(), 1);
     let url = requests[0].url.clone();
-    s.set_fetched(
+    put(
+        &mut s,
         &url,
         "jwks",
         ISS,
@@ -140,7 +168,8 @@ fn every_token_of_the_custom_jwt_provider_is_refused() {
 
     // The same key without `alg` parses: the signature is checked as usual.
     let mut s = custom_jwt_session();
-    s.set_fetched(
+    put(
+        &mut s,
         &url,
         "jwks",
         ISS,
@@ -183,5 +212,201 @@ fn the_oidc_path_skips_the_key_instead() {
         r.findings.iter().any(|f| f.code == Code::SignatureValid),
         "{:#?}",
         r.findings
+    );
+}
+
+fn oidc_session() -> Session {
+    let mut s = Session::new();
+    let config = format!(
+        "export default {{ providers: [{{ domain: \"{ISS}\", applicationID: \"convex\" }}] }};"
+    );
+    s.set_config_source(&config, &Env::default()).unwrap();
+    s.add_input_token(
+        fixtures()["tokens"]["RS256"].as_str().unwrap(),
+        1_764_180_100.0,
+    );
+    s
+}
+
+fn codes(s: &Session) -> Vec<&'static str> {
+    s.report()
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect()
+}
+
+#[test]
+fn discovery_is_read_with_openidconnect_content_type_rules() {
+    let doc = json!({"issuer": ISS, "jwks_uri": format!("{ISS}/jwks")}).to_string();
+    let discovery = format!("{ISS}/.well-known/openid-configuration");
+    // http_utils.rs:24-43: a present Content-Type must be application/json; discovery/mod.rs:370-375 fails it.
+    let mut s = oidc_session();
+    put(
+        &mut s,
+        &discovery,
+        "discovery",
+        ISS,
+        Some("text/html; charset=utf-8"),
+        200,
+        &doc,
+        1.0,
+    );
+    let r = s.report();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AuthDiscoveryFailed)
+        .unwrap_or_else(|| panic!("{:?}", codes(&s)));
+    assert_eq!(f.severity, Severity::Fail);
+    assert!(f.message.contains("text/html"), "{}", f.message);
+    // A missing Content-Type passes; `application/json; charset=utf-8` too.
+    for ct in [None, Some("application/json; charset=utf-8")] {
+        let mut s = oidc_session();
+        put(&mut s, &discovery, "discovery", ISS, ct, 200, &doc, 1.0);
+        assert!(
+            !codes(&s).contains(&"auth.discovery_failed"),
+            "{ct:?}: {:?}",
+            codes(&s)
+        );
+        assert_eq!(
+            s.key_requests().len(),
+            1,
+            "{ct:?}: the JWKS is asked for next"
+        );
+    }
+    // Not provider metadata: no jwks_uri, or a jwks_uri that is no URL.
+    for bad in [
+        json!({"issuer": ISS}),
+        json!({"issuer": ISS, "jwks_uri": "/jwks"}),
+    ] {
+        let mut s = oidc_session();
+        put(
+            &mut s,
+            &discovery,
+            "discovery",
+            ISS,
+            Some("application/json"),
+            200,
+            &bad.to_string(),
+            1.0,
+        );
+        assert!(
+            codes(&s).contains(&"auth.discovery_failed"),
+            "{bad}: {:?}",
+            codes(&s)
+        );
+    }
+}
+
+#[test]
+fn an_oidc_jwks_without_content_type_is_read_a_custom_jwt_one_is_not() {
+    let doc = json!({"issuer": ISS, "jwks_uri": format!("{ISS}/jwks")}).to_string();
+    let jwks = fixtures()["jwks"]["main"].to_string();
+    let mut s = oidc_session();
+    put(
+        &mut s,
+        &format!("{ISS}/.well-known/openid-configuration"),
+        "discovery",
+        ISS,
+        Some("application/json"),
+        200,
+        &doc,
+        1.0,
+    );
+    put(
+        &mut s,
+        &format!("{ISS}/jwks"),
+        "jwks",
+        ISS,
+        None,
+        200,
+        &jwks,
+        2.0,
+    );
+    assert!(codes(&s).contains(&"signature.valid"), "{:?}", codes(&s));
+
+    // authentication/src/lib.rs:445-471: the customJwt fetch requires a JSON Content-Type.
+    let mut s = custom_jwt_session();
+    put(
+        &mut s,
+        &format!("{ISS}/jwks"),
+        "jwks",
+        ISS,
+        None,
+        200,
+        &jwks,
+        2.0,
+    );
+    // The backend gets the same answer: refused, not "unreachable from here".
+    let r = s.report();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AuthDiscoveryFailed)
+        .unwrap_or_else(|| panic!("{:?}", codes(&s)));
+    assert_eq!(f.severity, Severity::Fail);
+    assert!(
+        f.message.contains("Invalid Content-Type 'unknown'"),
+        "{}",
+        f.message
+    );
+    assert!(!codes(&s).contains(&"signature.valid"));
+}
+
+#[test]
+fn a_404_is_the_backends_answer_too_other_statuses_may_be_transient() {
+    let discovery = format!("{ISS}/.well-known/openid-configuration");
+    let mut s = oidc_session();
+    put(
+        &mut s,
+        &discovery,
+        "discovery",
+        ISS,
+        Some("text/html"),
+        404,
+        "<h1>Not Found</h1>",
+        1.0,
+    );
+    let r = s.report();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AuthDiscoveryFailed)
+        .unwrap_or_else(|| panic!("{:?}", codes(&s)));
+    assert_eq!(f.severity, Severity::Fail);
+    for status in [429, 503] {
+        let mut s = oidc_session();
+        put(
+            &mut s,
+            &discovery,
+            "discovery",
+            ISS,
+            Some("text/html"),
+            status,
+            "busy",
+            1.0,
+        );
+        let c = codes(&s);
+        assert!(
+            c.contains(&"jwks.unreachable") && !c.contains(&"auth.discovery_failed"),
+            "{status}: {c:?}"
+        );
+    }
+    let mut s = custom_jwt_session();
+    put(
+        &mut s,
+        &format!("{ISS}/jwks"),
+        "jwks",
+        ISS,
+        Some("text/html"),
+        404,
+        "nope",
+        1.0,
+    );
+    assert!(
+        codes(&s).contains(&"auth.discovery_failed"),
+        "{:?}",
+        codes(&s)
     );
 }

@@ -222,3 +222,102 @@ fn language_tags_only_on_localized_claims() {
         None
     );
 }
+
+#[test]
+fn custom_jwt_leeway_accepts_then_the_identity_is_already_expired() {
+    // biscuit passes now − round(exp) ≤ 5 s (lib.rs:360-378), but the identity expires at round(exp) and the sync
+    // state refuses an expired identity at once (sync/src/state.rs:297-303): the token never works.
+    let t = plain(json!({"exp": T - 3.0}));
+    let fs = check_token(&t, T, &custom());
+    let f = of(&fs, Code::TokenExpired)[0];
+    assert_eq!(f.severity, Severity::Fail);
+    assert!(f.message.contains("expiry AuthError"), "{}", f.message);
+    assert_eq!(
+        severity(&check_token(&t, T, &oidc()), Code::TokenExpired),
+        Some(Severity::Fail)
+    );
+    // Beyond the leeway: refused by validation itself.
+    let t = plain(json!({"exp": T - 6.0}));
+    let f = check_token(&t, T, &custom());
+    assert!(
+        of(&f, Code::TokenExpired)[0].message.contains("beyond"),
+        "{f:#?}"
+    );
+    // One second left: fine on both paths.
+    let t = plain(json!({"exp": T + 1.0}));
+    assert_eq!(
+        severity(&check_token(&t, T, &custom()), Code::TokenExpired),
+        None
+    );
+    assert_eq!(
+        severity(&check_token(&t, T, &oidc()), Code::TokenExpired),
+        None
+    );
+}
+
+#[test]
+fn fractional_exp_is_rounded_by_biscuit_and_compared_as_sent_by_openidconnect() {
+    // numeric_type.rs: 0.4 rounds down, so the customJwt identity expires at T, the moment it is sent.
+    let t = plain(json!({"exp": T + 0.4}));
+    assert_eq!(
+        severity(&check_token(&t, T, &custom()), Code::TokenExpired),
+        Some(Severity::Fail)
+    );
+    // The OIDC identity expires at T + 0.4: sent at T it is still valid.
+    assert_eq!(
+        severity(&check_token(&t, T, &oidc()), Code::TokenExpired),
+        None
+    );
+    // Unknown path: one kind refuses, the other not: a warning, not a refusal.
+    assert_eq!(
+        severity(&check_token(&t, T, &TokenPath::Unknown), Code::TokenExpired),
+        Some(Severity::Warn)
+    );
+    // Sent half a second later, past exp: OIDC refuses too.
+    assert_eq!(
+        severity(&check_token(&t, T + 0.5, &oidc()), Code::TokenExpired),
+        Some(Severity::Fail)
+    );
+    // 0.6 rounds up: the customJwt identity lives until T + 1.
+    let t = plain(json!({"exp": T + 0.6}));
+    assert_eq!(
+        severity(&check_token(&t, T + 0.5, &custom()), Code::TokenExpired),
+        None
+    );
+}
+
+#[test]
+fn header_fields_and_jti_of_the_wrong_type_are_unreadable_on_every_path() {
+    // openidconnect jwt/mod.rs:195-215 and biscuit jws.rs: kid/cty strings, crit a list of strings.
+    for (field, value) in [
+        ("kid", json!(7)),
+        ("cty", json!({"a": 1})),
+        ("crit", json!("exp")),
+    ] {
+        let mut header = json!({"alg": "RS256", "typ": "JWT", "kid": "k1"});
+        header[field] = value.clone();
+        let t = token(header, json!({}));
+        for path in [oidc(), custom(), TokenPath::Unknown] {
+            let fs = check_token(&t, T, &path);
+            assert!(
+                of(&fs, Code::TokenMalformed)
+                    .iter()
+                    .any(|f| f.evidence.get("field") == Some(&json!(field))),
+                "{field}: {value} on {path:?}: {fs:#?}"
+            );
+        }
+    }
+    // biscuit's RegisteredClaims.id: `jti` must be a string ("Could not parse JWT payload", lib.rs:166-173).
+    let t = plain(json!({"jti": 5}));
+    for path in [oidc(), custom(), TokenPath::Unknown] {
+        let fs = check_token(&t, T, &path);
+        assert!(
+            of(&fs, Code::TokenMalformed)
+                .iter()
+                .any(|f| f.evidence.get("claim") == Some(&json!("jti"))),
+            "{path:?}: {fs:#?}"
+        );
+    }
+    let t = plain(json!({"jti": "abc"}));
+    assert!(of(&check_token(&t, T, &oidc()), Code::TokenMalformed).is_empty());
+}

@@ -505,3 +505,72 @@ fn a_real_skew_shows_once_the_page_age_is_taken_out() {
     let expired = find(&r, Code::TokenExpired).unwrap_or_else(|| panic!("{:?}", codes(&r)));
     assert_eq!(expired.severity, Severity::Fail);
 }
+
+fn auth_error(socket: &str, time: f64, error: &str, attempted: bool) -> Event {
+    recv(
+        socket,
+        time,
+        json!({"type": "AuthError", "error": error, "baseVersion": 0, "authUpdateAttempted": attempted}),
+    )
+}
+
+#[test]
+fn the_custom_jwt_claim_text_names_sub_and_exp() {
+    // authentication/src/lib.rs:379-385: the only text a customJwt token without sub or exp gets.
+    let text = "Could not verify token claim. Check that the JWT contains valid claims and matches your auth provider configuration.";
+    let mut events = ws_session(&good());
+    events.push(auth_error(S1, T + 0.4, text, true));
+    let r = run(events, None);
+    let f = find(&r, Code::TokenClaimMissing).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(f.severity, Severity::Fail);
+    let meaning = f.evidence["meaning"].as_str().unwrap_or_default();
+    assert!(
+        meaning.contains("`sub`") && meaning.contains("`exp`"),
+        "{meaning}"
+    );
+}
+
+#[test]
+fn a_token_without_its_signature_part_is_routed_then_refused() {
+    let token = good();
+    let two_parts = token
+        .rsplit_once('.')
+        .map(|(head, _)| head.to_owned())
+        .unwrap_or_default();
+    let r = run(ws_session(&two_parts), None);
+    let f = find(&r, Code::TokenMalformed).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        f.message.contains("Could not parse as OIDC ID token"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("customJwt"), "{}", f.message);
+}
+
+#[test]
+fn expiry_in_session_says_there_is_no_timer_and_admin_keys_are_checked() {
+    let mut events = ws_session(&good());
+    events.push(transition(S1, T + 0.3, (0, 1), json!([]), None));
+    events.push(auth_error(
+        S1,
+        T + 4000.0,
+        "Convex token identity expired",
+        false,
+    ));
+    let r = run(events, None);
+    let f = find(&r, Code::AuthExpiredInSession).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(f.message.contains("no expiry timer"), "{}", f.message);
+
+    let admin = vec![
+        connect(S1, T, 0, "InitialConnect", None),
+        send(
+            S1,
+            T + 0.1,
+            json!({"type": "Authenticate", "tokenType": "Admin", "value": "prod:x|secret", "baseVersion": 0}),
+        ),
+    ];
+    let r = run(admin, None);
+    let f = find(&r, Code::TokenAdmin).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(f.message.contains("BadAdminKey"), "{}", f.message);
+    assert!(!r.findings.iter().any(|f| f.message.contains("secret")));
+}

@@ -59,6 +59,7 @@ pub(super) fn traffic_rules(
     null_before_auth(ev, out);
     stale_keys(ev, out);
     transient_discovery(ev, out);
+    backend_notes(out);
 }
 
 /// `auth.internal_error`: the backend failed internally right after a user token (a 1011 `InternalServerError`
@@ -76,7 +77,7 @@ fn internal_error(
         .latest_token()
         .is_some_and(|(_, t)| t.outcome == AuthOutcome::Pending && t.source != TokenSource::Input);
     let errors: Vec<_> = ev
-        .signals
+        .signals()
         .internal_errors
         .iter()
         .filter(|e| e.with_token)
@@ -127,19 +128,18 @@ fn internal_error(
 /// confirmed, and the token was confirmed later: the query raced authentication. The `'server identity'` null line
 /// it logged then says nothing about the token, so `identity.logged_null` is dropped when that line came first.
 fn null_before_auth(ev: &Evidence, out: &mut Vec<Finding>) {
-    let Some(confirmed_at) = ev.signals.confirmed_after_pre_auth else {
+    let Some(confirmed_at) = ev.signals().confirmed_after_pre_auth else {
         return;
     };
     let early: Vec<_> = ev
-        .signals
+        .signals()
         .pre_auth_results
         .iter()
         .filter(|r| r.time <= confirmed_at)
         .collect();
     let Some(first) = early.first() else { return };
     if ev
-        .identity
-        .as_ref()
+        .identity()
         .is_some_and(|seen| seen.log == IdentityLog::Null && seen.time <= confirmed_at)
     {
         out.retain(|f| f.code != Code::IdentityLoggedNull);
@@ -172,7 +172,7 @@ fn null_before_auth(ev: &Evidence, out: &mut Vec<Finding>) {
 /// backend-fidelity A9: the keys here verify the token, yet the backend refused it with a key/signature text. The
 /// backend fetches discovery and JWKS through a cache that honours Cache-Control (convex-backend
 /// `crates/http_client/src/lib.rs:70-90`): after a key rotation it can hold the old set until that expires.
-fn stale_keys(ev: &Evidence, out: &mut Vec<Finding>) {
+fn stale_keys(ev: &Evidence, out: &mut [Finding]) {
     if !out.iter().any(|f| f.code == Code::SignatureValid) {
         return;
     }
@@ -199,8 +199,8 @@ fn stale_keys(ev: &Evidence, out: &mut Vec<Finding>) {
 /// backend-fidelity A8: the socket closed `AuthProviderDiscoveryFailed` with no AuthError: the provider answered
 /// 429/425/421 or 5xx (close 1013, transient: the client retries with backoff) or 404 (close 1000),
 /// convex-backend `crates/errors/src/lib.rs:676-709, 757-771`.
-fn transient_discovery(ev: &Evidence, out: &mut Vec<Finding>) {
-    if ev.signals.discovery_closes == 0 || !ev.rejections.is_empty() {
+fn transient_discovery(ev: &Evidence, out: &mut [Finding]) {
+    if ev.signals().discovery_closes == 0 || !ev.rejections().is_empty() {
         return;
     }
     for f in out
@@ -211,7 +211,7 @@ fn transient_discovery(ev: &Evidence, out: &mut Vec<Finding>) {
         f.evidence.insert("auth_error".into(), json!(false));
         f.evidence.insert(
             "discovery_closes".into(),
-            json!(ev.signals.discovery_closes),
+            json!(ev.signals().discovery_closes),
         );
     }
 }
@@ -223,8 +223,34 @@ pub(super) const CLOCK_THRESHOLD_S: f64 = 6.0;
 /// The server's clock minus this computer's to judge captured tokens by: 0 unless the evidence shows a real skew
 /// (backend-fidelity B5: `clientClockSkew` alone is not one; `evidence.rs` corrects it with the Connect frame).
 pub(super) fn clock_offset(ev: &Evidence) -> f64 {
-    ev.clock
-        .as_ref()
+    ev.clock()
         .filter(|c| c.server_minus_local.abs() > CLOCK_THRESHOLD_S)
         .map_or(0.0, |c| c.server_minus_local)
+}
+
+/// What the backend really does, added to findings the guide's steps already make.
+pub(super) fn backend_notes(out: &mut [Finding]) {
+    for f in out.iter_mut() {
+        match f.code {
+            // backend-fidelity B1: keybroker/src/broker.rs:250-272, sync/src/worker.rs:503, 671, 781.
+            Code::AuthExpiredInSession => {
+                f.message.push_str(" The backend has no expiry timer: it notices an expired identity only when a mutation, an action or a query update runs (then AuthError and a close), so an idle app past `exp` receives nothing.");
+            }
+            // backend-fidelity B4: application/src/lib.rs:3166-3181, application_auth.rs:44-50.
+            Code::TokenAdmin => {
+                f.message.push_str(" The backend checks admin keys: a wrong one is answered 401 BadAdminKey (an AuthError on the socket).");
+            }
+            // backend-fidelity A6: the first decode reads only the payload (biscuit jws/compact.rs:379-383 via
+            // authentication/src/lib.rs:166-173): a token without its signature part is routed by its claims,
+            // then refused by the provider's own parser.
+            Code::TokenMalformed
+                if f.evidence.get("parts") == Some(&json!(2))
+                    && f.message.contains("signature is missing") =>
+            {
+                f.message.push_str(" The backend still reads its payload to pick a provider, then refuses it: \"Could not parse as OIDC ID token\" on an OIDC provider, \"Could not decode token…\" on a customJwt provider (not \"Could not parse JWT payload\").");
+                f.evidence.insert("backend_routes_it".into(), json!(true));
+            }
+            _ => {}
+        }
+    }
 }

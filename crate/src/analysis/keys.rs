@@ -11,19 +11,39 @@ use serde::Serialize;
 
 use crate::config::{AuthConfig, Provider};
 use crate::findings::{Code, Finding};
-use crate::rules::normalise_issuer;
 use crate::token::{DecodedToken, TokenPath};
 use crate::verify::{self, DiscoveryDoc, Jwks};
 
 /// At most this many fetched documents are kept.
 const MAX_DOCUMENTS: usize = 16;
 
+/// What a [`KeyRequest`]'s document is; serialised as `"discovery"` / `"jwks"` for the panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyPurpose {
+    /// `<iss>/.well-known/openid-configuration`: read against the issuer, it names the JWKS.
+    Discovery,
+    /// A JWK set.
+    Jwks,
+}
+
+impl KeyPurpose {
+    /// The purpose a front end hands back with a fetched document: `"discovery"`, and anything else is read as a
+    /// JWK set (as before this was an enum).
+    pub fn from_name(name: &str) -> Self {
+        if name == "discovery" {
+            KeyPurpose::Discovery
+        } else {
+            KeyPurpose::Jwks
+        }
+    }
+}
+
 /// A URL the front end may fetch to verify the latest token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyRequest {
     pub url: String,
-    /// `discovery` or `jwks`.
-    pub purpose: &'static str,
+    pub purpose: KeyPurpose,
     /// The issuer the keys belong to.
     pub issuer: String,
 }
@@ -47,6 +67,22 @@ struct Manual {
 struct Fetched {
     document: Document,
     fetched_at: f64,
+}
+
+/// A document the front end fetched for a [`KeyRequest`], as it got it.
+#[derive(Debug, Clone, Copy)]
+pub struct FetchedDocument<'a> {
+    pub url: &'a str,
+    /// The request's purpose.
+    pub purpose: KeyPurpose,
+    /// The request's issuer: a discovery document is read against it.
+    pub issuer: &'a str,
+    /// The response's `Content-Type`, when it had one.
+    pub content_type: Option<&'a str>,
+    pub status: u16,
+    pub body: &'a str,
+    /// When it was fetched (Unix seconds).
+    pub fetched_at: f64,
 }
 
 /// Keys and discovery documents handed in by the front end.
@@ -81,18 +117,15 @@ fn plan(
         }
         return None;
     }
-    // The backend prefixes a scheme-less `iss` with https:// before discovery (rules::normalise_issuer).
-    let base = if iss.starts_with("https://") || iss.starts_with("http://") {
-        iss.to_owned()
-    } else {
-        normalise_issuer(iss)
-    };
-    if !base.starts_with("https://") && !base.starts_with("http://") {
+    // Discovery starts from the token's raw `iss` (convex-backend `crates/authentication/src/lib.rs:208`): a
+    // scheme-less one never gets that far (the backend fails parsing it: `token.iss_no_scheme`), so there are no
+    // keys to look at.
+    if !iss.starts_with("https://") && !iss.starts_with("http://") {
         return None;
     }
     Some((
         iss.to_owned(),
-        Source::Discovery(verify::discovery_url(&base)),
+        Source::Discovery(verify::discovery_url(iss)),
     ))
 }
 
@@ -124,45 +157,69 @@ impl KeyStore {
         };
         match source {
             Source::DataUri(_) => Vec::new(),
-            Source::Jwks(url) if !self.fetched.contains_key(&url) => vec![request(url, "jwks")],
+            Source::Jwks(url) if !self.fetched.contains_key(&url) => {
+                vec![request(url, KeyPurpose::Jwks)]
+            }
             Source::Jwks(_) => Vec::new(),
             Source::Discovery(url) => match self.fetched.get(&url).map(|f| &f.document) {
-                None => vec![request(url, "discovery")],
+                None => vec![request(url, KeyPurpose::Discovery)],
                 Some(Document::Discovery(Ok(doc))) if !self.fetched.contains_key(&doc.jwks_uri) => {
-                    vec![request(doc.jwks_uri.clone(), "jwks")]
+                    vec![request(doc.jwks_uri.clone(), KeyPurpose::Jwks)]
                 }
                 _ => Vec::new(),
             },
         }
     }
 
-    /// Records a fetched document. `purpose` is the one the request named.
-    /// `issuer` is the request's: the discovery document is read against it.
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_fetched(
-        &mut self,
-        url: &str,
-        purpose: &str,
-        issuer: &str,
-        content_type: Option<&str>,
-        status: u16,
-        body: &str,
-        fetched_at: f64,
-    ) {
-        let document = if !(200..300).contains(&status) {
-            Document::Unreachable(format!("HTTP {status}"))
-        } else if purpose == "discovery" {
-            Document::Discovery(verify::check_discovery(body, issuer))
+    /// Records a fetched document.
+    pub fn set_fetched(&mut self, fetched: &FetchedDocument) {
+        let document = if fetched.status == 404 {
+            // A 404 is what the backend gets from the same URL too (no network or CORS story): it refuses every
+            // token of the provider (discovery: close 1000 AuthProviderDiscoveryFailed; customJwt: "Could not
+            // fetch JWKS from URL … HTTP 404"). Other statuses may be transient or this browser's own.
+            let e = format!("{} answered 404 Not Found", fetched.url);
+            match fetched.purpose {
+                KeyPurpose::Discovery => Document::Discovery(Err(e)),
+                KeyPurpose::Jwks => Document::Jwks(Err(e)),
+            }
+        } else if !(200..300).contains(&fetched.status) {
+            Document::Unreachable(format!("HTTP {}", fetched.status))
         } else {
-            Document::Jwks(verify::parse_jwks_response(content_type, body, url))
+            match fetched.purpose {
+                KeyPurpose::Discovery => Document::Discovery(verify::check_discovery_response(
+                    fetched.content_type,
+                    fetched.body,
+                    fetched.issuer,
+                )),
+                // Keys a discovery document named: the OIDC path's rules (a missing Content-Type passes there).
+                KeyPurpose::Jwks if self.named_by_discovery(fetched.url) => {
+                    Document::Jwks(verify::parse_oidc_jwks_response(
+                        fetched.content_type,
+                        fetched.body,
+                        fetched.url,
+                    ))
+                }
+                KeyPurpose::Jwks => Document::Jwks(verify::parse_jwks_response(
+                    fetched.content_type,
+                    fetched.body,
+                    fetched.url,
+                )),
+            }
         };
         self.insert(
-            url,
+            fetched.url,
             Fetched {
                 document,
-                fetched_at,
+                fetched_at: fetched.fetched_at,
             },
         );
+    }
+
+    /// Whether a fetched discovery document names `url` as its `jwks_uri` (then it is the OIDC path's JWKS).
+    fn named_by_discovery(&self, url: &str) -> bool {
+        self.fetched
+            .values()
+            .any(|f| matches!(&f.document, Document::Discovery(Ok(doc)) if doc.jwks_uri == url))
     }
 
     /// Records a fetch that failed before any response.
@@ -262,12 +319,20 @@ impl KeyStore {
                     ));
                     doc.jwks_uri.clone()
                 }
+                // Fetched, and unusable: the backend gets the same document and fails on it.
                 Some(Fetched {
-                    document: Document::Discovery(Err(e)) | Document::Unreachable(e),
+                    document: Document::Discovery(Err(e)),
                     fetched_at,
-                })
-                | Some(Fetched {
-                    document: Document::Jwks(Err(e)),
+                }) => {
+                    out.extend(with_source(
+                        vec![verify::discovery_unusable(&issuer, e)],
+                        &url,
+                        Some(*fetched_at),
+                    ));
+                    return out;
+                }
+                Some(Fetched {
+                    document: Document::Unreachable(e) | Document::Jwks(Err(e)),
                     fetched_at,
                 }) => {
                     out.push(unreachable(&url, e, *fetched_at));
@@ -286,8 +351,19 @@ impl KeyStore {
             }) => {
                 out.extend(verify_with(token, path, jwks, &jwks_url, Some(*fetched_at)));
             }
+            // Answered, and unusable: the backend reads the same answer and refuses every token of the provider.
             Some(Fetched {
-                document: Document::Jwks(Err(e)) | Document::Unreachable(e),
+                document: Document::Jwks(Err(e)),
+                fetched_at,
+            }) => {
+                out.extend(with_source(
+                    vec![verify::jwks_unusable(&jwks_url, e)],
+                    &jwks_url,
+                    Some(*fetched_at),
+                ));
+            }
+            Some(Fetched {
+                document: Document::Unreachable(e),
                 fetched_at,
             })
             | Some(Fetched {

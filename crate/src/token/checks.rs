@@ -155,7 +155,8 @@ fn encoding_as_sent(token: &DecodedToken, out: &mut Vec<Finding>) {
 /// missing.
 fn claim_types(token: &DecodedToken, out: &mut Vec<Finding>) -> Vec<&'static str> {
     let mut bad = Vec::new();
-    for name in ["iss", "sub"] {
+    // `jti` too: biscuit's `RegisteredClaims.id` is a string, read by the routing parse on every path.
+    for name in ["iss", "sub", "jti"] {
         if let Some(v) = present(token, name) {
             if !v.is_string() {
                 bad.push(name);
@@ -163,6 +164,7 @@ fn claim_types(token: &DecodedToken, out: &mut Vec<Finding>) -> Vec<&'static str
             }
         }
     }
+    header_types(token, out);
     if let Audience::Invalid(v) = token.aud() {
         bad.push("aud");
         out.push(bad_claim("aud", &v, "a string or an array of strings"));
@@ -177,6 +179,37 @@ fn claim_types(token: &DecodedToken, out: &mut Vec<Finding>) -> Vec<&'static str
         }
     }
     bad
+}
+
+/// Header fields both libraries type (openidconnect-rs `src/jwt/mod.rs:195-215`: `kid`, `cty` strings, `crit` a
+/// list of strings; biscuit `src/jws.rs:266-332`: the same): another JSON type makes the header unreadable on
+/// every path ("Could not parse as OIDC ID token" / "Could not decode token"). `typ` is `token.typ`'s.
+fn header_types(token: &DecodedToken, out: &mut Vec<Finding>) {
+    for (name, wanted) in [
+        ("kid", "a string"),
+        ("cty", "a string"),
+        ("crit", "a list of strings"),
+    ] {
+        let Some(v) = token.header.get(name).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let ok = match name {
+            "crit" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            _ => v.is_string(),
+        };
+        if !ok {
+            out.push(
+                Finding::new(
+                    Code::TokenMalformed,
+                    format!("The header's `{name}` is {v}, not {wanted}: the backend cannot parse the header."),
+                )
+                .with("part", "header")
+                .with("field", name)
+                .with("value", v.clone())
+                .with("expected", wanted),
+            );
+        }
+    }
 }
 
 fn bad_claim(name: &str, value: &Value, wanted: &str) -> Finding {
@@ -441,61 +474,45 @@ fn expiry(token: &DecodedToken, sent_at: f64, path: &TokenPath, out: &mut Vec<Fi
     let Some(exp) = time_claim(token, "exp") else {
         return;
     };
-    // The backend's clock reads whole seconds (`as_secs()` in `validate_id_token`).
-    let now = sent_at.floor();
+    // Two checks, per path. Validation: OIDC refuses when `now >= exp` with `now` in whole seconds
+    // (`as_secs()` in `validate_id_token`); biscuit when `now - round(exp) > 5` (the fork rounds fractional
+    // times half away from zero, `serde_custom/numeric_type.rs`). Then the identity it builds expires at `exp`
+    // (customJwt: `round(exp)`), and the sync state refuses an expired identity at once
+    // (`sync/src/state.rs:297-303`, `keybroker/src/broker.rs` `is_expired`: `now >= expiration`, full precision):
+    // AuthError{authUpdateAttempted: false}, no confirmation (backend-fidelity B3).
+    let oidc_refuses = sent_at >= exp;
+    let custom_refuses = sent_at >= exp.round();
+    let beyond_leeway = sent_at.floor() - exp.round() > CUSTOM_JWT_LEEWAY_S;
     let before = sent_at - exp;
-    let custom_accepts = now - exp.round() <= CUSTOM_JWT_LEEWAY_S;
     let when = if before == 0.0 {
         "The token expired the moment it was sent".to_owned()
+    } else if before < 0.0 {
+        "The token expires within the second it was sent".to_owned()
     } else {
         format!(
             "The token expired {} before it was sent",
             human_duration(before)
         )
     };
+    let custom_text = |when: &str| {
+        if beyond_leeway {
+            format!("{when}, beyond the customJwt provider's 5 s leeway.")
+        } else {
+            format!("{when}: the customJwt provider's 5 s leeway lets it through validation, but the identity is already expired, so the backend answers an expiry AuthError at once and never confirms it (the client reconnects and sends the same token again).")
+        }
+    };
     let (severity, message) = match path {
-        TokenPath::Oidc { .. } => {
-            if exp > now {
-                return;
-            }
-            (
-                Severity::Fail,
-                format!("{when}; the OIDC provider allows no leeway."),
-            )
-        }
-        TokenPath::CustomJwt { .. } => {
-            if exp > now {
-                return;
-            }
-            if custom_accepts {
-                (
-                    Severity::Warn,
-                    format!(
-                        "{when}; the customJwt provider still accepts it within its 5 s leeway."
-                    ),
-                )
-            } else {
-                (
-                    Severity::Fail,
-                    format!("{when}, beyond the customJwt provider's 5 s leeway."),
-                )
-            }
-        }
-        TokenPath::Unknown => {
-            if exp > now {
-                return;
-            }
-            if custom_accepts {
-                (
-                    Severity::Fail,
-                    format!(
-                        "{when}; an OIDC provider refuses it, a customJwt provider would still accept it (5 s leeway)."
-                    ),
-                )
-            } else {
-                (Severity::Fail, format!("{when}."))
-            }
-        }
+        TokenPath::Oidc { .. } if oidc_refuses => (
+            Severity::Fail,
+            format!("{when}; the OIDC provider allows no leeway."),
+        ),
+        TokenPath::CustomJwt { .. } if custom_refuses => (Severity::Fail, custom_text(&when)),
+        TokenPath::Unknown if oidc_refuses && custom_refuses => (Severity::Fail, format!("{when}.")),
+        TokenPath::Unknown if oidc_refuses || custom_refuses => (
+            Severity::Warn,
+            format!("{when}: one kind of provider refuses it (fractional `exp`: an OIDC provider compares it as sent, a customJwt provider rounds it)."),
+        ),
+        _ => return,
     };
     let leeway = if matches!(path, TokenPath::CustomJwt { .. }) {
         CUSTOM_JWT_LEEWAY_S

@@ -306,7 +306,7 @@ fn claim_types(token: &DecodedToken, path: &TokenPath, severity: Severity, out: 
 fn kind_of(v: &Value) -> String {
     match v {
         Value::String(s) => format!("the string \"{}\"", s.chars().take(40).collect::<String>()),
-        other => crate::traffic::json::kind_name(other).to_owned(),
+        other => crate::text::json::kind_name(other).to_owned(),
     }
 }
 
