@@ -2,7 +2,7 @@
 //! the case's providers as `auth.config.ts`, and every document the engine asks for served from the case
 //! (as the panel does when the user allows signature checks, or the CLI with `--fetch`).
 
-use convex_auth_doctor::analysis::Session;
+use convex_auth_doctor::analysis::{FetchedDocument, Session};
 use convex_auth_doctor::config::Env;
 use convex_auth_doctor::findings::Severity;
 use convex_auth_doctor::report::Report;
@@ -19,7 +19,7 @@ const SYNC_URL: &str = "wss://happy-otter-123.convex.cloud/api/1.29.0/sync";
 pub enum Verdict {
     /// No `fail` finding in steps 2 and 3, and `signature.valid`.
     Accept,
-    /// At least one `fail` finding in steps 2 or 3 (their codes).
+    /// At least one `fail` finding in steps 2 or 3, or one of [`KEY_REFUSALS`] (their codes).
     Refuse(Vec<String>),
     /// Neither: no failure, but the signature was not checked (the codes it gave).
     Undecided(Vec<String>),
@@ -59,37 +59,36 @@ pub fn report(case: &Case) -> Result<Report, String> {
             break;
         }
         for r in requests {
-            match case.docs.get(&r.url) {
-                Some(d) => session.set_fetched(
-                    &r.url,
-                    r.purpose,
-                    &r.issuer,
-                    d.content_type.as_deref(),
-                    d.status,
-                    &d.body,
-                    case.now as f64,
-                ),
-                None => session.set_fetched(
-                    &r.url,
-                    r.purpose,
-                    &r.issuer,
-                    Some("text/plain"),
-                    404,
-                    "not found",
-                    case.now as f64,
-                ),
-            }
+            // A URL the case does not serve answers 404, as the reference's server does.
+            let (status, content_type, body) = match case.docs.get(&r.url) {
+                Some(d) => (d.status, d.content_type.as_deref(), d.body.as_str()),
+                None => (404, Some("text/plain"), "not found"),
+            };
+            session.set_fetched(&FetchedDocument {
+                url: &r.url,
+                purpose: r.purpose,
+                issuer: &r.issuer,
+                content_type,
+                status,
+                body,
+                fetched_at: case.now as f64,
+            });
         }
     }
     Ok(session.report())
 }
+
+/// Step-1 codes that state a refusal of the token's keys rather than something seen in traffic: the doctor got
+/// the same answer from the identity provider as the backend would and says the backend cannot verify the token.
+pub const KEY_REFUSALS: &[&str] = &["auth.discovery_failed"];
 
 /// The verdict read from a report.
 pub fn verdict(report: &Report) -> Verdict {
     let failing: Vec<String> = report
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Fail && (f.step == 2 || f.step == 3))
+        .filter(|f| f.severity == Severity::Fail)
+        .filter(|f| f.step == 2 || f.step == 3 || KEY_REFUSALS.contains(&f.code.as_str()))
         .map(|f| f.code.as_str().to_owned())
         .collect();
     if !failing.is_empty() {

@@ -122,6 +122,9 @@ fn doctor_agrees_with_the_backend_libraries() {
             "  known {} {:?}: {hits} cases — {}",
             known.class, known.kinds, known.reason
         );
+        for name in explained.get(known.class).into_iter().flatten() {
+            eprintln!("      {name}");
+        }
     }
     for u in &unexplained {
         eprintln!("{u}");
