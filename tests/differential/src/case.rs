@@ -85,6 +85,29 @@ pub struct Scenario {
     pub now: i64,
     /// Built from [`Scenario::custom`] (the token is meant for the customJwt provider).
     pub custom: bool,
+    /// The header's and payload's JSON text, when not the serialised maps: `(text, maps)` → text. Used for what a
+    /// map cannot hold (duplicate keys, arrays, trailing bytes); the signature covers the text.
+    pub raw: Option<Raw>,
+    /// How the three parts are base64-encoded.
+    pub encoding: Encoding,
+}
+
+/// JSON text replacing the serialised header or payload.
+#[derive(Debug, Clone, Copy)]
+pub struct Raw {
+    pub header: Option<fn(&str) -> String>,
+    pub payload: Option<fn(&str) -> String>,
+}
+
+/// The base64 flavour of the token's parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// base64url without padding, as JWS requires.
+    UrlNoPad,
+    /// base64url with `=` padding.
+    UrlPadded,
+    /// The standard alphabet (`+`, `/`) with padding.
+    Standard,
 }
 
 /// What both judges see.
@@ -220,6 +243,8 @@ impl Scenario {
             overrides: BTreeMap::new(),
             now: NOW,
             custom: false,
+            raw: None,
+            encoding: Encoding::UrlNoPad,
         }
     }
 
@@ -289,9 +314,24 @@ impl Scenario {
     }
 
     fn token(&self, payload: &Map<String, Value>, keys: &Keys) -> String {
-        let part =
-            |v: &Map<String, Value>| URL_SAFE_NO_PAD.encode(Value::Object(v.clone()).to_string());
-        let input = format!("{}.{}", part(&self.header), part(payload));
+        let b64 = |bytes: &[u8]| match self.encoding {
+            Encoding::UrlNoPad => URL_SAFE_NO_PAD.encode(bytes),
+            Encoding::UrlPadded => base64::engine::general_purpose::URL_SAFE.encode(bytes),
+            Encoding::Standard => base64::engine::general_purpose::STANDARD.encode(bytes),
+        };
+        let text = |v: &Map<String, Value>, raw: Option<fn(&str) -> String>| {
+            let json = Value::Object(v.clone()).to_string();
+            raw.map_or(json.clone(), |f| f(&json))
+        };
+        let raw = self.raw.unwrap_or(Raw {
+            header: None,
+            payload: None,
+        });
+        let input = format!(
+            "{}.{}",
+            b64(text(&self.header, raw.header).as_bytes()),
+            b64(text(payload, raw.payload).as_bytes())
+        );
         let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or("");
         let sign = |name: &str| {
             let key = keys.get(name);
@@ -300,13 +340,13 @@ impl Scenario {
                 .expect("a key signs with its own algorithm")
         };
         match self.sig {
-            Sig::Valid => format!("{input}.{}", URL_SAFE_NO_PAD.encode(sign(self.key))),
+            Sig::Valid => format!("{input}.{}", b64(&sign(self.key))),
             Sig::Corrupt => {
                 let mut s = sign(self.key);
                 s[7] ^= 0x5a;
-                format!("{input}.{}", URL_SAFE_NO_PAD.encode(s))
+                format!("{input}.{}", b64(&s))
             }
-            Sig::OtherKey(other) => format!("{input}.{}", URL_SAFE_NO_PAD.encode(sign(other))),
+            Sig::OtherKey(other) => format!("{input}.{}", b64(&sign(other))),
             Sig::Empty => format!("{input}."),
             Sig::Missing => input,
         }

@@ -5,7 +5,8 @@
 use serde_json::{json, Value};
 
 use crate::case::{
-    discovery_doc, Case, ProviderSpec, Scenario, Sig, Transport, NOW, OIDC_ISS, OIDC_JWKS,
+    discovery_doc, Case, Encoding, ProviderSpec, Raw, Scenario, Sig, Transport, NOW, OIDC_ISS,
+    OIDC_JWKS,
 };
 use crate::keys::Keys;
 
@@ -91,6 +92,22 @@ fn consistent_iss(s: &mut Scenario, iss: &str) {
         let (_, jwks) = s.home();
         s.discovery.insert(iss.to_owned(), discovery_doc(iss, jwks));
     }
+}
+
+fn raw(
+    name: &'static str,
+    header: Option<fn(&str) -> String>,
+    payload: Option<fn(&str) -> String>,
+) -> Variation {
+    v(name, move |s, _| {
+        let mut r = s.raw.unwrap_or(Raw {
+            header: None,
+            payload: None,
+        });
+        r.header = header.or(r.header);
+        r.payload = payload.or(r.payload);
+        s.raw = Some(r);
+    })
 }
 
 /// Every single variation.
@@ -185,6 +202,47 @@ pub fn variations() -> Vec<Variation> {
         hdr("hdr-x5u", "x5u", json!("https://evil.example.net/cert.pem")),
         hdr("hdr-b64-false", "b64", json!(false)),
         hdr("hdr-extra-field", "x-custom", json!({"a": 1})),
+        // The token's text: what a JSON map cannot hold, and base64 flavours.
+        raw(
+            "payload-duplicate-iss",
+            None,
+            Some(|p| format!("{{\"iss\":\"https://other.example.org\",{}", &p[1..])),
+        ),
+        raw(
+            "payload-duplicate-sub",
+            None,
+            Some(|p| format!("{{\"sub\":\"someone-else\",{}", &p[1..])),
+        ),
+        raw(
+            "payload-duplicate-custom-claim",
+            None,
+            Some(|p| format!("{{\"role\":\"user\",\"role\":\"admin\",{}", &p[1..])),
+        ),
+        raw(
+            "header-duplicate-alg",
+            Some(|h| format!("{{\"alg\":\"none\",{}", &h[1..])),
+            None,
+        ),
+        raw("payload-array", None, Some(|_| "[1,2]".to_owned())),
+        raw("payload-trailing-bytes", None, Some(|p| format!("{p} x"))),
+        raw("payload-trailing-newline", None, Some(|p| format!("{p}\n"))),
+        raw(
+            "payload-leading-bom",
+            None,
+            Some(|p| format!("\u{feff}{p}")),
+        ),
+        raw(
+            "payload-escaped-slashes",
+            None,
+            Some(|p| p.replace('/', "\\/")),
+        ),
+        raw("header-trailing-bytes", Some(|h| format!("{h}}}")), None),
+        v("b64-padded", |s, _| s.encoding = Encoding::UrlPadded),
+        v("b64-standard-alphabet", |s, _| {
+            // Claims whose encoding needs `+` and `/`.
+            s.payload.insert("x".into(), json!("~~~>>>???"));
+            s.encoding = Encoding::Standard;
+        }),
         // The signature.
         v("sig-corrupt", |s, _| s.sig = Sig::Corrupt),
         v("sig-other-key", |s, _| {
