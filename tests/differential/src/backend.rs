@@ -21,7 +21,7 @@ use openidconnect::http::{HeaderValue, Response, StatusCode};
 use openidconnect::{AdditionalClaims, ClientId, IdToken, IssuerUrl, Nonce};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, Doc, ProviderSpec};
+use crate::case::{Case, Doc, ProviderSpec, Transport};
 
 /// The reference verdict.
 #[derive(Debug, Clone, PartialEq)]
@@ -239,8 +239,35 @@ fn fork_refuses_rsa_key(case: &Case, metadata: &CoreProviderMetadata) -> Option<
     (!(2048..=8192).contains(&bits)).then_some(bits)
 }
 
+/// The token an HTTP API call carries: `Authorization` must start with `bearer ` in any case and have more after
+/// it; the rest, trimmed, is the token (local_backend/src/authentication.rs:51-79, authentication/src/lib.rs:105-118).
+/// A `Convex ` header is an admin key, anything else `InvalidAdminKey`.
+fn bearer_token(header: &str) -> Option<String> {
+    let head = header.get(..7)?;
+    if head.eq_ignore_ascii_case("convex ")
+        || header.len() <= 7
+        || !head.eq_ignore_ascii_case("bearer ")
+    {
+        return None;
+    }
+    Some(header[7..].trim().to_owned())
+}
+
 /// Judges a case as the backend would.
 pub fn judge(case: &Case) -> Verdict {
+    if case.transport == Transport::Http {
+        let Some(token) = bearer_token(&case.token) else {
+            return Verdict::Refuse("http: not a Bearer header".into());
+        };
+        let fork_token = case.fork_token.as_deref().and_then(bearer_token);
+        let bare = Case {
+            token,
+            fork_token,
+            transport: Transport::Frame,
+            ..case.clone()
+        };
+        return judge(&bare);
+    }
     let refuse = |why: String| Verdict::Refuse(why);
     let Some(providers) = deploy(&case.providers) else {
         return refuse("config: the backend would not deploy this provider list".into());

@@ -137,6 +137,8 @@ pub enum Transport {
     Input,
     /// Captured: an `Authenticate` frame the client sent on the sync socket.
     Frame,
+    /// Captured: an HTTP API call; `Case::token` is then the whole `Authorization` header value.
+    Http,
 }
 
 /// `<issuer>/.well-known/openid-configuration`, joined as openidconnect's `IssuerUrl::join` does (one slash).

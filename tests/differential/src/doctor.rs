@@ -7,12 +7,14 @@ use convex_auth_doctor::config::Env;
 use convex_auth_doctor::findings::Severity;
 use convex_auth_doctor::report::Report;
 
-use convex_auth_doctor::event::{Direction, Event};
+use convex_auth_doctor::event::{Direction, Event, HttpExchange};
 
 use crate::case::{Case, Transport};
 
 /// The deployment the captured frames go to.
 const SYNC_URL: &str = "wss://happy-otter-123.convex.cloud/api/1.29.0/sync";
+/// The deployment the captured HTTP calls go to.
+const HTTP_ORIGIN: &str = "https://happy-otter-123.convex.cloud";
 
 /// What the doctor said. See README.md, "What “the doctor accepts” means".
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +53,22 @@ pub fn report(case: &Case) -> Result<Report, String> {
                 "type": "Authenticate", "tokenType": "User", "value": case.token, "baseVersion": 0,
             });
             session.push(frame(case.now as f64, auth));
+        }
+        Transport::Http => {
+            // The call as the browser recorded it, with no response yet: the verdict rests on the token alone.
+            session.push(Event::Http(HttpExchange {
+                url: format!("{HTTP_ORIGIN}/api/query"),
+                method: "POST".into(),
+                time: case.now as f64,
+                request_headers: vec![
+                    ("Authorization".into(), case.token.clone()),
+                    ("Content-Type".into(), "application/json".into()),
+                ],
+                request_body: Some(r#"{"path":"messages:list","args":{},"format":"json"}"#.into()),
+                status: 0,
+                response_headers: Vec::new(),
+                response_body: None,
+            }));
         }
     }
     for _ in 0..MAX_ROUNDS {

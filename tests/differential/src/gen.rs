@@ -836,10 +836,20 @@ pub fn cases(keys: &Keys, combinations: usize) -> Vec<Case> {
             out.push(case);
         }
     }
+    // HTTP API calls: the `Authorization` header as the browser sent it (fetch trims the value's ends).
+    for (bname, base) in &bases {
+        for (hname, header) in headers() {
+            let mut case = base.build(format!("{bname}+{hname}"), keys);
+            case.token = header(&case.token);
+            case.fork_token = case.fork_token.map(|t| header(&t));
+            case.transport = Transport::Http;
+            out.push(case);
+        }
+    }
     // Every unwrapped case so far once more as pasted input.
     let pasted: Vec<Case> = out
         .iter()
-        .filter(|c| !c.name.contains("+wrap-"))
+        .filter(|c| c.transport == Transport::Frame && !c.name.contains("+wrap-"))
         .map(|c| Case {
             name: format!("{}@input", c.name),
             transport: Transport::Input,
@@ -879,7 +889,19 @@ pub fn wrappings() -> Vec<(&'static str, Wrap)> {
     ]
 }
 
-/// The variation names (for the allow-list's sanity check).
-pub fn variation_names() -> Vec<&'static str> {
-    variations().iter().map(|v| v.name).collect()
+/// `Authorization` header values of HTTP API calls, from the token.
+pub fn headers() -> Vec<(&'static str, Wrap)> {
+    vec![
+        ("http-bearer", |t| format!("Bearer {t}")),
+        ("http-bearer-lowercase", |t| format!("bearer {t}")),
+        ("http-bearer-uppercase", |t| format!("BEARER {t}")),
+        ("http-bearer-two-spaces", |t| format!("Bearer  {t}")),
+        ("http-bearer-tab", |t| format!("Bearer \t{t}")),
+        ("http-bearer-quoted", |t| format!("Bearer \"{t}\"")),
+        ("http-bearer-twice", |t| format!("Bearer Bearer {t}")),
+        ("http-bearer-no-space", |t| format!("Bearer{t}")),
+        ("http-bearer-trailing-dot", |t| format!("Bearer {t}.")),
+        ("http-token-scheme", |t| format!("Token {t}")),
+        ("http-no-scheme", |t| t.to_owned()),
+    ]
 }
