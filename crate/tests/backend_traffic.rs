@@ -574,3 +574,102 @@ fn expiry_in_session_says_there_is_no_timer_and_admin_keys_are_checked() {
     assert!(f.message.contains("BadAdminKey"), "{}", f.message);
     assert!(!r.findings.iter().any(|f| f.message.contains("secret")));
 }
+
+#[test]
+fn a_custom_jwt_provider_never_blames_the_scheme_less_issuer() {
+    // customJwt adds https:// itself (authentication/src/lib.rs:324-331): an internal error there has another cause.
+    let config = "export default { providers: [{ type: \"customJwt\", issuer: \"https://issuer.example.test\", jwks: \"https://issuer.example.test/jwks\", algorithm: \"RS256\", applicationID: \"convex\" }] };";
+    let token = jwt("issuer.example.test", T + 3600.0);
+    let r = run(internal_error_loop(&token), Some(config));
+    let f = find(&r, Code::AuthInternalError).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(!f.message.contains("has no `https://`"), "{}", f.message);
+    assert!(
+        find(&r, Code::TokenIssNoScheme).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+}
+
+#[test]
+fn a_discovery_close_without_auth_error_is_transient() {
+    // errors/src/lib.rs:676-709: 429/425/421 and 5xx close 1013 with no AuthError; the next Connect names it.
+    let events = vec![
+        connect(S1, T, 0, "InitialConnect", None),
+        authenticate(S1, T + 0.1, &good()),
+        close(S1, T + 0.4),
+        connect(S2, T + 1.4, 1, "AuthProviderDiscoveryFailed", None),
+        authenticate(S2, T + 1.5, &good()),
+    ];
+    let r = run(events, None);
+    let f = find(&r, Code::AuthDiscoveryFailed).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        f.message.contains("429") && f.message.contains("1013"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.evidence.get("auth_error"), Some(&json!(false)));
+    // With the AuthError the backend sends for a 4xx discovery answer, no such note.
+    let events = vec![
+        connect(S1, T, 0, "InitialConnect", None),
+        authenticate(S1, T + 0.1, &good()),
+        auth_error(
+            S1,
+            T + 0.3,
+            "Auth provider discovery of https://issuer.example.test failed: 400 Bad Request",
+            true,
+        ),
+    ];
+    let r = run(events, None);
+    let f = find(&r, Code::AuthDiscoveryFailed).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(!f.message.contains("No AuthError"), "{}", f.message);
+}
+
+#[test]
+fn keys_that_verify_a_refused_token_point_at_the_backends_key_cache() {
+    let fixtures: Value = serde_json::from_str(include_str!("fixtures/tokens.json")).unwrap();
+    let token = fixtures["tokens"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["name"] == "rs256_valid"))
+        .and_then(|t| t["token"].as_str())
+        .unwrap()
+        .to_owned();
+    let jwks = convex_auth_doctor::verify::Jwks::parse(&fixtures["jwks"].to_string()).unwrap();
+    let sent = fixtures["sent_at"].as_f64().unwrap();
+    let refused = "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
+    let mut s = Session::new();
+    for e in [
+        connect(S1, sent, 0, "InitialConnect", None),
+        authenticate(S1, sent + 0.1, &token),
+        auth_error(S1, sent + 0.3, refused, true),
+    ] {
+        s.push(e);
+    }
+    s.set_keys("jwks.json", Some(jwks.clone()), vec![]);
+    let r = s.report();
+    assert!(find(&r, Code::SignatureValid).is_some(), "{:?}", codes(&r));
+    let f = find(&r, Code::AuthRejected).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(f.message.contains("older key set"), "{}", f.message);
+    // Refused for another reason (no provider matches): nothing about caches.
+    let mut s = Session::new();
+    for e in [
+        connect(S1, sent, 0, "InitialConnect", None),
+        authenticate(S1, sent + 0.1, &token),
+        auth_error(
+            S1,
+            sent + 0.3,
+            "No auth provider found matching the given token (no providers configured).",
+            true,
+        ),
+    ] {
+        s.push(e);
+    }
+    s.set_keys("jwks.json", Some(jwks), vec![]);
+    let r = s.report();
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| !f.message.contains("older key set")),
+        "{:?}",
+        codes(&r)
+    );
+}

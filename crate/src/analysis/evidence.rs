@@ -140,6 +140,8 @@ struct SocketState {
     /// requestId → udfPath (from Mutation/Action).
     requests: BTreeMap<u64, String>,
     closed: bool,
+    /// The Connect clock and the first confirmation, for the backend-fidelity rules.
+    signal: super::signals::SocketClock,
 }
 
 /// Everything the verdict rests on. Read through its questions (below), not its counters: the judge asks
@@ -391,7 +393,7 @@ impl Evidence {
             } => {
                 let pending = self.latest_pending();
                 self.signals.connect(
-                    socket,
+                    self.sockets.get_mut(socket).map(|s| &mut s.signal),
                     time,
                     client_ts,
                     last_close_reason.as_deref(),
@@ -413,7 +415,6 @@ impl Evidence {
                 AuthenticateKind::User { token } => {
                     let deployment = traffic::deployment_of(url);
                     let index = self.token_index(&token, TokenSource::Ws, time, deployment);
-                    self.signals.authenticate(socket);
                     if let Some(s) = self.sockets.get_mut(socket) {
                         s.token = index;
                     }
@@ -515,7 +516,7 @@ impl Evidence {
                 // `clientClockSkew` alone is no clock offset: it includes the page's age (backend-fidelity B5).
                 // Only with the socket's Connect (`clientTs` and its capture time) does it give one.
                 self.signals.transition(
-                    socket,
+                    self.sockets.get_mut(socket).map(|s| &mut s.signal),
                     time,
                     end_identity > start_identity && token.is_some(),
                     client_clock_skew.filter(|s| s.is_finite()),
@@ -619,8 +620,12 @@ impl Evidence {
             .sockets
             .get(socket)
             .and_then(|s| result.query_id.and_then(|id| s.queries.get(&id).cloned()));
-        self.signals
-            .identityless_result(socket, time, function, what);
+        self.signals.identityless_result(
+            self.sockets.get(socket).map(|s| &s.signal),
+            time,
+            function,
+            what,
+        );
     }
 
     fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {

@@ -86,7 +86,9 @@ fn internal_error(
         return;
     }
     let iss = token.and_then(|t| t.iss());
-    let scheme_less = iss.is_some_and(|i| !i.starts_with("https://") && !i.starts_with("http://"));
+    // A customJwt provider adds the scheme itself (authentication/src/lib.rs:324-331): not this cause there.
+    let scheme_less = !matches!(path, TokenPath::CustomJwt { .. })
+        && iss.is_some_and(|i| !i.starts_with("https://") && !i.starts_with("http://"));
     let cause = if scheme_less {
         // Only the OIDC path fails this way on a scheme-less `iss` (authentication/src/lib.rs:208): the evidence
         // settles the path, so the step-2 finding is a failure, whatever the configuration known here.
