@@ -71,29 +71,6 @@ impl Known {
 /// The allow-list. Keep it short and every entry's reason true; see README.md for each class.
 pub const KNOWN: &[Known] = &[
     Known {
-        class: "C5",
-        kinds: &[Kind::DoctorAcceptsRefused],
-        backend_says: &[
-            "oidc: fork: AWS-LC refuses",
-            "custom: decode_with_jwks: Invalid signature",
-        ],
-        variations: &["key-rsa-1024"],
-        reason: "an RSA key under 2048 bits: the backend verifies RSA with AWS-LC (OIDC) and ring (customJwt), \
-                 both 2048-8192 bits only; the doctor accepts moduli from 1024 bits",
-    },
-    Known {
-        class: "C6",
-        kinds: &[Kind::DoctorAcceptsRefused],
-        backend_says: &[
-            "route: payload does not parse: duplicate field",
-            "oidc: not an ID token: Failed to parse header JSON: Error(\"duplicate field",
-            "custom: decode_with_jwks: duplicate field",
-        ],
-        variations: &["payload-duplicate-iss", "payload-duplicate-sub", "header-duplicate-alg"],
-        reason: "a duplicated registered claim or header field: serde derives in biscuit and openidconnect \
-                 refuse it, the doctor's JSON reading keeps the last value",
-    },
-    Known {
         class: "U1",
         kinds: &[Kind::DoctorUndecidedRefused],
         backend_says: &[
