@@ -77,6 +77,13 @@ fn first_provider(name: &'static str, f: impl Fn(&mut ProviderSpec) + 'static) -
     })
 }
 
+fn domain_of(p: &ProviderSpec) -> String {
+    match p {
+        ProviderSpec::Oidc { domain, .. } => domain.clone(),
+        ProviderSpec::CustomJwt { issuer, .. } => issuer.clone(),
+    }
+}
+
 fn set_domain(p: &mut ProviderSpec, value: &str) {
     match p {
         ProviderSpec::Oidc { domain, .. } => *domain = value.into(),
@@ -314,6 +321,49 @@ pub fn variations() -> Vec<Variation> {
             };
             set_domain(p, &format!("{d}/.well-known/jwks.json"));
         }),
+        first_provider("cfg-domain-uppercase-scheme", |p| {
+            let d = domain_of(p);
+            set_domain(p, &d.replace("https://", "HTTPS://"));
+        }),
+        first_provider("cfg-domain-uppercase-host", |p| {
+            let d = domain_of(p);
+            set_domain(p, &d.to_uppercase().replace("HTTPS://", "https://"));
+        }),
+        first_provider("cfg-domain-port-443", |p| {
+            let d = domain_of(p);
+            set_domain(p, &format!("{d}:443"));
+        }),
+        first_provider("cfg-domain-double-slash", |p| {
+            let d = domain_of(p);
+            set_domain(p, &format!("{d}//"));
+        }),
+        v("iss-port-443", |s, _| {
+            let (iss, _) = s.home();
+            consistent_iss(s, &format!("{iss}:443"));
+        }),
+        v("iss-double-trailing-slash", |s, _| {
+            let (iss, _) = s.home();
+            consistent_iss(s, &format!("{iss}//"));
+        }),
+        v("iss-trailing-space", |s, _| {
+            let (iss, _) = s.home();
+            consistent_iss(s, &format!("{iss} "));
+        }),
+        v("iss-escaped-unicode", |s, _| {
+            // The same issuer, `/` written as \u002f in the JSON text.
+            s.raw = Some(Raw {
+                header: s.raw.and_then(|r| r.header),
+                payload: Some(|p| p.replace("https://", "https:\\u002f\\u002f")),
+            });
+        }),
+        first_provider("cfg-application-id-case", |p| match p {
+            ProviderSpec::Oidc { application_id, .. } => {
+                *application_id = application_id.to_uppercase()
+            }
+            ProviderSpec::CustomJwt { application_id, .. } => {
+                *application_id = application_id.as_ref().map(|a| a.to_uppercase())
+            }
+        }),
         // aud, azp, and the applicationID.
         claim("aud-array-one", "aud", json!(["AUD"])),
         claim("aud-array-two", "aud", json!(["AUD", "other-client"])),
@@ -325,6 +375,9 @@ pub fn variations() -> Vec<Variation> {
         claim_del("aud-missing", "aud"),
         claim("aud-other", "aud", json!("other-client")),
         claim("aud-number", "aud", json!(5)),
+        claim("aud-array-mixed-types", "aud", json!(["AUD", 5])),
+        claim("aud-nested-array", "aud", json!([["AUD"]])),
+        claim("aud-array-duplicate", "aud", json!(["AUD", "AUD"])),
         claim("aud-empty-array", "aud", json!([])),
         claim("aud-null", "aud", Value::Null),
         claim("aud-empty-string", "aud", json!("")),
@@ -357,6 +410,8 @@ pub fn variations() -> Vec<Variation> {
         claim("sub-number", "sub", json!(12345)),
         claim("sub-empty", "sub", json!("")),
         claim("sub-null", "sub", Value::Null),
+        claim("sub-whitespace", "sub", json!(" user 2 ")),
+        claim("sub-object", "sub", json!({"id": 1})),
         // exp around the moment of sending and the 5 s leeway; odd types.
         at("exp-plus-6", "exp", 6),
         at("exp-plus-1", "exp", 1),
@@ -464,6 +519,38 @@ pub fn variations() -> Vec<Variation> {
         }),
         home_jwks("jwks-okp-no-alg", |keys, k| {
             keys.push(k.get("ed25519-b").jwk(Some("ed-b"), None))
+        }),
+        home_jwks("jwks-okp-x25519", |keys, _| {
+            keys.push(json!({"kty": "OKP", "crv": "X25519", "kid": "xdh",
+                "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}))
+        }),
+        home_jwks("jwks-rsa-n-leading-zero", |keys, _| {
+            use base64::Engine;
+            let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+            for key in keys.iter_mut() {
+                if let Some(n) = key["n"].as_str().and_then(|n| b64.decode(n).ok()) {
+                    let mut padded = vec![0u8];
+                    padded.extend(n);
+                    key["n"] = json!(b64.encode(padded));
+                }
+            }
+        }),
+        home_jwks("jwks-rsa-e-padded", |keys, _| {
+            for key in keys.iter_mut() {
+                if key["e"] == "AQAB" {
+                    key["e"] = json!("AAEAAQ");
+                }
+            }
+        }),
+        v("jwks-keys-not-array", |s, k| {
+            let (_, url) = s.home();
+            let one = match s.key {
+                "p256-a" => k.get("p256-a").jwk(Some("ec-a"), Some("ES256")),
+                other => k
+                    .get(other)
+                    .jwk(s.header.get("kid").and_then(Value::as_str), None),
+            };
+            s.jwks.insert(url.into(), json!({"keys": one}));
         }),
         home_jwks("jwks-oct", |keys, k| {
             keys.push(k.get("hmac").jwk(Some("hs"), Some("HS256")))
