@@ -673,3 +673,82 @@ fn keys_that_verify_a_refused_token_point_at_the_backends_key_cache() {
         codes(&r)
     );
 }
+
+#[test]
+fn a_token_expired_within_the_leeway_is_refused_at_once_not_during_the_session() {
+    // B3: customJwt passes validation within 5 s of exp, then the identity is refused at once (AuthError false).
+    let config = "export default { providers: [{ type: \"customJwt\", issuer: \"https://issuer.example.test\", jwks: \"https://issuer.example.test/jwks\", algorithm: \"RS256\", applicationID: \"convex\" }] };";
+    let token = jwt(ISS, T - 2.0);
+    let events = vec![
+        connect(S1, T, 0, "InitialConnect", None),
+        authenticate(S1, T + 0.1, &token),
+        auth_error(S1, T + 0.2, "Convex token identity expired", false),
+    ];
+    let r = run(events, Some(config));
+    let expired = find(&r, Code::TokenExpired).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(expired.severity, Severity::Fail);
+    let f = find(&r, Code::AuthExpiredInSession).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        f.message.contains("already expired when it was sent"),
+        "{}",
+        f.message
+    );
+    assert_eq!(r.cause_step, Some(2));
+}
+
+#[test]
+fn a_too_short_authorization_header_is_a_bad_scheme() {
+    // local_backend/src/authentication.rs:55-62: fewer than 7 characters → 400 InvalidHeaderFailure.
+    let body = r#"{"code":"InvalidHeaderFailure","message":"Invalid authentication header"}"#;
+    let r = run(vec![http(T, "Bearer", 400, body)], None);
+    assert_eq!(status(&r, 2), Status::Fail);
+    assert_eq!(
+        convex_auth_doctor::rules::ServerError::classify("Invalid authentication header"),
+        convex_auth_doctor::rules::ServerError::BadAuthorizationScheme
+    );
+}
+
+#[test]
+fn the_servers_jwks_parse_text_alone_is_config_jwks_unparseable() {
+    // authentication/src/lib.rs:280-289: biscuit refused the customJwt provider's JWKS as a whole.
+    let text = "Invalid JWKS response body from 'https://issuer.example.test/jwks'. The response is not valid JSON or doesn't match the expected JWKS format.";
+    let mut events = ws_session(&good());
+    events.push(auth_error(S1, T + 0.3, text, true));
+    let r = run(events, None);
+    let f = find(&r, Code::ConfigJwksUnparseable).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(f.severity, Severity::Fail);
+    assert_eq!(r.cause_step, Some(3));
+    assert!(
+        find(&r, Code::AuthDiscoveryFailed).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+    // A JWKS that could not be fetched is still a discovery/keys failure, not a parse refusal.
+    let mut events = ws_session(&good());
+    events.push(auth_error(S1, T + 0.3, "Could not fetch JWKS from URL 'https://issuer.example.test/jwks': HTTP 404 Not Found. Check that the URL is correct and accessible.", true));
+    let r = run(events, None);
+    assert!(
+        find(&r, Code::ConfigJwksUnparseable).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+}
+
+#[test]
+fn a_resend_delivered_after_its_answer_keeps_the_answer() {
+    // The capture can hand frames over late: a refetch Authenticate of the same token processed after the
+    // Transition that confirmed it must not make the token "waiting" again.
+    let token = good();
+    let r = run(
+        vec![
+            connect(S1, T, 0, "InitialConnect", None),
+            authenticate(S1, T + 0.1, &token),
+            transition(S1, T + 0.3, (0, 1), json!([]), None),
+            transition(S1, T + 0.9, (1, 2), json!([]), None),
+            authenticate(S1, T + 0.7, &token),
+        ],
+        None,
+    );
+    assert!(find(&r, Code::AuthConfirmed).is_some(), "{:?}", codes(&r));
+    assert!(r.tokens.iter().all(|t| t.outcome == "accepted"));
+}

@@ -105,7 +105,8 @@ pub struct IdentitySeen {
 /// Where a clock estimate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockSource {
-    /// A Transition's `clientClockSkew`, which the client computes from the server's receive time (milliseconds).
+    /// A Transition's `clientClockSkew` (the Connect's `clientTs` minus the server's receive time), corrected with
+    /// the Connect frame's capture time (`signals.rs`): alone it includes the page's age.
     ClientClockSkew,
     /// An HTTP response's `Date` header: one-second resolution, and read after the request.
     DateHeader,
@@ -339,7 +340,11 @@ impl Evidence {
             if let Some(t) = self.tokens.get_mut(i).filter(|t| time > t.last_sent) {
                 t.last_sent = time;
                 t.times_sent = t.times_sent.saturating_add(1);
-                t.outcome = AuthOutcome::Pending;
+                // A send older than the answer already recorded (frames delivered out of order between two
+                // captures) is not waiting for an answer: it got that one.
+                if outcome_time(&t.outcome).map_or(true, |answered| time > answered) {
+                    t.outcome = AuthOutcome::Pending;
+                }
             }
             return Some(i);
         }
@@ -829,6 +834,16 @@ impl Evidence {
         urls.dedup();
         urls.truncate(8);
         urls
+    }
+}
+
+/// When a token's answer came, if it has one.
+fn outcome_time(outcome: &AuthOutcome) -> Option<f64> {
+    match outcome {
+        AuthOutcome::Pending => None,
+        AuthOutcome::Confirmed { time }
+        | AuthOutcome::Rejected { time, .. }
+        | AuthOutcome::ExpiredInSession { time, .. } => Some(*time),
     }
 }
 
