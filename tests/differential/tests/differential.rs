@@ -9,7 +9,7 @@ use convex_auth_doctor_differential::known::{kind, KNOWN};
 use convex_auth_doctor_differential::{backend, doctor, gen, keys::Keys};
 
 /// Seeded random combinations of two or three variations, beside every single variation.
-const COMBINATIONS: usize = 300;
+const COMBINATIONS: usize = 200;
 
 /// Both verdicts on one case.
 struct Outcome {
