@@ -6,6 +6,7 @@ pub mod issuer_url;
 pub mod matching;
 pub mod provider_kind;
 pub mod server_error;
+pub mod unresolved;
 
 pub use matching::{check_config, issuer_path, normalise_issuer, ConfigVerdict};
 pub use provider_kind::ProviderKind;

@@ -1,43 +1,177 @@
-//! The evaluator: from the exported value to the provider list, following `const` references and reading
-//! `process.env.NAME` from the given environment.
+//! The evaluator: from the exported value to the provider list, following `const` references (into the files the
+//! config imports, when they were given), reading `process.env.NAME` from the given environment, joining template
+//! literals and `+`, and applying the auth libraries' documented helpers (`helpers.rs`).
 
-use super::program::Bindings;
+use super::program::Program;
 use super::reader::Js;
-use super::{err, ConfigError, Env, MAX_REF_HOPS};
+use super::{err, helpers, ConfigError, Env, MAX_REF_HOPS};
 use crate::config::{AuthConfig, ConfigSource, ConfigValue, Provider};
 
+/// One file: the config itself (index 0, key `""`) or a file it imports, keyed by its path relative to the
+/// config's directory without extension (`constants`, `../shared/auth`).
+pub(super) struct Module {
+    pub(super) key: String,
+    /// The file's statements, or why it could not be read.
+    pub(super) program: Result<Program, String>,
+}
+
 pub(super) struct Eval<'a> {
-    pub(super) bindings: &'a Bindings,
+    pub(super) modules: &'a [Module],
     pub(super) env: &'a Env,
 }
 
+/// Where a value was written: the file (index into the modules) and line.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct At {
+    pub(super) module: usize,
+    pub(super) line: usize,
+}
+
+impl At {
+    pub(super) fn config(line: usize) -> At {
+        At { module: 0, line }
+    }
+    fn with_line(self, line: usize) -> At {
+        At { line, ..self }
+    }
+}
+
 impl Eval<'_> {
-    /// Follows `const` references to the value they name.
-    fn resolve<'v>(&'v self, value: &'v Js, line: usize) -> Result<(&'v Js, usize), ConfigError> {
-        let mut current = (value, line);
+    /// An error at `at`, naming the file when it is not the config itself.
+    pub(super) fn err(&self, at: At, message: impl Into<String>) -> ConfigError {
+        let message = message.into();
+        match self.modules.get(at.module) {
+            Some(m) if at.module > 0 => err(at.line, format!("{message} (in `./{}`)", m.key)),
+            _ => err(at.line, message),
+        }
+    }
+
+    fn program(&self, module: usize) -> Option<&Program> {
+        self.modules
+            .get(module)
+            .and_then(|m| m.program.as_ref().ok())
+    }
+
+    /// Follows `const` references and relative imports to the value they name. A package import is returned as
+    /// it is only when `imports_ok` (a helper's callee); otherwise it is an error naming it.
+    fn follow<'v>(
+        &'v self,
+        value: &'v Js,
+        at: At,
+        imports_ok: bool,
+    ) -> Result<(&'v Js, At), ConfigError> {
+        let mut current = (value, at);
+        // The last name followed, for errors about imports (an `Import` does not know its local name).
+        let mut name_used = String::new();
         for _ in 0..MAX_REF_HOPS {
-            match current.0 {
-                Js::Ref(name) => match self.bindings.iter().rev().find(|(n, _)| n == name).map(|(_, b)| b) {
-                    Some((v, l)) => current = (v, *l),
+            let (v, at) = current;
+            match v {
+                Js::Ref(name) => {
+                    let found = self
+                        .program(at.module)
+                        .and_then(|p| p.bindings.iter().rev().find(|(n, _)| n == name))
+                        .map(|(_, b)| b);
+                    match found {
+                        // An import is reported where the name is used, not on the import line.
+                        Some((v @ Js::Import { .. }, _)) => current = (v, at),
+                        Some((v, l)) => current = (v, at.with_line(*l)),
+                        None => {
+                            return Err(self.err(
+                                at,
+                                format!("`{name}` is imported or defined elsewhere; paste its value in place of the name"),
+                            ))
+                        }
+                    }
+                    name_used = name.clone();
+                }
+                Js::Import { source, name } => match module_key(self.key_of(at.module), source) {
+                    Some(key) => current = self.imported(&key, source, name, &name_used, at)?,
+                    None if imports_ok => return Ok(current),
                     None => {
-                        return Err(err(
-                            current.1,
-                            format!("`{name}` is imported or defined elsewhere; paste its value in place of the name"),
+                        return Err(self.err(
+                            at,
+                            format!("`{name_used}` is imported from the package `{source}`: this reader runs no package code; paste its value in place of the name"),
                         ))
                     }
                 },
                 Js::Broken(e) => return Err(e.clone()),
                 Js::Opaque(what) => {
-                    return Err(err(current.1, format!("{what} can only be known by running the code; write the value itself")))
+                    return Err(self.err(at, format!("{what} can only be known by running the code; write the value itself")))
                 }
                 _ => return Ok(current),
             }
         }
-        Err(err(line, "constants refer to each other in a loop"))
+        Err(self.err(at, "constants refer to each other in a loop"))
     }
 
-    fn config_value(&self, value: &Js, line: usize, key: &str) -> Result<ConfigValue, ConfigError> {
-        let (v, l) = self.resolve(value, line)?;
+    /// Follows references to the value they name (see [`Eval::follow`]).
+    pub(super) fn resolve<'v>(
+        &'v self,
+        value: &'v Js,
+        at: At,
+    ) -> Result<(&'v Js, At), ConfigError> {
+        self.follow(value, at, false)
+    }
+
+    fn key_of(&self, module: usize) -> &str {
+        self.modules.get(module).map_or("", |m| m.key.as_str())
+    }
+
+    /// `name` of the file `key`, imported as `local` from `source` at `at`.
+    fn imported(
+        &self,
+        key: &str,
+        source: &str,
+        name: &str,
+        local: &str,
+        at: At,
+    ) -> Result<(&Js, At), ConfigError> {
+        let Some(index) = self.modules.iter().position(|m| m.key == key) else {
+            return Err(self.err(
+                at,
+                format!("`{local}` is imported from `{source}`, which was not given: paste its value in place of the name (the command line reads the files auth.config.ts imports from the project directory itself)"),
+            ));
+        };
+        let program = match self.modules.get(index).map(|m| &m.program) {
+            Some(Ok(p)) => p,
+            Some(Err(why)) => {
+                return Err(self.err(
+                    at,
+                    format!("`{local}` is imported from `{source}`, which could not be read ({why}): paste its value in place of the name"),
+                ))
+            }
+            None => return Err(self.err(at, format!("`{local}` is imported from `{source}`"))),
+        };
+        let there = At {
+            module: index,
+            line: 1,
+        };
+        if name == "default" {
+            return match &program.export {
+                Some((v, l)) => Ok((v, there.with_line(*l))),
+                None => Err(self.err(
+                    at,
+                    format!("`{source}` has no default export for `{local}`"),
+                )),
+            };
+        }
+        match program.bindings.iter().rev().find(|(n, _)| n == name) {
+            Some((_, (v, l))) => Ok((v, there.with_line(*l))),
+            None => Err(self.err(
+                at,
+                format!("`{source}` defines no constant `{name}` this reader can see (write `export const {name} = …` there, or paste the value in place of `{local}`)"),
+            )),
+        }
+    }
+
+    /// A string-valued field: a literal, an environment variable, or a string built from those.
+    pub(super) fn config_value(
+        &self,
+        value: &Js,
+        at: At,
+        key: &str,
+    ) -> Result<ConfigValue, ConfigError> {
+        let (v, at) = self.resolve(value, at)?;
         match v {
             Js::Str(s) | Js::Num(s) => Ok(ConfigValue::Literal { value: s.clone() }),
             Js::Env { name, fallback } => {
@@ -48,15 +182,81 @@ impl Eval<'_> {
                     value,
                 })
             }
-            other => Err(err(
-                l,
+            Js::Concat(parts) => self.concat(parts, at, key),
+            Js::Call { callee, .. } => Err(self.err(
+                at,
+                format!("`{key}` is the result of a call to `{callee}(…)`, which only running the code would tell: write the value itself"),
+            )),
+            other => Err(self.err(
+                at,
                 format!("`{key}` should be a string, found {}", kind_name(other)),
             )),
         }
     }
+
+    /// A template literal or `+` chain: one literal when every part is known text, else a composed value.
+    fn concat(&self, parts: &[Js], at: At, key: &str) -> Result<ConfigValue, ConfigError> {
+        let mut flat: Vec<ConfigValue> = Vec::new();
+        for part in parts {
+            match self.config_value(part, at, key)? {
+                ConfigValue::Composed {
+                    parts, via: None, ..
+                } => flat.extend(parts),
+                other => flat.push(other),
+            }
+        }
+        if flat
+            .iter()
+            .all(|p| matches!(p, ConfigValue::Literal { .. }))
+        {
+            let value = flat.iter().filter_map(ConfigValue::resolved).collect();
+            return Ok(ConfigValue::Literal { value });
+        }
+        let value = flat
+            .iter()
+            .map(ConfigValue::resolved)
+            .collect::<Option<Vec<&str>>>()
+            .map(|v| v.concat());
+        Ok(ConfigValue::Composed {
+            parts: flat,
+            value,
+            via: None,
+        })
+    }
 }
 
-fn kind_name(v: &Js) -> &'static str {
+/// The key of the file `source` imports, from the file `importer` (keys as in [`Module`]); `None` for a package.
+/// Pure path arithmetic on `/`-separated text: the command line decides which files it may read.
+pub(super) fn module_key(importer: &str, source: &str) -> Option<String> {
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = importer.split('/').filter(|p| !p.is_empty()).collect();
+    parts.pop(); // the importer's own name: paths are relative to its directory
+    let mut ups = 0usize;
+    for seg in source.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    ups += 1;
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let last = parts.pop()?;
+    let stem = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"]
+        .iter()
+        .find_map(|ext| last.strip_suffix(ext))
+        .unwrap_or(last);
+    parts.push(stem);
+    let mut key = "../".repeat(ups);
+    key.push_str(&parts.join("/"));
+    Some(key)
+}
+
+pub(super) fn kind_name(v: &Js) -> &'static str {
     match v {
         Js::Str(_) => "a string",
         Js::Num(_) => "a number",
@@ -65,13 +265,16 @@ fn kind_name(v: &Js) -> &'static str {
         Js::Obj(_) => "an object",
         Js::Arr(_) => "a list",
         Js::Env { .. } => "an environment variable",
+        Js::Concat(_) => "a string built from parts",
+        Js::Call { .. } => "a function call",
         Js::Ref(_) => "a name",
+        Js::Import { .. } => "an import",
         Js::Opaque(_) => "code",
         Js::Broken(_) => "an unreadable value",
     }
 }
 
-fn field<'v>(entries: &'v [(String, Js, usize)], key: &str) -> Option<(&'v Js, usize)> {
+pub(super) fn field<'v>(entries: &'v [(String, Js, usize)], key: &str) -> Option<(&'v Js, usize)> {
     // JavaScript keeps the last of duplicate keys.
     entries
         .iter()
@@ -84,10 +287,10 @@ pub(super) fn to_auth_config(
     ctx: &Eval<'_>,
     export: &(Js, usize),
 ) -> Result<AuthConfig, ConfigError> {
-    let (top, top_line) = ctx.resolve(&export.0, export.1)?;
+    let (top, top_at) = ctx.resolve(&export.0, At::config(export.1))?;
     let Js::Obj(entries) = top else {
-        return Err(err(
-            top_line,
+        return Err(ctx.err(
+            top_at,
             format!(
                 "the export should be an object `{{ providers: [...] }}`, found {}",
                 kind_name(top)
@@ -96,8 +299,8 @@ pub(super) fn to_auth_config(
     };
     if let Some((_, Js::Opaque(what), line)) = entries.iter().find(|(k, _, _)| k == "...") {
         if field(entries, "providers").is_none() {
-            return Err(err(
-                *line,
+            return Err(ctx.err(
+                top_at.with_line(*line),
                 format!(
                     "{what} can only be known by running the code; write `providers: [...]` itself"
                 ),
@@ -105,21 +308,27 @@ pub(super) fn to_auth_config(
         }
     }
     let Some((providers, line)) = field(entries, "providers") else {
-        return Err(err(top_line, "the exported object has no `providers` key"));
+        return Err(ctx.err(top_at, "the exported object has no `providers` key"));
     };
-    let (providers, line) = ctx.resolve(providers, line)?;
+    let (providers, at) = ctx.resolve(providers, top_at.with_line(line))?;
     let Js::Arr(items) = providers else {
-        return Err(err(
-            line,
+        let hint = match providers {
+            Js::Call { callee, .. } => {
+                format!(": a call to `{callee}(…)` only running the code would tell")
+            }
+            _ => String::new(),
+        };
+        return Err(ctx.err(
+            at,
             format!(
-                "`providers` should be a list `[...]`, found {}",
+                "`providers` should be a list `[...]`, found {}{hint}",
                 kind_name(providers)
             ),
         ));
     };
     let mut out = Vec::new();
     for (item, item_line) in items {
-        out.push(to_provider(ctx, item, *item_line)?);
+        out.push(to_provider(ctx, item, at.with_line(*item_line))?);
     }
     Ok(AuthConfig {
         providers: out,
@@ -127,11 +336,14 @@ pub(super) fn to_auth_config(
     })
 }
 
-fn to_provider(ctx: &Eval<'_>, item: &Js, line: usize) -> Result<Provider, ConfigError> {
-    let (v, line) = ctx.resolve(item, line)?;
+fn to_provider(ctx: &Eval<'_>, item: &Js, at: At) -> Result<Provider, ConfigError> {
+    let (v, at) = ctx.resolve(item, at)?;
+    if let Js::Call { callee, args } = v {
+        return provider_from_call(ctx, callee, args, at);
+    }
     let Js::Obj(entries) = v else {
-        return Err(err(
-            line,
+        return Err(ctx.err(
+            at,
             format!("a provider should be an object, found {}", kind_name(v)),
         ));
     };
@@ -139,11 +351,11 @@ fn to_provider(ctx: &Eval<'_>, item: &Js, line: usize) -> Result<Provider, Confi
         match field(entries, key) {
             None => Ok(None),
             Some((Js::Null, _)) => Ok(None),
-            Some((v, l)) => ctx.config_value(v, l, key).map(Some),
+            Some((v, l)) => ctx.config_value(v, at.with_line(l), key).map(Some),
         }
     };
     let need = |key: &str, what: &str| -> Result<ConfigValue, ConfigError> {
-        get(key)?.ok_or_else(|| err(line, format!("this {what} provider has no `{key}`")))
+        get(key)?.ok_or_else(|| ctx.err(at, format!("this {what} provider has no `{key}`")))
     };
     let kind = get("type")?;
     let application_id = get("applicationID")?;
@@ -160,4 +372,24 @@ fn to_provider(ctx: &Eval<'_>, item: &Js, line: usize) -> Result<Provider, Confi
             application_id,
         }),
     }
+}
+
+/// A provider written as a call: one of the documented helpers, else an error naming the call.
+fn provider_from_call(
+    ctx: &Eval<'_>,
+    callee: &str,
+    args: &[(Js, usize)],
+    at: At,
+) -> Result<Provider, ConfigError> {
+    let name = Js::Ref(callee.to_owned());
+    let (target, _) = ctx.follow(&name, at, true)?;
+    if let Js::Import { source, name } = target {
+        if let Some(provider) = helpers::provider(ctx, source, name, args, at) {
+            return provider;
+        }
+    }
+    Err(ctx.err(at, format!(
+        "a call to `{callee}(…)` can only be known by running the code: write the provider object itself ({{ domain: \"https://…\", applicationID: \"…\" }} for OIDC, or {{ type: \"customJwt\", issuer, jwks, algorithm }}); the helpers this reader knows are {}",
+        helpers::KNOWN
+    )))
 }

@@ -7,8 +7,8 @@ use super::{err, ConfigError};
 pub(super) enum Tok {
     Ident(String),
     Str(String),
-    /// A template literal containing `${…}`: its value depends on code.
-    Template,
+    /// A template literal containing `${…}`: its text and the tokens of each `${…}`, in order.
+    Template(Vec<TplPart>),
     Num(String),
     /// Punctuation, one or more characters (`{`, `??`, `...`, `=>`).
     Punct(&'static str),
@@ -16,7 +16,15 @@ pub(super) enum Tok {
     Other(char),
 }
 
-#[derive(Debug, Clone)]
+/// One piece of a template literal.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum TplPart {
+    Text(String),
+    /// The tokens between `${` and `}`.
+    Expr(Vec<Token>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Token {
     pub(super) tok: Tok,
     pub(super) line: usize,
@@ -31,17 +39,25 @@ pub(super) fn describe(tok: &Tok) -> String {
     match tok {
         Tok::Ident(s) => format!("`{s}`"),
         Tok::Str(_) => "a string".into(),
-        Tok::Template => "a template literal".into(),
+        Tok::Template(_) => "a template literal".into(),
         Tok::Num(n) => format!("`{n}`"),
         Tok::Punct(p) => format!("`{p}`"),
         Tok::Other(c) => format!("{:?}", c),
     }
 }
 
+/// Deepest nesting of template literals inside `${…}` (real configs have none inside another).
+const MAX_TEMPLATE_NESTING: usize = 4;
+
 pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, ConfigError> {
+    tokenize_from(src, 1, 0)
+}
+
+/// Tokenizes `src` whose first line is `first_line` of the file; `nesting` counts enclosing `${…}`.
+fn tokenize_from(src: &str, first_line: usize, nesting: usize) -> Result<Vec<Token>, ConfigError> {
     let mut out = Vec::new();
     let mut chars = src.char_indices().peekable();
-    let mut line = 1usize;
+    let mut line = first_line;
     while let Some(&(i, c)) = chars.peek() {
         if c == '\n' {
             line += 1;
@@ -84,7 +100,7 @@ pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, ConfigError> {
         if c == '"' || c == '\'' || c == '`' {
             let start = line;
             chars.next();
-            let (tok, lines) = read_string(&mut chars, c, start)?;
+            let (tok, lines) = read_string(&mut chars, c, start, nesting)?;
             out.push(Token { tok, line: start });
             line += lines;
             continue;
@@ -145,10 +161,11 @@ fn read_string(
     chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
     quote: char,
     start: usize,
+    nesting: usize,
 ) -> Result<(Tok, usize), ConfigError> {
     let mut s = String::new();
     let mut lines = 0usize;
-    let mut interpolated = false;
+    let mut parts: Vec<TplPart> = Vec::new();
     loop {
         let Some((_, c)) = chars.next() else {
             let what = if quote == '`' {
@@ -176,8 +193,18 @@ fn read_string(
                 s.push('\n');
             }
             '$' if quote == '`' && chars.peek().map(|p| p.1) == Some('{') => {
-                interpolated = true;
-                s.push('$');
+                chars.next();
+                if nesting >= MAX_TEMPLATE_NESTING {
+                    return Err(err(
+                        start,
+                        "template literals nested too deep inside `${…}`",
+                    ));
+                }
+                let at = start + lines;
+                let (expr_src, expr_lines) = interpolation_source(chars, at)?;
+                parts.push(TplPart::Text(std::mem::take(&mut s)));
+                parts.push(TplPart::Expr(tokenize_from(&expr_src, at, nesting + 1)?));
+                lines += expr_lines;
             }
             '\\' => {
                 let Some((_, e)) = chars.next() else {
@@ -228,13 +255,53 @@ fn read_string(
             other => s.push(other),
         }
     }
-    Ok((
-        if interpolated {
-            Tok::Template
-        } else {
-            Tok::Str(s)
-        },
-        lines,
+    if parts.is_empty() {
+        return Ok((Tok::Str(s), lines));
+    }
+    parts.push(TplPart::Text(s));
+    Ok((Tok::Template(parts), lines))
+}
+
+/// The source text of a `${…}` after its `${`, up to the matching `}` (consumed), and how many newlines it spans.
+/// Braces inside quoted strings do not count; a nested template literal is taken whole.
+fn interpolation_source(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    line: usize,
+) -> Result<(String, usize), ConfigError> {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut lines = 0usize;
+    let mut quote: Option<char> = None;
+    while let Some((_, c)) = chars.next() {
+        if c == '\n' {
+            lines += 1;
+        }
+        match quote {
+            Some(q) => {
+                if c == '\\' {
+                    out.push(c);
+                    if let Some((_, e)) = chars.next() {
+                        out.push(e);
+                    }
+                    continue;
+                }
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' | '`' => quote = Some(c),
+                '{' => depth += 1,
+                '}' if depth == 0 => return Ok((out, lines)),
+                '}' => depth -= 1,
+                _ => {}
+            },
+        }
+        out.push(c);
+    }
+    Err(err(
+        line,
+        "a `${` in a template literal is never closed with `}`",
     ))
 }
 

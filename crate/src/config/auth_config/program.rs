@@ -2,7 +2,7 @@
 
 use super::lexer::{Tok, Token};
 use super::reader::{Js, Reader};
-use super::{err, ConfigError};
+use super::ConfigError;
 
 /// `const` bindings in file order; a later one of the same name shadows the earlier (looked up from the end).
 /// A list, not a map: a config has a handful, and a map type of its own cost about 5 KB of wasm.
@@ -10,7 +10,10 @@ pub(super) type Bindings = Vec<(String, (Js, usize))>;
 
 pub(super) struct Program {
     pub(super) bindings: Bindings,
-    pub(super) export: (Js, usize),
+    /// `export default …` / `module.exports = …`; `None` for a module read only for its constants.
+    pub(super) export: Option<(Js, usize)>,
+    /// The first binding that could not be read (reported when nothing better explains a missing export).
+    pub(super) first_error: Option<ConfigError>,
 }
 
 /// Scans the statements: remembers `const/let/var NAME = value` and finds the exported value. Statements it does
@@ -28,6 +31,21 @@ pub(super) fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
     while let Some(tok) = r.peek() {
         let line = r.line();
         match tok {
+            Tok::Ident(kw) if kw == "import" => {
+                r.pos += 1;
+                for (local, imported, source) in import_clause(&mut r) {
+                    bindings.push((
+                        local,
+                        (
+                            Js::Import {
+                                source,
+                                name: imported,
+                            },
+                            line,
+                        ),
+                    ));
+                }
+            }
             Tok::Ident(kw) if kw == "const" || kw == "let" || kw == "var" => {
                 r.pos += 1;
                 let Some(Tok::Ident(name)) = r.peek() else {
@@ -97,11 +115,86 @@ pub(super) fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
             _ => r.pos += 1,
         }
     }
-    match export {
-        Some(export) => Ok(Program { bindings, export }),
-        None => Err(first_error.unwrap_or_else(|| err(
-            1,
-            "no `export default …` or `module.exports = …` found: paste the whole convex/auth.config.ts",
-        ))),
+    Ok(Program {
+        bindings,
+        export,
+        first_error,
+    })
+}
+
+/// After `import`: the names it binds, as `(local, imported, source)`; `imported` is `default` for a default
+/// import and `*` for a namespace. Type-only imports bind nothing a value can use. The cursor stops after the
+/// source string, or wherever the clause stops making sense (the walker steps over the rest).
+fn import_clause(r: &mut Reader<'_>) -> Vec<(String, String, String)> {
+    let mut names: Vec<(String, String)> = Vec::new();
+    let default_named_type = matches!(r.peek_at(1), Some(Tok::Punct(",")))
+        || matches!(r.peek_at(1), Some(Tok::Ident(f)) if f == "from");
+    if r.is_ident("type") && !default_named_type {
+        return Vec::new();
     }
+    if let Some(Tok::Ident(local)) = r.peek() {
+        if local != "from" {
+            names.push((local.clone(), "default".into()));
+            r.pos += 1;
+            r.eat_punct(",");
+        }
+    }
+    if r.eat_punct("*") {
+        if !r.is_ident("as") {
+            return Vec::new();
+        }
+        r.pos += 1;
+        if let Some(Tok::Ident(local)) = r.peek() {
+            names.push((local.clone(), "*".into()));
+            r.pos += 1;
+        }
+    } else if r.eat_punct("{") {
+        loop {
+            if r.eat_punct("}") {
+                break;
+            }
+            let type_only =
+                r.is_ident("type") && matches!(r.peek_at(1), Some(Tok::Ident(n)) if n != "as");
+            if type_only {
+                r.pos += 1;
+            }
+            let imported = match r.peek() {
+                Some(Tok::Ident(n)) | Some(Tok::Str(n)) => n.clone(),
+                _ => return Vec::new(),
+            };
+            r.pos += 1;
+            let mut local = imported.clone();
+            if r.is_ident("as") {
+                r.pos += 1;
+                match r.peek() {
+                    Some(Tok::Ident(n)) => local = n.clone(),
+                    _ => return Vec::new(),
+                }
+                r.pos += 1;
+            }
+            if !type_only {
+                names.push((local, imported));
+            }
+            if !r.eat_punct(",") && !r.is_punct("}") {
+                return Vec::new();
+            }
+        }
+    }
+    names_from(names, r)
+}
+
+/// `from "source"` after an import's names: the names with their source.
+fn names_from(names: Vec<(String, String)>, r: &mut Reader<'_>) -> Vec<(String, String, String)> {
+    if !r.is_ident("from") {
+        return Vec::new();
+    }
+    r.pos += 1;
+    let Some(Tok::Str(source)) = r.peek() else {
+        return Vec::new();
+    };
+    r.pos += 1;
+    names
+        .into_iter()
+        .map(|(local, imported)| (local, imported, source.clone()))
+        .collect()
 }

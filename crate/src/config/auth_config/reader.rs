@@ -1,7 +1,7 @@
 //! The reader: tokens to JavaScript values as far as they can be known without running code (objects, lists,
 //! strings, `process.env.NAME`), skipping TypeScript-only syntax (`as T`, `satisfies T`, `!`).
 
-use super::lexer::{describe, Tok, Token};
+use super::lexer::{describe, Tok, Token, TplPart};
 use super::{err, ConfigError, MAX_DEPTH};
 
 /// A JavaScript value as far as this reader can know it.
@@ -18,8 +18,20 @@ pub(super) enum Js {
         name: String,
         fallback: Option<String>,
     },
+    /// A string built by a template literal or `+`: the parts, in order.
+    Concat(Vec<Js>),
+    /// `name(args…)`: evaluated only for the auth libraries' documented helpers (`helpers.rs`).
+    Call {
+        callee: String,
+        args: Vec<(Js, usize)>,
+    },
     /// A bare identifier: a `const` of this file, or something imported.
     Ref(String),
+    /// A binding made by `import`: `name` of module `source` (`default`, or `*` for a namespace).
+    Import {
+        source: String,
+        name: String,
+    },
     /// Something only running the code would tell (a call, a spread, `${}`): the reason, in words.
     Opaque(String),
     /// A `const` whose value could not be read, with the reason.
@@ -52,10 +64,10 @@ impl<'a> Reader<'a> {
         }
         t
     }
-    fn is_punct(&self, p: &str) -> bool {
+    pub(super) fn is_punct(&self, p: &str) -> bool {
         matches!(self.peek(), Some(Tok::Punct(q)) if *q == p)
     }
-    fn is_ident(&self, name: &str) -> bool {
+    pub(super) fn is_ident(&self, name: &str) -> bool {
         matches!(self.peek(), Some(Tok::Ident(s)) if s == name)
     }
     pub(super) fn eat_punct(&mut self, p: &str) -> bool {
@@ -146,10 +158,10 @@ impl<'a> Reader<'a> {
                 format!("nesting deeper than {MAX_DEPTH} levels"),
             ));
         }
-        let mut value = self.postfix(depth)?;
+        let mut value = self.additive(depth)?;
         while self.is_punct("??") || self.is_punct("||") {
             self.pos += 1;
-            let right = self.postfix(depth + 1)?;
+            let right = self.additive(depth + 1)?;
             value = match (value, right) {
                 (
                     Js::Env {
@@ -168,6 +180,19 @@ impl<'a> Reader<'a> {
         Ok(value)
     }
 
+    /// additive := postfix (`+` postfix)*: string concatenation (the only arithmetic configs use).
+    fn additive(&mut self, depth: usize) -> Result<Js, ConfigError> {
+        let first = self.postfix(depth)?;
+        if !self.is_punct("+") {
+            return Ok(first);
+        }
+        let mut parts = vec![first];
+        while self.eat_punct("+") {
+            parts.push(self.postfix(depth + 1)?);
+        }
+        Ok(Js::Concat(parts))
+    }
+
     /// A primary followed by TypeScript-only suffixes (`!`, `as T`, `satisfies T`) that do not change the value.
     fn postfix(&mut self, depth: usize) -> Result<Js, ConfigError> {
         let mut value = self.primary(depth)?;
@@ -178,12 +203,7 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 self.skip_type()?;
             } else if self.is_punct("(") {
-                let what = match &value {
-                    Js::Ref(name) => format!("a call to `{name}(…)`"),
-                    _ => "a function call".into(),
-                };
-                self.skip_group("(", ")")?;
-                value = Js::Opaque(what);
+                value = self.call(value, depth)?;
             } else if self.is_punct(".") || self.is_punct("?.") {
                 // `x.y` on something other than process.env: only running the code tells.
                 self.pos += 1;
@@ -208,7 +228,7 @@ impl<'a> Reader<'a> {
         };
         match tok {
             Tok::Str(s) => Ok(Js::Str(s.clone())),
-            Tok::Template => Ok(Js::Opaque("a template literal with `${…}`".into())),
+            Tok::Template(parts) => self.template(parts, depth),
             Tok::Num(n) => Ok(Js::Num(n.clone())),
             Tok::Punct("-") => match self.bump() {
                 Some(Tok::Num(n)) => Ok(Js::Num(format!("-{n}"))),
@@ -237,6 +257,71 @@ impl<'a> Reader<'a> {
                 format!("expected a value, found {}", describe(other)),
             )),
         }
+    }
+
+    /// `name(…)` after `name`, at the `(`. The arguments are read as values where they can be (a helper such as
+    /// `getAuthConfigProvider({ jwks: process.env.JWKS })`); anything else (a callback, say) is stepped over, and
+    /// the call is only named for the error it leads to.
+    fn call(&mut self, callee: Js, depth: usize) -> Result<Js, ConfigError> {
+        let open = self.pos;
+        if let (Js::Ref(name), Some(args)) = (&callee, self.call_args(depth)) {
+            return Ok(Js::Call {
+                callee: name.clone(),
+                args,
+            });
+        }
+        self.pos = open;
+        self.skip_group("(", ")")?;
+        Ok(Js::Opaque(match &callee {
+            Js::Ref(name) => format!("a call to `{name}(…)`"),
+            _ => "a function call".into(),
+        }))
+    }
+
+    /// `( value, … )` as values, or `None` (cursor anywhere) when an argument is not a plain value.
+    fn call_args(&mut self, depth: usize) -> Option<Vec<(Js, usize)>> {
+        self.expect_punct("(", "").ok()?;
+        let mut args = Vec::new();
+        loop {
+            if self.eat_punct(")") {
+                return Some(args);
+            }
+            let line = self.line();
+            args.push((self.expr(depth + 1).ok()?, line));
+            if !self.eat_punct(",") && !self.is_punct(")") {
+                return None;
+            }
+        }
+    }
+
+    /// A template literal with `${…}`: its text and the values of its expressions, in order.
+    fn template(&mut self, parts: &'a [TplPart], depth: usize) -> Result<Js, ConfigError> {
+        let mut out = Vec::new();
+        for part in parts {
+            match part {
+                TplPart::Text(t) if t.is_empty() => {}
+                TplPart::Text(t) => out.push(Js::Str(t.clone())),
+                TplPart::Expr(tokens) => {
+                    let mut inner = Reader {
+                        toks: tokens,
+                        pos: 0,
+                    };
+                    let line = inner.line();
+                    let value = inner.expr(depth + 1)?;
+                    if inner.peek().is_some() {
+                        return Err(err(
+                            line,
+                            format!(
+                                "expected `}}` to end the `${{…}}` of a template literal, found {}",
+                                inner.found()
+                            ),
+                        ));
+                    }
+                    out.push(value);
+                }
+            }
+        }
+        Ok(Js::Concat(out))
     }
 
     /// After `process`: `.env.NAME` or `.env["NAME"]`.
