@@ -8,6 +8,7 @@
 mod evidence;
 mod judge;
 mod keys;
+mod unresolved_step;
 
 pub use evidence::{AuthOutcome, Evidence, SentToken, TokenSource};
 pub use keys::{KeyRequest, KeyStore};

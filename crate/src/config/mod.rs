@@ -5,7 +5,9 @@
 pub mod auth_config;
 pub mod server_text;
 
-pub use auth_config::{parse_auth_config, ConfigError, Env};
+pub use auth_config::{
+    import_keys, parse_auth_config, parse_auth_config_with, ConfigError, Env, ImportedFile,
+};
 pub use server_text::providers_from_server_message;
 
 use serde::Serialize;

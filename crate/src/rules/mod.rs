@@ -3,6 +3,7 @@
 //! OWNER: config helper. The API below is the contract the analysis uses; keep it.
 
 pub mod issuer_url;
+pub mod library;
 pub mod matching;
 pub mod provider_kind;
 pub mod server_error;

@@ -129,7 +129,7 @@ impl Eval<'_> {
         let Some(index) = self.modules.iter().position(|m| m.key == key) else {
             return Err(self.err(
                 at,
-                format!("`{local}` is imported from `{source}`, which was not given: paste its value in place of the name (the command line reads the files auth.config.ts imports from the project directory itself)"),
+                format!("`{local}` is imported from `{source}`, which was not given here: paste its value in place of the name"),
             ));
         };
         let program = match self.modules.get(index).map(|m| &m.program) {
