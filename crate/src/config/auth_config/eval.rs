@@ -4,7 +4,7 @@
 
 use super::program::Program;
 use super::reader::Js;
-use super::{err, helpers, ConfigError, Env, MAX_REF_HOPS};
+use super::{err, helpers, ConfigError, Env, MAX_DEPTH, MAX_REF_HOPS};
 use crate::config::{AuthConfig, ConfigSource, ConfigValue, Provider};
 
 /// One file: the config itself (index 0, key `""`) or a file it imports, keyed by its path relative to the
@@ -18,6 +18,9 @@ pub(super) struct Module {
 pub(super) struct Eval<'a> {
     pub(super) modules: &'a [Module],
     pub(super) env: &'a Env,
+    /// How many string values are being evaluated inside each other: constants can refer to themselves through
+    /// a template or a member (`const a = `${a}``), which would otherwise recurse without end.
+    pub(super) depth: std::cell::Cell<usize>,
 }
 
 /// Where a value was written: the file (index into the modules) and line.
@@ -171,6 +174,21 @@ impl Eval<'_> {
         at: At,
         key: &str,
     ) -> Result<ConfigValue, ConfigError> {
+        if self.depth.get() >= MAX_DEPTH {
+            return Err(self.err(at, "constants refer to each other in a loop"));
+        }
+        self.depth.set(self.depth.get() + 1);
+        let result = self.config_value_inner(value, at, key);
+        self.depth.set(self.depth.get() - 1);
+        result
+    }
+
+    fn config_value_inner(
+        &self,
+        value: &Js,
+        at: At,
+        key: &str,
+    ) -> Result<ConfigValue, ConfigError> {
         let (v, at) = self.resolve(value, at)?;
         match v {
             Js::Str(s) | Js::Num(s) => Ok(ConfigValue::Literal { value: s.clone() }),
@@ -183,6 +201,7 @@ impl Eval<'_> {
                 })
             }
             Js::Concat(parts) => self.concat(parts, at, key),
+            Js::Member { object, member } => self.member(object, member, at, key),
             Js::Call { callee, .. } => Err(self.err(
                 at,
                 format!("`{key}` is the result of a call to `{callee}(…)`, which only running the code would tell: write the value itself"),
@@ -192,6 +211,49 @@ impl Eval<'_> {
                 format!("`{key}` should be a string, found {}", kind_name(other)),
             )),
         }
+    }
+
+    /// `object.member`: `env.NAME` of Convex's generated `env`, or a field of a constant object.
+    fn member(
+        &self,
+        object: &str,
+        member: &str,
+        at: At,
+        key: &str,
+    ) -> Result<ConfigValue, ConfigError> {
+        if self.generated_env(object, at) {
+            return Ok(ConfigValue::Env {
+                name: member.to_owned(),
+                value: self.env.get(member).cloned(),
+            });
+        }
+        let unknowable = || {
+            self.err(
+                at,
+                format!("`{object}.{member}` can only be known by running the code; write the value itself"),
+            )
+        };
+        let name = Js::Ref(object.to_owned());
+        let (value, obj_at) = self.resolve(&name, at).map_err(|_| unknowable())?;
+        match value {
+            Js::Obj(entries) => match field(entries, member) {
+                Some((v, l)) => self.config_value(v, obj_at.with_line(l), key),
+                None => Err(self.err(at, format!("`{object}` has no `{member}`"))),
+            },
+            _ => Err(unknowable()),
+        }
+    }
+
+    /// Is `name` (in the file of `at`) the `env` object of `convex/_generated/server`? Convex 1.49's codegen makes
+    /// it `process.env` itself (`node_modules/convex/src/cli/codegen_templates/server.ts:57-60`), and the
+    /// auth.config.ts reference (docs.convex.dev/config/auth.config.ts) reads `env.CONVEX_SITE_URL` from it.
+    fn generated_env(&self, name: &str, at: At) -> bool {
+        let binding = self
+            .program(at.module)
+            .and_then(|p| p.bindings.iter().rev().find(|(n, _)| n == name))
+            .map(|(_, (v, _))| v);
+        matches!(binding, Some(Js::Import { source, name })
+            if name == "env" && is_generated_server(source))
     }
 
     /// A template literal or `+` chain: one literal when every part is known text, else a composed value.
@@ -223,6 +285,12 @@ impl Eval<'_> {
             via: None,
         })
     }
+}
+
+/// `./_generated/server` (with or without extension), the module Convex generates next to auth.config.ts.
+pub(super) fn is_generated_server(source: &str) -> bool {
+    let stem = source.trim_end_matches(".js").trim_end_matches(".ts");
+    stem == "./_generated/server" || stem.ends_with("/_generated/server")
 }
 
 /// The key of the file `source` imports, from the file `importer` (keys as in [`Module`]); `None` for a package.
@@ -268,6 +336,7 @@ pub(super) fn kind_name(v: &Js) -> &'static str {
         Js::Concat(_) => "a string built from parts",
         Js::Call { .. } => "a function call",
         Js::Ref(_) => "a name",
+        Js::Member { .. } => "a property access",
         Js::Import { .. } => "an import",
         Js::Opaque(_) => "code",
         Js::Broken(_) => "an unreadable value",

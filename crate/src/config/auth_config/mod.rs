@@ -159,6 +159,7 @@ pub fn parse_auth_config_with(
     let ctx = eval::Eval {
         modules: &modules,
         env,
+        depth: std::cell::Cell::new(0),
     };
     eval::to_auth_config(&ctx, &export)
 }
@@ -173,6 +174,10 @@ pub fn import_keys(src: &str, importer: &str) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for (_, (value, _)) in &program.bindings {
         if let reader::Js::Import { source, .. } = value {
+            // Convex's generated code is read for what it means (`env`), never as a file.
+            if eval::is_generated_server(source) {
+                continue;
+            }
             if let Some(key) = eval::module_key(importer, source) {
                 if !keys.contains(&key) {
                     keys.push(key);

@@ -27,6 +27,11 @@ pub(super) enum Js {
     },
     /// A bare identifier: a `const` of this file, or something imported.
     Ref(String),
+    /// `object.member` on a name: Convex's generated `env` (`env.NAME`), else unknowable.
+    Member {
+        object: String,
+        member: String,
+    },
     /// A binding made by `import`: `name` of module `source` (`default`, or `*` for a namespace).
     Import {
         source: String,
@@ -211,10 +216,12 @@ impl<'a> Reader<'a> {
                     Some(Tok::Ident(m)) => m.clone(),
                     _ => return Err(err(self.line(), "expected a property name after `.`")),
                 };
-                value = Js::Opaque(match &value {
-                    Js::Ref(name) => format!("`{name}.{member}`"),
-                    _ => format!("a property access `.{member}`"),
-                });
+                value = match value {
+                    // `env.NAME` of Convex's generated `env` is read by the evaluator; other objects' members
+                    // only by running the code.
+                    Js::Ref(object) => Js::Member { object, member },
+                    _ => Js::Opaque(format!("a property access `.{member}`")),
+                };
             } else {
                 return Ok(value);
             }
