@@ -5,8 +5,7 @@
 // (AuthInfo::matches_token, deserialize_issuer_url), `crates/errors/src/lib.rs` (status codes),
 // summarised in ../../shared/reference/convex-auth-facts.md §3. The texts below are copied from
 // those sources; keep them byte-for-byte.
-import { readFileSync } from "node:fs";
-import { transformSync } from "esbuild";
+import { buildSync } from "esbuild";
 import { importJWK, compactVerify, decodeProtectedHeader } from "jose";
 
 /** An error the backend reports: `short` is the error code (`{"code": …}` in HTTP bodies),
@@ -61,8 +60,9 @@ function normaliseDomain(d) {
 /** Load an `auth.config.ts`-shaped file. `env` plays the deployment's environment variables
  *  (what `npx convex env set` stores), read through `process.env.NAME` in the file. */
 export function loadAuthConfig(file, env) {
-  const src = readFileSync(file, "utf8");
-  const js = transformSync(src, { loader: "ts", format: "cjs" }).code;
+  // Bundled as `npx convex dev` bundles it: imports of the project's files and of packages (Better
+  // Auth's `getAuthConfigProvider`) are inlined, and the backend evaluates the one resulting file.
+  const js = buildSync({ entryPoints: [file], bundle: true, format: "cjs", platform: "neutral", mainFields: ["module", "main"], write: false, logLevel: "silent" }).outputFiles[0].text;
   const module = { exports: {} };
   // eslint-disable-next-line no-new-func
   new Function("module", "exports", "process", js)(module, module.exports, { env: { ...env } });

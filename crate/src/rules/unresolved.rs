@@ -30,6 +30,10 @@ pub fn issuer_fit(configured: &ConfigValue, iss: &str) -> IssuerFit {
         let same = super::matching::normalise_config_domain(value) == normalise_issuer(iss);
         return IssuerFit::Known(same);
     }
+    // `undefined` / `null` is what an unset variable leaves on the issuing side: no deployment's issuer is that.
+    if iss == "undefined" || iss == "null" {
+        return IssuerFit::Impossible;
+    }
     let target = normalise_issuer(iss);
     if let ConfigValue::Env { name, .. } = configured {
         // A bare variable can hold anything, scheme-less included: it needs the token's issuer.
