@@ -14,6 +14,7 @@ pub mod findings_doc;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub(crate) mod text;
 pub mod token;
 pub mod traffic;
 pub mod verify;

@@ -5,6 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+mod questions;
+
+pub use questions::Counts;
+
 use crate::event::{Direction, Event};
 use crate::report::TimelineItem;
 use crate::rules::ServerError;
@@ -98,12 +102,30 @@ pub struct IdentitySeen {
     pub time: f64,
 }
 
+/// Where a clock estimate comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockSource {
+    /// A Transition's `clientClockSkew`, which the client computes from the server's receive time (milliseconds).
+    ClientClockSkew,
+    /// An HTTP response's `Date` header: one-second resolution, and read after the request.
+    DateHeader,
+}
+
+impl ClockSource {
+    /// As findings' evidence names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockSource::ClientClockSkew => "clientClockSkew",
+            ClockSource::DateHeader => "Date header",
+        }
+    }
+}
+
 /// An estimate of the server's clock minus this computer's, in seconds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClockEstimate {
     pub server_minus_local: f64,
-    /// `clientClockSkew` or `Date header`.
-    pub source: &'static str,
+    pub source: ClockSource,
 }
 
 #[derive(Debug, Default)]
@@ -120,45 +142,46 @@ struct SocketState {
     closed: bool,
 }
 
-/// Everything the verdict rests on.
+/// Everything the verdict rests on. Read through its questions (below), not its counters: the judge asks
+/// `never_connected()`, not `transitions == 0 && …`.
 #[derive(Debug, Default)]
 pub struct Evidence {
     /// Convex events seen (frames, calls).
-    pub convex_events: u64,
-    pub deployments: BTreeSet<String>,
+    convex_events: u64,
+    deployments: BTreeSet<String>,
     sockets: BTreeMap<String, SocketState>,
-    pub sockets_seen: u32,
+    sockets_seen: u32,
     /// Sockets that closed without ever receiving a Transition.
-    pub sockets_failed: u32,
+    sockets_failed: u32,
     /// Non-initial `Connect.lastCloseReason` values (distinct, capped).
-    pub close_reasons: BTreeSet<String>,
+    close_reasons: BTreeSet<String>,
     /// `AuthProviderDiscoveryFailed` was a close reason: the backend could not reach the provider.
-    pub discovery_close: bool,
-    pub tokens: Vec<SentToken>,
+    discovery_close: bool,
+    tokens: Vec<SentToken>,
     /// Tokens not kept because the cap was reached.
-    pub tokens_dropped: u32,
-    pub admin_auth: u32,
+    tokens_dropped: u32,
+    admin_auth: u32,
     /// Time of the last `Authenticate` with tokenType None.
-    pub cleared_at: Option<f64>,
+    cleared_at: Option<f64>,
     /// The last `Authorization` scheme that was neither Bearer nor Convex, and the URL.
-    pub bad_scheme: Option<(String, String)>,
-    pub http_calls: u64,
+    bad_scheme: Option<(String, String)>,
+    http_calls: u64,
     /// HTTP calls that never reached a function (no response, unreadable body).
-    pub http_failed: u64,
+    http_failed: u64,
     /// Transitions received (on any socket), and function responses read.
-    pub transitions: u64,
-    pub function_results: u64,
+    transitions: u64,
+    function_results: u64,
     /// Function results that carried log lines.
-    pub results_with_logs: u64,
-    pub identity: Option<IdentitySeen>,
-    pub identity_logged: u32,
-    pub identity_null: u32,
-    pub rejections: VecDeque<Rejection>,
-    pub fatal_errors: Vec<String>,
-    pub clock: Option<ClockEstimate>,
+    results_with_logs: u64,
+    identity: Option<IdentitySeen>,
+    identity_logged: u32,
+    identity_null: u32,
+    rejections: VecDeque<Rejection>,
+    fatal_errors: Vec<String>,
+    clock: Option<ClockEstimate>,
     /// Frames that were not valid sync messages.
-    pub unreadable_frames: u64,
-    pub timeline: VecDeque<TimelineItem>,
+    unreadable_frames: u64,
+    timeline: VecDeque<TimelineItem>,
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -478,7 +501,7 @@ impl Evidence {
                     if skew_ms.is_finite() {
                         self.clock = Some(ClockEstimate {
                             server_minus_local: -skew_ms / 1000.0,
-                            source: "clientClockSkew",
+                            source: ClockSource::ClientClockSkew,
                         });
                     }
                 }
@@ -600,11 +623,11 @@ impl Evidence {
                 && self
                     .clock
                     .as_ref()
-                    .map_or(true, |c| c.source != "clientClockSkew")
+                    .map_or(true, |c| c.source != ClockSource::ClientClockSkew)
             {
                 self.clock = Some(ClockEstimate {
                     server_minus_local: offset,
-                    source: "Date header",
+                    source: ClockSource::DateHeader,
                 });
             }
         }

@@ -10,8 +10,10 @@ mod judge;
 mod keys;
 mod unresolved_step;
 
-pub use evidence::{AuthOutcome, Evidence, SentToken, TokenSource};
-pub use keys::{KeyRequest, KeyStore};
+pub use evidence::{
+    AuthOutcome, ClockEstimate, ClockSource, Counts, Evidence, SentToken, TokenSource,
+};
+pub use keys::{FetchedDocument, KeyPurpose, KeyRequest, KeyStore};
 
 use crate::config::{parse_auth_config, AuthConfig, Env};
 use crate::event::Event;
@@ -89,19 +91,8 @@ impl Session {
     }
 
     /// A document fetched for a [`KeyRequest`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_fetched(
-        &mut self,
-        url: &str,
-        purpose: &str,
-        issuer: &str,
-        content_type: Option<&str>,
-        status: u16,
-        body: &str,
-        fetched_at: f64,
-    ) {
-        self.keys
-            .set_fetched(url, purpose, issuer, content_type, status, body, fetched_at);
+    pub fn set_fetched(&mut self, fetched: &FetchedDocument) {
+        self.keys.set_fetched(fetched);
     }
 
     /// A fetch for a [`KeyRequest`] that failed before any response.
