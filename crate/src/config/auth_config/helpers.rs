@@ -13,13 +13,13 @@
 //! The other libraries' guides (Clerk, Auth0, WorkOS AuthKit, Convex Auth) have users write the provider object
 //! itself, so they need no helper here.
 
-use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::eval::{field, kind_name, At, Eval};
 use super::reader::Js;
 use super::ConfigError;
 use crate::config::{ConfigValue, Provider};
+use crate::text::base64::Base64;
 
 /// The helpers known, in words for the error about an unknown call.
 pub(super) const KNOWN: &str =
@@ -202,14 +202,14 @@ fn public_jwks_data_url(text: &str) -> Result<String, String> {
     let json = Value::Object(set).to_string();
     Ok(format!(
         "data:text/plain;charset=utf-8;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(json)
+        Base64::STANDARD.encode(json.as_bytes())
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::public_jwks_data_url;
-    use base64::Engine;
+    use crate::text::base64::Base64;
 
     #[test]
     fn data_url_carries_the_public_keys_with_their_ids() {
@@ -218,9 +218,7 @@ mod tests {
         let b64 = url
             .strip_prefix("data:text/plain;charset=utf-8;base64,")
             .expect("prefix");
-        let json = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .expect("base64");
+        let json = Base64::STANDARD.decode(b64).expect("base64");
         let json = String::from_utf8(json).expect("utf8");
         assert_eq!(
             json,
