@@ -631,6 +631,15 @@ fn constants_built_from_themselves_stop_without_overflowing() {
 
 #[test]
 fn nested_templates_and_unclosed_interpolations_are_bounded_errors() {
+    let c = parse_auth_config(
+        "export default { providers: [{ domain: `https://${`${process.env.SLUG}-${'}'}`}.example.com`, applicationID: 'x' }] }",
+        &env(&[("SLUG", "cat")]),
+    )
+    .expect("a template inside a template reads");
+    let Provider::Oidc { domain, .. } = &c.providers[0] else {
+        panic!("oidc")
+    };
+    assert_eq!(domain.resolved(), Some("https://cat-}.example.com"));
     let (_, msg) = error("export default { providers: [{ domain: `https://${`a${`b${`c${`d${'e'}`}`}`}`}`, applicationID: 'x' }] }");
     assert!(msg.contains("nested too deep"), "{msg}");
     let (line, msg) = error("export default {\n providers: [{ domain: `https://${process.env.A`, applicationID: 'x' }] }");

@@ -262,40 +262,61 @@ fn read_string(
     Ok((Tok::Template(parts), lines))
 }
 
+/// Where [`interpolation_source`] is: in code (with its count of open `{`), a quoted string, or a template.
+enum Ctx {
+    Code(usize),
+    Quoted(char),
+    Template,
+}
+
 /// The source text of a `${…}` after its `${`, up to the matching `}` (consumed), and how many newlines it spans.
-/// Braces inside quoted strings do not count; a nested template literal is taken whole.
+/// Braces inside strings and templates do not count; templates inside it, with their own `${…}`, are followed to
+/// their end (up to [`MAX_TEMPLATE_NESTING`] contexts deep, which the tokenizer then refuses with a clear error).
 fn interpolation_source(
     chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
     line: usize,
 ) -> Result<(String, usize), ConfigError> {
     let mut out = String::new();
-    let mut depth = 0usize;
     let mut lines = 0usize;
-    let mut quote: Option<char> = None;
+    let mut stack = vec![Ctx::Code(0)];
     while let Some((_, c)) = chars.next() {
         if c == '\n' {
             lines += 1;
         }
-        match quote {
-            Some(q) => {
-                if c == '\\' {
-                    out.push(c);
-                    if let Some((_, e)) = chars.next() {
-                        out.push(e);
-                    }
-                    continue;
+        match stack.last_mut() {
+            Some(Ctx::Quoted(_)) | Some(Ctx::Template) if c == '\\' => {
+                out.push(c);
+                if let Some((_, e)) = chars.next() {
+                    out.push(e);
                 }
-                if c == q {
-                    quote = None;
+                continue;
+            }
+            Some(Ctx::Quoted(q)) if c == *q => {
+                stack.pop();
+            }
+            Some(Ctx::Template) if c == '`' => {
+                stack.pop();
+            }
+            Some(Ctx::Template) if c == '$' && chars.peek().map(|p| p.1) == Some('{') => {
+                chars.next();
+                out.push_str("${");
+                stack.push(Ctx::Code(0));
+                continue;
+            }
+            Some(Ctx::Code(_)) if c == '"' || c == '\'' => stack.push(Ctx::Quoted(c)),
+            Some(Ctx::Code(_)) if c == '`' => stack.push(Ctx::Template),
+            Some(Ctx::Code(depth)) if c == '{' => *depth += 1,
+            Some(Ctx::Code(0)) if c == '}' => {
+                stack.pop();
+                if stack.is_empty() {
+                    return Ok((out, lines));
                 }
             }
-            None => match c {
-                '"' | '\'' | '`' => quote = Some(c),
-                '{' => depth += 1,
-                '}' if depth == 0 => return Ok((out, lines)),
-                '}' => depth -= 1,
-                _ => {}
-            },
+            Some(Ctx::Code(depth)) if c == '}' => *depth -= 1,
+            _ => {}
+        }
+        if stack.len() > 4 * MAX_TEMPLATE_NESTING {
+            return Err(err(line, "template literals nested too deep inside `${…}`"));
         }
         out.push(c);
     }

@@ -37,7 +37,8 @@ pub(super) enum Js {
         source: String,
         name: String,
     },
-    /// Something only running the code would tell (a call, a spread, `${}`): the reason, in words.
+    /// Something only running the code would tell (a call that is not a plain `name(values)`, a spread): the
+    /// reason, in words.
     Opaque(String),
     /// A `const` whose value could not be read, with the reason.
     Broken(ConfigError),
