@@ -396,3 +396,32 @@ fn the_cli_follows_relative_imports_inside_the_project_only() {
     assert!(err.contains("outside the project directory"), "{err}");
     assert!(err.contains("`D`"), "{err}");
 }
+
+#[test]
+fn an_unknown_variable_with_the_servers_refusal_fails_step_3_on_the_servers_word() {
+    // A real Chrome capture where the deployment answered "No auth provider found…", judged with the Clerk
+    // config and no value for the variable it reads: the server has decided step 3, the variable is where to look.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let out = Command::new(env!("CARGO_BIN_EXE_convex-auth-doctor"))
+        .arg("har")
+        .arg(fixtures.join("har/chrome-issuer-other-clerk.har"))
+        .args(["--format", "json", "--config"])
+        .arg(dir().join("clerk.auth.config.ts"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let run = Run {
+        code: out.status.code(),
+        report,
+        stderr: String::new(),
+    };
+    assert_eq!(run.code, Some(1), "{}", run.report);
+    assert_eq!(run.step(3), "fail", "{}", run.summary(3));
+    let no_match = run.finding("config.no_match").expect("config.no_match");
+    assert!(
+        no_match.to_string().contains("CLERK_JWT_ISSUER_DOMAIN"),
+        "{no_match}"
+    );
+    assert!(run.finding("config.env_unresolved").is_some());
+}

@@ -370,6 +370,9 @@ fn step3(
                     ]),
                 );
             }
+            if server_no_match {
+                out.extend(super::unresolved_step::server_refused(&verdict.findings));
+            }
             for mut f in verdict.findings {
                 if config.source == ConfigSource::ServerMessage {
                     f.evidence
