@@ -185,21 +185,22 @@ fn public_jwks_data_url(text: &str) -> Result<String, String> {
         if let Some(crv) = get("crv") {
             key.insert("crv".into(), crv.clone());
         }
+        let id = doc.get("id");
         if let Value::Object(fields) = public {
-            for (k, v) in fields {
+            // `kid: keySet.id` comes last and wins; JSON.stringify drops it when the id is undefined.
+            for (k, v) in fields.into_iter().filter(|(k, _)| id.is_some() || k != "kid") {
                 key.insert(k, v);
             }
         }
-        // `kid: keySet.id`: JSON.stringify drops an undefined id.
-        match doc.get("id") {
-            Some(id) => key.insert("kid".into(), id.clone()),
-            None => key.shift_remove("kid"),
-        };
+        if let Some(id) = id {
+            key.insert("kid".into(), id.clone());
+        }
         keys.push(Value::Object(key));
     }
     let mut set = Map::new();
     set.insert("keys".into(), Value::Array(keys));
-    let json = Value::Object(set).to_string();
+    // `serde_json::to_string`, as the report is written: `Value`'s `Display` would add a serializer of its own.
+    let json = serde_json::to_string(&Value::Object(set)).map_err(|e| e.to_string())?;
     Ok(format!(
         "data:text/plain;charset=utf-8;base64,{}",
         Base64::STANDARD.encode(json.as_bytes())
