@@ -79,6 +79,40 @@ impl ConfigValue {
         }
     }
 
+    /// The concatenation of `parts` (a template literal, `+`), nested concatenations flattened: one literal when
+    /// every part is literal text, else a composed value, known when every part is.
+    pub(crate) fn joined(parts: Vec<ConfigValue>) -> ConfigValue {
+        let mut flat = Vec::with_capacity(parts.len());
+        for p in parts {
+            match p {
+                ConfigValue::Composed {
+                    parts, via: None, ..
+                } => flat.extend(parts),
+                other => flat.push(other),
+            }
+        }
+        let mut value = Some(String::new());
+        for p in &flat {
+            match (value.as_mut(), p.resolved()) {
+                (Some(v), Some(text)) => v.push_str(text),
+                _ => value = None,
+            }
+        }
+        if flat
+            .iter()
+            .all(|p| matches!(p, ConfigValue::Literal { .. }))
+        {
+            return ConfigValue::Literal {
+                value: value.unwrap_or_default(),
+            };
+        }
+        ConfigValue::Composed {
+            parts: flat,
+            value,
+            via: None,
+        }
+    }
+
     /// The environment variables this value reads, known or not.
     pub fn env_names(&self) -> Vec<&str> {
         match self {

@@ -256,34 +256,13 @@ impl Eval<'_> {
             if name == "env" && is_generated_server(source))
     }
 
-    /// A template literal or `+` chain: one literal when every part is known text, else a composed value.
+    /// A template literal or `+` chain: each part evaluated, then joined.
     fn concat(&self, parts: &[Js], at: At, key: &str) -> Result<ConfigValue, ConfigError> {
-        let mut flat: Vec<ConfigValue> = Vec::new();
+        let mut values = Vec::with_capacity(parts.len());
         for part in parts {
-            match self.config_value(part, at, key)? {
-                ConfigValue::Composed {
-                    parts, via: None, ..
-                } => flat.extend(parts),
-                other => flat.push(other),
-            }
+            values.push(self.config_value(part, at, key)?);
         }
-        if flat
-            .iter()
-            .all(|p| matches!(p, ConfigValue::Literal { .. }))
-        {
-            let value = flat.iter().filter_map(ConfigValue::resolved).collect();
-            return Ok(ConfigValue::Literal { value });
-        }
-        let value = flat
-            .iter()
-            .map(ConfigValue::resolved)
-            .collect::<Option<Vec<&str>>>()
-            .map(|v| v.concat());
-        Ok(ConfigValue::Composed {
-            parts: flat,
-            value,
-            via: None,
-        })
+        Ok(ConfigValue::joined(values))
     }
 }
 

@@ -60,7 +60,7 @@ fn better_auth_provider(
     let base_path = base_path.unwrap_or_else(|| ConfigValue::Literal {
         value: "/api/auth".into(),
     });
-    let url = concat(vec![
+    let url = ConfigValue::joined(vec![
         site.clone(),
         base_path,
         ConfigValue::Literal {
@@ -137,28 +137,6 @@ fn better_auth_options(
     Ok((get("basePath")?, get("jwks")?))
 }
 
-fn concat(parts: Vec<ConfigValue>) -> ConfigValue {
-    let value = parts
-        .iter()
-        .map(ConfigValue::resolved)
-        .collect::<Option<Vec<&str>>>()
-        .map(|v| v.concat());
-    let mut flat = Vec::new();
-    for p in parts {
-        match p {
-            ConfigValue::Composed {
-                parts, via: None, ..
-            } => flat.extend(parts),
-            other => flat.push(other),
-        }
-    }
-    ConfigValue::Composed {
-        parts: flat,
-        value,
-        via: None,
-    }
-}
-
 /// The data URL `getAuthConfigProvider({ jwks })` builds from the stored key documents (`auth-config.ts:15-47,
 /// 72-79`): `JSON.parse`, each document to a public JWK, `btoa(JSON.stringify(…))`. Errors where the helper throws.
 fn public_jwks_data_url(text: &str) -> Result<String, String> {
@@ -188,7 +166,10 @@ fn public_jwks_data_url(text: &str) -> Result<String, String> {
         let id = doc.get("id");
         if let Value::Object(fields) = public {
             // `kid: keySet.id` comes last and wins; JSON.stringify drops it when the id is undefined.
-            for (k, v) in fields.into_iter().filter(|(k, _)| id.is_some() || k != "kid") {
+            for (k, v) in fields
+                .into_iter()
+                .filter(|(k, _)| id.is_some() || k != "kid")
+            {
                 key.insert(k, v);
             }
         }

@@ -33,18 +33,8 @@ pub(super) fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
         match tok {
             Tok::Ident(kw) if kw == "import" => {
                 r.pos += 1;
-                for (local, imported, source) in import_clause(&mut r) {
-                    bindings.push((
-                        local,
-                        (
-                            Js::Import {
-                                source,
-                                name: imported,
-                            },
-                            line,
-                        ),
-                    ));
-                }
+                let names = import_clause(&mut r, line);
+                bindings.extend(names);
             }
             Tok::Ident(kw) if kw == "const" || kw == "let" || kw == "var" => {
                 r.pos += 1;
@@ -122,11 +112,21 @@ pub(super) fn read_program(tokens: &[Token]) -> Result<Program, ConfigError> {
     })
 }
 
-/// After `import`: the names it binds, as `(local, imported, source)`; `imported` is `default` for a default
-/// import and `*` for a namespace. Type-only imports bind nothing a value can use. The cursor stops after the
-/// source string, or wherever the clause stops making sense (the walker steps over the rest).
-fn import_clause(r: &mut Reader<'_>) -> Vec<(String, String, String)> {
-    let mut names: Vec<(String, String)> = Vec::new();
+/// After `import` (on `line`): the bindings it makes, each a [`Js::Import`] naming the imported name (`default` for
+/// a default import, `*` for a namespace) and the source. Type-only imports bind nothing a value can use. The
+/// cursor stops after the source string, or wherever the clause stops making sense (the walker steps over the
+/// rest).
+fn import_clause(r: &mut Reader<'_>, line: usize) -> Bindings {
+    let mut names: Bindings = Vec::new();
+    let import = |name: &str| {
+        (
+            Js::Import {
+                source: String::new(),
+                name: name.to_owned(),
+            },
+            line,
+        )
+    };
     let default_named_type = matches!(r.peek_at(1), Some(Tok::Punct(",")))
         || matches!(r.peek_at(1), Some(Tok::Ident(f)) if f == "from");
     if r.is_ident("type") && !default_named_type {
@@ -134,7 +134,7 @@ fn import_clause(r: &mut Reader<'_>) -> Vec<(String, String, String)> {
     }
     if let Some(Tok::Ident(local)) = r.peek() {
         if local != "from" {
-            names.push((local.clone(), "default".into()));
+            names.push((local.clone(), import("default")));
             r.pos += 1;
             r.eat_punct(",");
         }
@@ -145,7 +145,7 @@ fn import_clause(r: &mut Reader<'_>) -> Vec<(String, String, String)> {
         }
         r.pos += 1;
         if let Some(Tok::Ident(local)) = r.peek() {
-            names.push((local.clone(), "*".into()));
+            names.push((local.clone(), import("*")));
             r.pos += 1;
         }
     } else if r.eat_punct("{") {
@@ -173,7 +173,7 @@ fn import_clause(r: &mut Reader<'_>) -> Vec<(String, String, String)> {
                 r.pos += 1;
             }
             if !type_only {
-                names.push((local, imported));
+                names.push((local, import(&imported)));
             }
             if !r.eat_punct(",") && !r.is_punct("}") {
                 return Vec::new();
@@ -183,8 +183,8 @@ fn import_clause(r: &mut Reader<'_>) -> Vec<(String, String, String)> {
     names_from(names, r)
 }
 
-/// `from "source"` after an import's names: the names with their source.
-fn names_from(names: Vec<(String, String)>, r: &mut Reader<'_>) -> Vec<(String, String, String)> {
+/// `from "source"` after an import's names: the bindings, with their source filled in.
+fn names_from(mut names: Bindings, r: &mut Reader<'_>) -> Bindings {
     if !r.is_ident("from") {
         return Vec::new();
     }
@@ -193,8 +193,10 @@ fn names_from(names: Vec<(String, String)>, r: &mut Reader<'_>) -> Vec<(String, 
         return Vec::new();
     };
     r.pos += 1;
+    for (_, (value, _)) in names.iter_mut() {
+        if let Js::Import { source: s, .. } = value {
+            s.clone_from(source);
+        }
+    }
     names
-        .into_iter()
-        .map(|(local, imported)| (local, imported, source.clone()))
-        .collect()
 }
