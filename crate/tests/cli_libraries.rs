@@ -425,3 +425,43 @@ fn an_unknown_variable_with_the_servers_refusal_fails_step_3_on_the_servers_word
     );
     assert!(run.finding("config.env_unresolved").is_some());
 }
+
+#[test]
+fn an_issuer_of_null_names_the_unset_variable_too() {
+    // A Better Auth-shaped token (kid, sessionId) whose iss is JSON null, as a serialiser writes an unset value.
+    let b64 = |v: &Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let header = serde_json::json!({"alg": "RS256", "kid": "jwk1doctorfixture"});
+    let payload = serde_json::json!({"iss": null, "aud": "convex", "sub": "user1", "sessionId": "s1", "iat": 1795946519, "exp": 1795947419});
+    let token = format!("{}.{}.{}", b64(&header), b64(&payload), "A".repeat(342));
+    let out = Command::new(env!("CARGO_BIN_EXE_convex-auth-doctor"))
+        .args([
+            "token",
+            &token,
+            "--format",
+            "json",
+            "--now",
+            "1795946600",
+            "--config",
+        ])
+        .arg(dir().join("better-auth.auth.config.ts"))
+        .args([
+            "--env",
+            "CONVEX_SITE_URL=https://happy-otter-123.convex.site",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let missing = report["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["code"] == "token.claim_missing"))
+        .expect("token.claim_missing");
+    let first = missing["causes"][0].as_str().unwrap_or_default();
+    assert!(
+        first.contains("`null`") && first.contains("CONVEX_SITE_URL"),
+        "{missing}"
+    );
+}
