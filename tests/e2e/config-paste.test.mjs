@@ -5,15 +5,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startStack } from '../standin/stack.mjs';
+import { startStack, loadScenarios } from '../standin/stack.mjs';
 import { launch, openTab, readPanel, evalIn, until, ROOT } from './harness.mjs';
 
 const BETTER_AUTH_CONFIG = readFileSync(path.join(ROOT, 'tests/standin/configs/better-auth.auth.config.ts'), 'utf8');
+// The documented configs the command line's tests use (crate/tests/fixtures/libraries/), pasted against the scenario
+// whose token comes from that library, with the scenario's deployment values as the environment lines.
+const DOCUMENTED = { 'all-good': 'clerk', 'all-good-client': 'auth0', 'convex-auth': 'convex-auth' };
+const byId = Object.fromEntries(loadScenarios().map((s) => [s.id, s]));
 let stack;
 let chrome;
 
 before(async () => {
-  stack = await startStack({ scenarios: ['better-auth', 'better-auth-site-url-unset'] });
+  stack = await startStack({ scenarios: ['better-auth', 'better-auth-site-url-unset', ...Object.keys(DOCUMENTED)] });
   chrome = await launch();
 });
 
@@ -89,5 +93,29 @@ test('a Better Auth token whose iss is "undefined": the cause names the unset CO
     assert.ok(text && text.includes('`undefined`') && text.includes('CONVEX_SITE_URL'), text);
   } finally {
     await tab.page.close();
+  }
+});
+
+test('the documented configs of Clerk, Auth0 and Convex Auth, pasted with the deployment values, match their tokens', { timeout: 120000 }, async () => {
+  for (const [id, library] of Object.entries(DOCUMENTED)) {
+    const tab = await runScenario(id);
+    try {
+      const source = readFileSync(path.join(ROOT, `crate/tests/fixtures/libraries/${library}.auth.config.ts`), 'utf8');
+      const envLines = Object.entries(byId[id].backend.env)
+        .map(([k, v]) => `${k}=${v.replace('{IDP}', stack.idpUrl)}`)
+        .join('\n');
+      await paste(tab.panel, source, envLines);
+      let reading;
+      await until(async () => {
+        reading = await readPanel(tab.panel);
+        return reading.codes.includes('config.matched');
+      }, { timeoutMs: 10000, what: `config.matched for ${library}` }).catch(() => {});
+      assert.equal(await configError(tab.panel), '', `${library}: the documented config is read`);
+      assert.ok(reading.codes.includes('config.matched'), `${library}: ${JSON.stringify(reading)}`);
+      assert.equal(reading.steps[3], 'pass', `${library}: ${JSON.stringify(reading)}`);
+      assert.ok(!reading.codes.includes('config.env_unresolved'), `${library}: every variable given`);
+    } finally {
+      await tab.page.close();
+    }
   }
 });
