@@ -164,7 +164,16 @@ fn path_of(p: &Provider) -> TokenPath {
 }
 
 fn env_unresolved(name: &str, role: &str, v: &View<'_>, needed: Option<&str>) -> Finding {
-    unresolved::env_unresolved(name, role, v.index, needed).with("provider", provider_json(v))
+    let mut f =
+        unresolved::env_unresolved(name, role, v.index, needed).with("provider", provider_json(v));
+    // An unset variable is `undefined`, which JSON drops: the push then lacks the provider's required domain/issuer
+    // (convex-backend `crates/common/src/auth.rs:124-139`, `SerializedAuthInfo`) and is refused.
+    if role != "applicationID" && matches!(v.issuer, ConfigValue::Env { .. }) {
+        f.causes.push(format!(
+            "If {name} is not set on the deployment at all, pushing the config fails (its {role} is missing) and the deployment keeps its previous configuration: check the output of `npx convex dev`."
+        ));
+    }
+    f
 }
 
 /// Applies the backend's provider selection to a token.
