@@ -75,7 +75,10 @@ pub fn add_library_causes(token: &DecodedToken, findings: &mut [Finding]) {
         if let Some(text) = unset {
             if matches!(
                 f.code,
-                Code::TokenClaimMissing | Code::ConfigIssuerMismatch | Code::ConfigNoMatch
+                Code::TokenClaimMissing
+                    | Code::TokenIssNoScheme
+                    | Code::ConfigIssuerMismatch
+                    | Code::ConfigNoMatch
             ) {
                 first.push(unset_issuer_cause(text, library));
             }
