@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use convex_auth_doctor::analysis::Session;
-use convex_auth_doctor::config::Env;
+use convex_auth_doctor::config::{parse_auth_config_with, Env};
 use convex_auth_doctor::render;
 use convex_auth_doctor::report::Report;
 use convex_auth_doctor::traffic::har::read_har;
@@ -128,9 +128,10 @@ fn run() -> Result<Report, Exit> {
     }
     if let Some(path) = &args.config {
         let source = read_limited(path, MAX_CONFIG_INPUT)?;
-        session
-            .set_config_source(&source, &args.env)
+        let imported = cli::imports::read_imports(path, &source);
+        let config = parse_auth_config_with(&source, &args.env, &imported)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        session.set_config(config);
     }
     match &args.command {
         Command::Token(arg) => {

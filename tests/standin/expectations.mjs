@@ -33,6 +33,9 @@ export function expectations(idp) {
     'convex-auth': ok,
     'workos-no-aud': ok,
     'custom-jwt': ok,
+    'better-auth': ok,
+    // Better Auth's getAuthConfigProvider() makes a custom JWT provider with applicationID "convex".
+    'better-auth-site-url-unset': rejected(noProvider(`CustomJWT(issuer=${idp}/better-auth, app_id=convex)`)),
     eddsa: ok,
     'not-connected': { token: false, noTraffic: true, log: 'none' },
     'code-not-pushed': { token: true, confirmed: true, log: 'none' },

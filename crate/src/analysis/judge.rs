@@ -130,6 +130,9 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
             f.causes = kind.causes(f.code);
         }
     }
+    if let Some(token) = judged.as_ref().and_then(|j| j.decoded.as_ref().ok()) {
+        crate::rules::library::add_library_causes(token, &mut findings);
+    }
     dedupe(&mut findings);
     findings.sort_by_key(|f| (f.step, std::cmp::Reverse(f.severity)));
 
@@ -142,11 +145,12 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         step1.summary =
             "Functions ran without a user: the client sent no token with them (step 2).".to_owned();
     }
-    let steps = vec![
+    let mut steps = vec![
         step1,
         step_verdict(2, &findings, input_only, confirmed),
         step_verdict(3, &findings, input_only, confirmed),
     ];
+    super::unresolved_step::explain(&mut steps, &findings);
     let cause_step = cause_step(&steps);
     let verdict = verdict_line(&steps, cause_step, &findings);
 
@@ -395,6 +399,9 @@ fn step3(
                         "The client talks to another deployment than the one this configuration belongs to.",
                     ]),
                 );
+            }
+            if server_no_match {
+                out.extend(super::unresolved_step::server_refused(&verdict.findings));
             }
             for mut f in verdict.findings {
                 if config.source == ConfigSource::ServerMessage {

@@ -12,6 +12,7 @@ mod fidelity;
 mod judge;
 mod keys;
 mod signals;
+mod unresolved_step;
 
 pub use around::{fingerprint, Around, AuthCallSeen, CookieSeen, SigninResult, SiteSeen};
 pub use evidence::{
