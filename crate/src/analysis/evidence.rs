@@ -24,8 +24,9 @@ const MAX_TIMELINE: usize = 400;
 const MAX_REJECTIONS: usize = 16;
 /// Function names remembered per socket (queryId / requestId → udfPath), for naming the function that logged.
 const MAX_NAMES_PER_SOCKET: usize = 512;
-/// Longest token text kept; longer "tokens" are cut (and will be reported malformed).
-const MAX_TOKEN_LEN: usize = 64 * 1024;
+/// Longest token text kept; of a longer one only this much is kept (to tell it from others) with its length,
+/// and it is reported as not judged ([`SentToken::decode`]), never decoded from the cut.
+const MAX_TOKEN_LEN: usize = crate::token::MAX_INPUT_BYTES;
 /// Longest server message or log line kept.
 const MAX_TEXT_LEN: usize = 4096;
 
@@ -63,14 +64,27 @@ pub enum AuthOutcome {
 /// One distinct token the client sent.
 #[derive(Debug, Clone)]
 pub struct SentToken {
-    /// The token text as sent. Kept for decoding only: never rendered, never stored on disk.
+    /// The token text as sent (at most `MAX_TOKEN_LEN` bytes of it). Kept for decoding only: never rendered,
+    /// never stored on disk.
     pub text: String,
+    /// The token's length as sent, in bytes.
+    pub bytes: usize,
     pub source: TokenSource,
     pub first_sent: f64,
     pub last_sent: f64,
     pub times_sent: u32,
     pub outcome: AuthOutcome,
     pub deployment: Option<String>,
+}
+
+impl SentToken {
+    /// The token decoded; one longer than the decoder's limit is "not judged", never decoded from the part kept.
+    pub fn decode(&self) -> Result<crate::token::DecodedToken, crate::token::Malformed> {
+        if self.bytes > MAX_TOKEN_LEN {
+            return Err(crate::token::too_long(self.bytes));
+        }
+        crate::token::decode(&self.text)
+    }
 }
 
 /// A refusal of a token, with the server's words.
@@ -300,8 +314,13 @@ impl Evidence {
         time: f64,
         deployment: Option<String>,
     ) -> Option<usize> {
+        let bytes = text.len();
         let text = cut(text, MAX_TOKEN_LEN);
-        if let Some(i) = self.tokens.iter().position(|t| t.text == text) {
+        if let Some(i) = self
+            .tokens
+            .iter()
+            .position(|t| t.text == text && t.bytes == bytes)
+        {
             // A send at or before the last one is the same frame delivered again (captures overlap): it must not
             // undo the answer that frame already got.
             if let Some(t) = self.tokens.get_mut(i).filter(|t| time > t.last_sent) {
@@ -317,6 +336,7 @@ impl Evidence {
         }
         self.tokens.push(SentToken {
             text,
+            bytes,
             source,
             first_sent: time,
             last_sent: time,

@@ -31,7 +31,7 @@ pub(super) fn with_latest_path<R>(
     f: impl FnOnce(&DecodedToken, &TokenPath, Option<&AuthConfig>, Option<usize>) -> R,
 ) -> Option<R> {
     let (_, sent) = ev.latest_token()?;
-    let token = token::decode(&sent.text).ok()?;
+    let token = sent.decode().ok()?;
     let server_config = server_config(ev);
     let config = user_config.or(server_config.as_ref());
     let (path, matched) = path_of(ev, config, &token);
@@ -75,7 +75,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
             } else {
                 skew
             },
-        decoded: token::decode(&sent.text),
+        decoded: sent.decode(),
     });
     let iss = judged
         .as_ref()
@@ -150,7 +150,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         .tokens
         .iter()
         .filter_map(|t| {
-            let d = token::decode(&t.text).ok()?;
+            let d = t.decode().ok()?;
             Some(TokenView {
                 source: t.source.as_str(),
                 sent_at: t.last_sent,
