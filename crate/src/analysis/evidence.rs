@@ -23,7 +23,22 @@ const MAX_TIMELINE: usize = 400;
 /// Rejections kept (most recent).
 const MAX_REJECTIONS: usize = 16;
 /// Function names remembered per socket (queryId / requestId → udfPath), for naming the function that logged.
-const MAX_NAMES_PER_SOCKET: usize = 512;
+const MAX_NAMES_PER_SOCKET: usize = 256;
+/// Longest function name kept (`dir/file:export`; real ones are tens of bytes).
+const MAX_NAME_LEN: usize = 128;
+/// Deployments named in the report; more distinct ones are only counted ("and N more").
+const MAX_DEPLOYMENTS: usize = 16;
+/// Distinct deployments counted past the named ones (by a 64-bit hash); past this, "more than N".
+const MAX_DEPLOYMENTS_COUNTED: usize = 65_536;
+/// Longest deployment (`https://host:port`) or socket URL kept; host names are at most 253 bytes.
+const MAX_URL_LEN: usize = 300;
+/// A socket id longer than this is kept as its first bytes and a hash of the whole (ids are `ws1` from the
+/// panel, `<url> <startedDateTime>` from a HAR).
+const MAX_SOCKET_ID_LEN: usize = 400;
+/// Bytes of unfinished `TransitionChunk`s kept across all sockets (one chunked Transition fits: the backend
+/// splits at 5 MB, `convex-backend crates/local_backend/src/subs/mod.rs:373`). Past it, the socket buffering
+/// most is dropped first.
+pub const MAX_PENDING_CHUNK_BYTES: usize = crate::traffic::chunks::MAX_TRANSITION_BYTES;
 /// Longest token text kept; of a longer one only this much is kept (to tell it from others) with its length,
 /// and it is reported as not judged ([`SentToken::decode`]), never decoded from the cut.
 const MAX_TOKEN_LEN: usize = crate::token::MAX_INPUT_BYTES;
@@ -134,12 +149,80 @@ struct SocketState {
     closed: bool,
 }
 
+/// The distinct deployments the app talked to, bounded: the first [`MAX_DEPLOYMENTS`] by name (cut to
+/// [`MAX_URL_LEN`]), the others counted by hash up to [`MAX_DEPLOYMENTS_COUNTED`]. A million sockets on a million
+/// hosts cost kilobytes, and the report names 16 of them and says how many more.
+#[derive(Debug, Default)]
+pub struct Deployments {
+    named: BTreeSet<String>,
+    others: BTreeSet<u64>,
+    /// More distinct deployments than [`MAX_DEPLOYMENTS_COUNTED`] were not named.
+    overflow: bool,
+}
+
+impl Deployments {
+    pub fn insert(&mut self, deployment: &str) {
+        let name = cut(deployment, MAX_URL_LEN);
+        if self.named.contains(&name) {
+            return;
+        }
+        if self.named.len() < MAX_DEPLOYMENTS {
+            self.named.insert(name);
+        } else if self.others.len() < MAX_DEPLOYMENTS_COUNTED {
+            self.others.insert(hash_of(deployment));
+        } else if !self.others.contains(&hash_of(deployment)) {
+            self.overflow = true;
+        }
+    }
+
+    /// How many distinct deployments (named and counted).
+    pub fn len(&self) -> usize {
+        self.named.len() + self.others.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.named.is_empty()
+    }
+
+    /// The named deployments, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        self.named.iter()
+    }
+
+    /// The named deployments, then `and N more` when some were only counted.
+    pub fn shown(&self) -> Vec<String> {
+        let mut list: Vec<String> = self.named.iter().cloned().collect();
+        match (self.others.len(), self.overflow) {
+            (0, _) => {}
+            (n, false) => list.push(format!("and {n} more")),
+            (n, true) => list.push(format!("and more than {n} more")),
+        }
+        list
+    }
+}
+
+/// A 64-bit hash (FNV-1a), the same in every run and in wasm; for counting distinct texts, not for security.
+fn hash_of(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The key a socket is kept under: its id, or for a very long id its first bytes and a hash of the whole.
+fn socket_key(socket: &str) -> std::borrow::Cow<'_, str> {
+    if socket.len() <= MAX_SOCKET_ID_LEN {
+        return std::borrow::Cow::Borrowed(socket);
+    }
+    let head = cut(socket, MAX_SOCKET_ID_LEN - 20);
+    std::borrow::Cow::Owned(format!("{head}#{:016x}", hash_of(socket)))
+}
+
 /// Everything the verdict rests on.
 #[derive(Debug, Default)]
 pub struct Evidence {
     /// Convex events seen (frames, calls).
     pub convex_events: u64,
-    pub deployments: BTreeSet<String>,
+    pub deployments: Deployments,
     sockets: BTreeMap<String, SocketState>,
     pub sockets_seen: u32,
     /// Sockets that closed without ever receiving a Transition.
@@ -197,8 +280,9 @@ impl Evidence {
                 time,
                 data,
             } => {
+                let socket = socket_key(&socket);
                 // Per frame: the URL is read once, when its socket is first seen.
-                if !self.sockets.contains_key(&socket) {
+                if !self.sockets.contains_key(socket.as_ref()) {
                     if !traffic::is_convex_url(&url) {
                         return;
                     }
@@ -216,16 +300,17 @@ impl Evidence {
                 time,
                 reason,
             } => {
+                let socket = socket_key(&socket);
                 // A socket that never connected has no frames: its close (Chrome: an `error` message "Error in
                 // connection establishment") is all there is, and is what `client.connection_failed` rests on.
-                if !self.sockets.contains_key(&socket) {
+                if !self.sockets.contains_key(socket.as_ref()) {
                     if !traffic::is_convex_url(&url) {
                         return;
                     }
                     self.convex_events += 1;
                     self.note_socket(&socket, &url);
                 }
-                let Some(state) = self.sockets.get_mut(&socket) else {
+                let Some(state) = self.sockets.get_mut(socket.as_ref()) else {
                     return;
                 };
                 if state.closed {
@@ -268,7 +353,7 @@ impl Evidence {
 
     fn note_socket(&mut self, socket: &str, url: &str) {
         if let Some(d) = traffic::deployment_of(url) {
-            self.deployments.insert(d);
+            self.deployments.insert(&d);
         }
         if self.sockets.contains_key(socket) {
             return;
@@ -288,7 +373,7 @@ impl Evidence {
         self.sockets.insert(
             socket.to_owned(),
             SocketState {
-                url: url.to_owned(),
+                url: cut(url, MAX_URL_LEN),
                 ..SocketState::default()
             },
         );
@@ -437,7 +522,7 @@ impl Evidence {
                 ) {
                     for (id, path) in added {
                         if s.queries.len() < MAX_NAMES_PER_SOCKET {
-                            s.queries.insert(id, path);
+                            s.queries.insert(id, cut(&path, MAX_NAME_LEN));
                         }
                     }
                 }
@@ -453,7 +538,7 @@ impl Evidence {
             } => {
                 if let Some(s) = self.sockets.get_mut(socket) {
                     if s.requests.len() < MAX_NAMES_PER_SOCKET {
-                        s.requests.insert(request_id, udf_path);
+                        s.requests.insert(request_id, cut(&udf_path, MAX_NAME_LEN));
                     }
                 }
             }
@@ -512,6 +597,7 @@ impl Evidence {
                 total_parts,
                 chunk,
             } => {
+                self.make_room_for_chunk(socket, chunk.len());
                 let whole = self.sockets.get_mut(socket).map(|s| {
                     s.chunks
                         .push(&transition_id, part_number, total_parts, &chunk)
@@ -569,6 +655,34 @@ impl Evidence {
         }
     }
 
+    /// Keeps the unfinished `TransitionChunk`s of all sockets within [`MAX_PENDING_CHUNK_BYTES`] once `incoming`
+    /// more bytes join `socket`'s: other sockets' buffers are dropped, the largest first (each counts as an
+    /// unreadable frame). `socket`'s own buffer is bounded by the assembler.
+    fn make_room_for_chunk(&mut self, socket: &str, incoming: usize) {
+        loop {
+            let total: usize = self
+                .sockets
+                .values()
+                .map(|s| s.chunks.pending_bytes())
+                .sum();
+            if total.saturating_add(incoming) <= MAX_PENDING_CHUNK_BYTES {
+                return;
+            }
+            let largest = self
+                .sockets
+                .iter_mut()
+                .filter(|(k, s)| k.as_str() != socket && s.chunks.is_buffering())
+                .max_by_key(|(_, s)| s.chunks.pending_bytes());
+            match largest {
+                Some((_, s)) => {
+                    s.chunks.reset();
+                    self.unreadable_frames += 1;
+                }
+                None => return,
+            }
+        }
+    }
+
     fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
         self.function_results += 1;
         if result.log_lines.is_empty() {
@@ -611,7 +725,7 @@ impl Evidence {
         };
         self.convex_events += 1;
         self.http_calls += 1;
-        self.deployments.insert(call.deployment.clone());
+        self.deployments.insert(&call.deployment);
         if let Some(date) = call.server_date {
             let offset = date - call.time;
             // The Date header has one-second resolution and the response comes after the request: only a

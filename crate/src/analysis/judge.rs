@@ -170,7 +170,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         cause_step,
         findings,
         tokens,
-        deployments: ev.deployments.iter().cloned().collect(),
+        deployments: ev.deployments.shown(),
         timeline: ev.timeline.iter().cloned().collect(),
     }
 }
@@ -196,7 +196,12 @@ fn step1(ev: &Evidence, input_only: bool, out: &mut Vec<Finding>) {
         ));
         return;
     }
-    let deployments: Vec<Value> = ev.deployments.iter().map(|d| json!(d)).collect();
+    let deployments: Vec<Value> = ev
+        .deployments
+        .shown()
+        .into_iter()
+        .map(Value::from)
+        .collect();
     match ev.deployments.len() {
         0 => {}
         1 => out.push(
