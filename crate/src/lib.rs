@@ -11,10 +11,11 @@ pub mod findings;
 /// Native only: the catalogue prose it renders is not compiled into wasm.
 #[cfg(not(target_arch = "wasm32"))]
 pub mod findings_doc;
-pub mod redact;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub(crate) mod text;
+pub use text::redact;
 pub mod token;
 pub mod traffic;
 pub mod verify;

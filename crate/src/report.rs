@@ -1,7 +1,7 @@
 //! The report of `shared/spec/findings.md`: steps, the cause step, findings, tokens (redacted), deployments.
 
 use crate::findings::{Finding, Status};
-use crate::redact::{visible_with, Secrets};
+use crate::text::redact::{visible_with, Secrets};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -68,7 +68,7 @@ impl Report {
 }
 
 impl Report {
-    /// The report with every text made safe to show (see [`crate::redact`]): tokens and signatures redacted,
+    /// The report with every text made safe to show (see [`crate::text::redact`]): tokens and signatures redacted,
     /// controls and format characters escaped, in every string it carries (claims, evidence, server texts,
     /// timeline). [`crate::analysis::Session::report`] returns reports already made safe.
     pub fn made_safe(mut self, secrets: &Secrets) -> Report {

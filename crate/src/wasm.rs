@@ -4,7 +4,7 @@
 //! serde_json, and skipping serde-wasm-bindgen and js-sys keeps the module small (measured: see README).
 //! The panel creates one [`DoctorSession`] per inspected page, feeds it captured events, and asks for the report.
 
-use crate::analysis::Session;
+use crate::analysis::{FetchedDocument, KeyPurpose, Session};
 use crate::event::Event;
 use wasm_bindgen::prelude::*;
 
@@ -95,7 +95,7 @@ impl DoctorSession {
     /// A document fetched for a key request: its URL, the request's purpose and issuer, the response's
     /// `Content-Type` (empty when none), status and body, and when it was fetched (Unix seconds).
     #[wasm_bindgen(js_name = setFetched)]
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // the panel's call, flat for wasm-bindgen; one value from here down
     pub fn set_fetched(
         &mut self,
         url: &str,
@@ -106,9 +106,15 @@ impl DoctorSession {
         body: &str,
         fetched_at: f64,
     ) {
-        let content_type = (!content_type.is_empty()).then_some(content_type);
-        self.inner
-            .set_fetched(url, purpose, issuer, content_type, status, body, fetched_at);
+        self.inner.set_fetched(&FetchedDocument {
+            url,
+            purpose: KeyPurpose::from_name(purpose),
+            issuer,
+            content_type: (!content_type.is_empty()).then_some(content_type),
+            status,
+            body,
+            fetched_at,
+        });
     }
 
     /// A key request whose fetch failed before any response (network, CORS, permission refused).

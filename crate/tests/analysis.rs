@@ -2,7 +2,7 @@
 //! and backend send them (protocol: convex npm `src/browser/sync/protocol.ts`), with tokens signed by
 //! `fixtures/make-tokens.mjs`, into findings, step statuses and the cause step (the guide's decision tree).
 
-use convex_auth_doctor::analysis::Session;
+use convex_auth_doctor::analysis::{FetchedDocument, KeyPurpose, Session};
 use convex_auth_doctor::config::Env;
 use convex_auth_doctor::event::{Direction, Event, HttpExchange};
 use convex_auth_doctor::findings::{Code, Severity, Status};
@@ -677,29 +677,34 @@ fn keys_fetched_by_the_front_end_verify_the_signature() {
         first[0].url,
         format!("{ISS}/.well-known/openid-configuration")
     );
-    assert_eq!(first[0].purpose, "discovery");
-    let doc = json!({"issuer": ISS, "jwks_uri": format!("{ISS}/jwks")}).to_string();
-    s.set_fetched(
-        &first[0].url,
-        "discovery",
-        ISS,
-        Some("application/json"),
-        200,
-        &doc,
-        T + 10.0,
+    assert_eq!(first[0].purpose, KeyPurpose::Discovery);
+    // The panel reads the purpose as text.
+    assert_eq!(
+        serde_json::to_value(&first[0]).expect("json")["purpose"],
+        json!("discovery")
     );
+    let doc = json!({"issuer": ISS, "jwks_uri": format!("{ISS}/jwks")}).to_string();
+    s.set_fetched(&FetchedDocument {
+        url: &first[0].url,
+        purpose: KeyPurpose::Discovery,
+        issuer: ISS,
+        content_type: Some("application/json"),
+        status: 200,
+        body: &doc,
+        fetched_at: T + 10.0,
+    });
     let second = s.key_requests();
     assert_eq!(second.len(), 1);
     assert_eq!(second[0].url, format!("{ISS}/jwks"));
-    s.set_fetched(
-        &second[0].url,
-        "jwks",
-        ISS,
-        Some("application/json"),
-        200,
-        &jwks,
-        T + 11.0,
-    );
+    s.set_fetched(&FetchedDocument {
+        url: &second[0].url,
+        purpose: KeyPurpose::Jwks,
+        issuer: ISS,
+        content_type: Some("application/json"),
+        status: 200,
+        body: &jwks,
+        fetched_at: T + 11.0,
+    });
     assert!(s.key_requests().is_empty());
     let r = s.report();
     assert!(has(&r, Code::SignatureValid), "{:?}", codes(&r));
@@ -708,15 +713,15 @@ fn keys_fetched_by_the_front_end_verify_the_signature() {
     let mut s = Session::new();
     s.push(authenticate(T, &token));
     let other = json!({"issuer": format!("{ISS}/"), "jwks_uri": format!("{ISS}/jwks")}).to_string();
-    s.set_fetched(
-        &format!("{ISS}/.well-known/openid-configuration"),
-        "discovery",
-        ISS,
-        Some("application/json"),
-        200,
-        &other,
-        T,
-    );
+    s.set_fetched(&FetchedDocument {
+        url: &format!("{ISS}/.well-known/openid-configuration"),
+        purpose: KeyPurpose::Discovery,
+        issuer: ISS,
+        content_type: Some("application/json"),
+        status: 200,
+        body: &other,
+        fetched_at: T,
+    });
     assert!(
         has(&s.report(), Code::DiscoveryIssuerMismatch),
         "{:?}",

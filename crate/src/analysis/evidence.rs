@@ -5,6 +5,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+mod bounds;
+mod questions;
+
+pub use bounds::Deployments;
+pub use questions::Counts;
+
+use bounds::{socket_key, MAX_URL_LEN};
+
 use crate::event::{Direction, Event};
 use crate::report::TimelineItem;
 use crate::rules::ServerError;
@@ -26,22 +34,13 @@ const MAX_REJECTIONS: usize = 16;
 const MAX_NAMES_PER_SOCKET: usize = 256;
 /// Longest function name kept (`dir/file:export`; real ones are tens of bytes).
 const MAX_NAME_LEN: usize = 128;
-/// Deployments named in the report; more distinct ones are only counted ("and N more").
-const MAX_DEPLOYMENTS: usize = 16;
-/// Distinct deployments counted past the named ones (by a 64-bit hash); past this, "more than N".
-const MAX_DEPLOYMENTS_COUNTED: usize = 65_536;
-/// Longest deployment (`https://host:port`) or socket URL kept; host names are at most 253 bytes.
-const MAX_URL_LEN: usize = 300;
-/// A socket id longer than this is kept as its first bytes and a hash of the whole (ids are `ws1` from the
-/// panel, `<url> <startedDateTime>` from a HAR).
-const MAX_SOCKET_ID_LEN: usize = 400;
-/// Bytes of unfinished `TransitionChunk`s kept across all sockets (one chunked Transition fits: the backend
-/// splits at 5 MB, `convex-backend crates/local_backend/src/subs/mod.rs:373`). Past it, the socket buffering
-/// most is dropped first.
-pub const MAX_PENDING_CHUNK_BYTES: usize = crate::traffic::chunks::MAX_TRANSITION_BYTES;
 /// Longest token text kept; of a longer one only this much is kept (to tell it from others) with its length,
 /// and it is reported as not judged ([`SentToken::decode`]), never decoded from the cut.
 const MAX_TOKEN_LEN: usize = crate::token::MAX_INPUT_BYTES;
+/// Bytes of unfinished `TransitionChunk`s kept across all sockets: one chunked Transition fits (the backend
+/// splits at 5 MB, `convex-backend crates/local_backend/src/subs/mod.rs:373`; one transition is capped at the
+/// same size by the assembler). Past it, the other sockets' buffers are dropped, the largest first.
+pub const MAX_PENDING_CHUNK_BYTES: usize = crate::traffic::chunks::MAX_TRANSITION_BYTES;
 /// Longest server message or log line kept.
 const MAX_TEXT_LEN: usize = 4096;
 
@@ -127,12 +126,30 @@ pub struct IdentitySeen {
     pub time: f64,
 }
 
+/// Where a clock estimate comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockSource {
+    /// A Transition's `clientClockSkew`, which the client computes from the server's receive time (milliseconds).
+    ClientClockSkew,
+    /// An HTTP response's `Date` header: one-second resolution, and read after the request.
+    DateHeader,
+}
+
+impl ClockSource {
+    /// As findings' evidence names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockSource::ClientClockSkew => "clientClockSkew",
+            ClockSource::DateHeader => "Date header",
+        }
+    }
+}
+
 /// An estimate of the server's clock minus this computer's, in seconds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClockEstimate {
     pub server_minus_local: f64,
-    /// `clientClockSkew` or `Date header`.
-    pub source: &'static str,
+    pub source: ClockSource,
 }
 
 #[derive(Debug, Default)]
@@ -149,113 +166,46 @@ struct SocketState {
     closed: bool,
 }
 
-/// The distinct deployments the app talked to, bounded: the first [`MAX_DEPLOYMENTS`] by name (cut to
-/// [`MAX_URL_LEN`]), the others counted by hash up to [`MAX_DEPLOYMENTS_COUNTED`]. A million sockets on a million
-/// hosts cost kilobytes, and the report names 16 of them and says how many more.
-#[derive(Debug, Default)]
-pub struct Deployments {
-    named: BTreeSet<String>,
-    others: BTreeSet<u64>,
-    /// More distinct deployments than [`MAX_DEPLOYMENTS_COUNTED`] were not named.
-    overflow: bool,
-}
-
-impl Deployments {
-    pub fn insert(&mut self, deployment: &str) {
-        let name = cut(deployment, MAX_URL_LEN);
-        if self.named.contains(&name) {
-            return;
-        }
-        if self.named.len() < MAX_DEPLOYMENTS {
-            self.named.insert(name);
-        } else if self.others.len() < MAX_DEPLOYMENTS_COUNTED {
-            self.others.insert(hash_of(deployment));
-        } else if !self.others.contains(&hash_of(deployment)) {
-            self.overflow = true;
-        }
-    }
-
-    /// How many distinct deployments (named and counted).
-    pub fn len(&self) -> usize {
-        self.named.len() + self.others.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.named.is_empty()
-    }
-
-    /// The named deployments, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &String> {
-        self.named.iter()
-    }
-
-    /// The named deployments, then `and N more` when some were only counted.
-    pub fn shown(&self) -> Vec<String> {
-        let mut list: Vec<String> = self.named.iter().cloned().collect();
-        match (self.others.len(), self.overflow) {
-            (0, _) => {}
-            (n, false) => list.push(format!("and {n} more")),
-            (n, true) => list.push(format!("and more than {n} more")),
-        }
-        list
-    }
-}
-
-/// A 64-bit hash (FNV-1a), the same in every run and in wasm; for counting distinct texts, not for security.
-fn hash_of(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// The key a socket is kept under: its id, or for a very long id its first bytes and a hash of the whole.
-fn socket_key(socket: &str) -> std::borrow::Cow<'_, str> {
-    if socket.len() <= MAX_SOCKET_ID_LEN {
-        return std::borrow::Cow::Borrowed(socket);
-    }
-    let head = cut(socket, MAX_SOCKET_ID_LEN - 20);
-    std::borrow::Cow::Owned(format!("{head}#{:016x}", hash_of(socket)))
-}
-
-/// Everything the verdict rests on.
+/// Everything the verdict rests on. Read through its questions (below), not its counters: the judge asks
+/// `never_connected()`, not `transitions == 0 && …`.
 #[derive(Debug, Default)]
 pub struct Evidence {
     /// Convex events seen (frames, calls).
-    pub convex_events: u64,
-    pub deployments: Deployments,
+    convex_events: u64,
+    deployments: Deployments,
     sockets: BTreeMap<String, SocketState>,
-    pub sockets_seen: u32,
+    sockets_seen: u32,
     /// Sockets that closed without ever receiving a Transition.
-    pub sockets_failed: u32,
+    sockets_failed: u32,
     /// Non-initial `Connect.lastCloseReason` values (distinct, capped).
-    pub close_reasons: BTreeSet<String>,
+    close_reasons: BTreeSet<String>,
     /// `AuthProviderDiscoveryFailed` was a close reason: the backend could not reach the provider.
-    pub discovery_close: bool,
-    pub tokens: Vec<SentToken>,
+    discovery_close: bool,
+    tokens: Vec<SentToken>,
     /// Tokens not kept because the cap was reached.
-    pub tokens_dropped: u32,
-    pub admin_auth: u32,
+    tokens_dropped: u32,
+    admin_auth: u32,
     /// Time of the last `Authenticate` with tokenType None.
-    pub cleared_at: Option<f64>,
+    cleared_at: Option<f64>,
     /// The last `Authorization` scheme that was neither Bearer nor Convex, and the URL.
-    pub bad_scheme: Option<(String, String)>,
-    pub http_calls: u64,
+    bad_scheme: Option<(String, String)>,
+    http_calls: u64,
     /// HTTP calls that never reached a function (no response, unreadable body).
-    pub http_failed: u64,
+    http_failed: u64,
     /// Transitions received (on any socket), and function responses read.
-    pub transitions: u64,
-    pub function_results: u64,
+    transitions: u64,
+    function_results: u64,
     /// Function results that carried log lines.
-    pub results_with_logs: u64,
-    pub identity: Option<IdentitySeen>,
-    pub identity_logged: u32,
-    pub identity_null: u32,
-    pub rejections: VecDeque<Rejection>,
-    pub fatal_errors: Vec<String>,
-    pub clock: Option<ClockEstimate>,
+    results_with_logs: u64,
+    identity: Option<IdentitySeen>,
+    identity_logged: u32,
+    identity_null: u32,
+    rejections: VecDeque<Rejection>,
+    fatal_errors: Vec<String>,
+    clock: Option<ClockEstimate>,
     /// Frames that were not valid sync messages.
-    pub unreadable_frames: u64,
-    pub timeline: VecDeque<TimelineItem>,
+    unreadable_frames: u64,
+    timeline: VecDeque<TimelineItem>,
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -583,7 +533,7 @@ impl Evidence {
                     if skew_ms.is_finite() {
                         self.clock = Some(ClockEstimate {
                             server_minus_local: -skew_ms / 1000.0,
-                            source: "clientClockSkew",
+                            source: ClockSource::ClientClockSkew,
                         });
                     }
                 }
@@ -734,11 +684,11 @@ impl Evidence {
                 && self
                     .clock
                     .as_ref()
-                    .map_or(true, |c| c.source != "clientClockSkew")
+                    .map_or(true, |c| c.source != ClockSource::ClientClockSkew)
             {
                 self.clock = Some(ClockEstimate {
                     server_minus_local: offset,
-                    source: "Date header",
+                    source: ClockSource::DateHeader,
                 });
             }
         }

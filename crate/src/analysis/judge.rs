@@ -4,9 +4,11 @@
 //! step 1 is the symptom; when it does not pass, the cause is the first failing of steps 2 and 3, and step 1 itself
 //! only when neither fails.
 
-use serde_json::{json, Value};
+mod step1;
 
-use super::evidence::{AuthOutcome, Evidence, SentToken};
+use serde_json::json;
+
+use super::evidence::{AuthOutcome, ClockSource, Evidence, SentToken};
 use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
 use crate::findings::{Code, Finding, Severity, Status};
@@ -14,6 +16,7 @@ use crate::report::{Report, StepVerdict, TokenView};
 use crate::rules::{check_config, issuer_path, normalise_issuer, ProviderKind, ServerError};
 use crate::token::{self, check_token, DecodedToken, TokenPath};
 use crate::traffic::IdentityLog;
+use step1::step1;
 
 /// The token the verdict is about, decoded or not.
 struct Judged<'a> {
@@ -39,7 +42,7 @@ pub(super) fn with_latest_path<R>(
 }
 
 fn server_config(ev: &Evidence) -> Option<AuthConfig> {
-    ev.rejections
+    ev.rejections()
         .iter()
         .rev()
         .find_map(|r| providers_from_server_message(&r.message))
@@ -55,8 +58,7 @@ fn path_of(
     match config {
         Some(c) => issuer_path(c, token),
         None => (
-            ev.rejections
-                .back()
+            ev.latest_rejection()
                 .and_then(|r| path_from_server(&ServerError::classify(&r.message)))
                 .unwrap_or(TokenPath::Unknown),
             None,
@@ -66,7 +68,7 @@ fn path_of(
 
 pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyStore) -> Report {
     let mut findings: Vec<Finding> = Vec::new();
-    let skew = ev.clock.as_ref().map_or(0.0, |c| c.server_minus_local);
+    let skew = ev.clock().map_or(0.0, |c| c.server_minus_local);
     let judged = ev.latest_token().map(|(_, sent)| Judged {
         sent,
         judged_at: sent.last_sent
@@ -82,11 +84,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         .and_then(|j| j.decoded.as_ref().ok())
         .and_then(|t| t.iss().map(str::to_owned));
     let provider = iss.as_deref().map(ProviderKind::recognise);
-    let input_only = !ev.tokens.is_empty()
-        && ev
-            .tokens
-            .iter()
-            .all(|t| t.source == super::TokenSource::Input);
+    let input_only = ev.input_only();
 
     // The configuration: the user's, else the provider list the server printed in its error.
     let server_config = server_config(ev);
@@ -125,15 +123,9 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     findings.sort_by_key(|f| (f.step, std::cmp::Reverse(f.severity)));
 
     // Functions ran, no user token went with them: whatever they logged, the backend saw no identity.
-    let ran_without_token = ev.tokens.is_empty()
-        && ev.admin_auth == 0
-        && (ev.transitions > 0 || ev.function_results > 0);
-    let confirmed = ev
-        .tokens
-        .iter()
-        .any(|t| matches!(t.outcome, AuthOutcome::Confirmed { .. }));
+    let confirmed = ev.any_confirmed();
     let mut step1 = step_verdict(1, &findings, input_only, confirmed);
-    if ran_without_token && step1.status == Status::Unknown {
+    if ev.ran_without_token() && step1.status == Status::Unknown {
         step1.status = Status::Fail;
         step1.summary =
             "Functions ran without a user: the client sent no token with them (step 2).".to_owned();
@@ -147,7 +139,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     let verdict = verdict_line(&steps, cause_step, &findings);
 
     let tokens = ev
-        .tokens
+        .tokens()
         .iter()
         .filter_map(|t| {
             let d = t.decode().ok()?;
@@ -170,8 +162,8 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         cause_step,
         findings,
         tokens,
-        deployments: ev.deployments.shown(),
-        timeline: ev.timeline.iter().cloned().collect(),
+        deployments: ev.deployments().shown(),
+        timeline: ev.timeline_items().iter().cloned().collect(),
     }
 }
 
@@ -184,230 +176,6 @@ fn outcome_text(outcome: &AuthOutcome) -> &'static str {
     }
 }
 
-/// Step 1: does the backend see an identity?
-fn step1(ev: &Evidence, input_only: bool, out: &mut Vec<Finding>) {
-    if input_only {
-        return;
-    }
-    if ev.convex_events == 0 {
-        out.push(Finding::new(
-            Code::ClientNoTraffic,
-            "No Convex traffic seen since capture began: reload the page with DevTools open.",
-        ));
-        return;
-    }
-    let deployments: Vec<Value> = ev
-        .deployments
-        .shown()
-        .into_iter()
-        .map(Value::from)
-        .collect();
-    match ev.deployments.len() {
-        0 => {}
-        1 => out.push(
-            Finding::new(
-                Code::DeploymentSeen,
-                format!(
-                    "The app talks to {}.",
-                    ev.deployments.iter().next().map_or("", |d| d.as_str())
-                ),
-            )
-            .with("deployments", deployments),
-        ),
-        n => out.push(
-            Finding::new(
-                Code::DeploymentMultiple,
-                format!("The app talks to {n} deployments."),
-            )
-            .with("deployments", deployments),
-        ),
-    }
-
-    let never_connected = ev.transitions == 0 && ev.sockets_seen > 0 && ev.sockets_failed > 0;
-    let http_all_failed = ev.http_calls > 0 && ev.http_failed == ev.http_calls;
-    if (never_connected && ev.http_calls == 0)
-        || (http_all_failed && ev.transitions == 0 && ev.sockets_seen == 0)
-    {
-        out.push(
-            Finding::new(
-                Code::ClientConnectionFailed,
-                "The client never got an answer from the deployment: its sockets closed before any Transition.",
-            )
-            .with("sockets", json!(ev.socket_urls()))
-            .with("sockets_failed", ev.sockets_failed)
-            .with("http_failed", ev.http_failed)
-            .with("close_reasons", json!(ev.close_reasons.iter().collect::<Vec<_>>()))
-            .causes([
-                "The client is not connected to Convex: check the deployment URL it is given (VITE_CONVEX_URL / NEXT_PUBLIC_CONVEX_URL) and the browser console.",
-                "The deployment is not running or does not exist (for dev deployments, run `npx convex dev`).",
-            ]),
-        );
-    }
-
-    if let Some(seen) = &ev.identity {
-        let mut f = match &seen.log {
-            IdentityLog::Null => Finding::new(
-                Code::IdentityLoggedNull,
-                "A function logged 'server identity' null: it ran without a user.",
-            )
-            .causes([
-                "The client is not supplying an auth token (step 2).",
-                "The deployment is misconfigured (step 3).",
-                "The client is misconfigured (step 2).",
-            ]),
-            IdentityLog::Identity {
-                issuer,
-                subject,
-                token_identifier,
-                truncated,
-            } => Finding::new(
-                Code::IdentityLogged,
-                format!(
-                    "A function logged the server identity{}: the backend sees the user.",
-                    subject
-                        .as_deref()
-                        .map(|s| format!(" of {s}"))
-                        .unwrap_or_default()
-                ),
-            )
-            .with("issuer", json!(issuer))
-            .with("subject", json!(subject))
-            .with("tokenIdentifier", json!(token_identifier))
-            .with("truncated", *truncated),
-        };
-        f = f
-            .with("log_line", seen.line.clone())
-            .with("time", seen.time);
-        if let Some(function) = &seen.function {
-            f = f.with("function", function.clone());
-        }
-        out.push(f);
-    } else if ev.function_results > 0 || ev.transitions > 0 {
-        out.push(
-            Finding::new(
-                Code::IdentityNoLog,
-                "Functions ran but none logged 'server identity'.",
-            )
-            .with("function_results", ev.function_results)
-            .with("results_with_logs", ev.results_with_logs)
-            .causes([
-                "The console.log(\"server identity\", await ctx.auth.getUserIdentity()) line is not in a function this page calls, or the code has not been pushed (`npx convex dev` running?).",
-                "You are looking at another deployment than the one you pushed to.",
-                "Production deployments do not send log lines to clients: read the dashboard's logs instead.",
-            ]),
-        );
-    }
-
-    // What the backend did with the latest token.
-    if let Some((_, t)) = ev.latest_token() {
-        match &t.outcome {
-            AuthOutcome::Confirmed { time } => out.push(
-                Finding::new(Code::AuthConfirmed, "The backend accepted the token.")
-                    .with("source", t.source.as_str())
-                    .with("time", *time),
-            ),
-            AuthOutcome::ExpiredInSession { message, time } => {
-                let fresh = ev.tokens.iter().any(|o| o.first_sent > *time);
-                out.push(
-                    Finding::new(
-                        Code::AuthExpiredInSession,
-                        if fresh {
-                            "The token expired during the session; the client then sent a fresh one."
-                        } else {
-                            "The token expired during the session and no fresh token followed."
-                        },
-                    )
-                    .with("server_message", message.clone())
-                    .with("time", *time)
-                    .with("fresh_token_followed", fresh),
-                );
-            }
-            AuthOutcome::Pending | AuthOutcome::Rejected { .. } => {}
-        }
-        // A token that expired earlier in the session, when the latest token is something else.
-        if !matches!(t.outcome, AuthOutcome::ExpiredInSession { .. }) {
-            if let Some((message, time)) = ev.tokens.iter().find_map(|o| match &o.outcome {
-                AuthOutcome::ExpiredInSession { message, time } => Some((message, time)),
-                _ => None,
-            }) {
-                let fresh = ev.tokens.iter().any(|o| o.first_sent > *time);
-                out.push(
-                    Finding::new(
-                        Code::AuthExpiredInSession,
-                        if fresh {
-                            "A token expired during the session; the client then sent a fresh one."
-                        } else {
-                            "A token expired during the session and no fresh token followed."
-                        },
-                    )
-                    .with("server_message", message.clone())
-                    .with("time", *time)
-                    .with("fresh_token_followed", fresh),
-                );
-            }
-        }
-    }
-
-    let latest_rejection = ev.rejections.back();
-    let latest_confirmed = ev
-        .tokens
-        .iter()
-        .filter_map(|t| match t.outcome {
-            AuthOutcome::Confirmed { time } => Some(time),
-            _ => None,
-        })
-        .fold(None, |acc: Option<f64>, t| {
-            Some(acc.map_or(t, |a| a.max(t)))
-        });
-    if let Some(r) = latest_rejection {
-        // A rejection followed by a later acceptance is history, not the current state.
-        let superseded = latest_confirmed.is_some_and(|c| c > r.time);
-        let class = ServerError::classify(&r.message);
-        let mut f = Finding::new(
-            Code::AuthRejected,
-            format!("The backend refused the token: \"{}\"", r.message),
-        )
-        .with("server_message", r.message.clone())
-        .with("meaning", class.explain())
-        .with("source", r.source.as_str())
-        .with("origin", r.origin.clone())
-        .with("time", r.time)
-        .with("refusals", ev.rejections.len());
-        if let Some(code) = &r.code {
-            f = f.with("error_code", code.clone());
-        }
-        if let Some(attempted) = r.update_attempted {
-            f = f.with("authUpdateAttempted", attempted);
-        }
-        if superseded {
-            f = f.severity(Severity::Info).with("superseded", true);
-            f.message = format!(
-                "Earlier, the backend refused a token (\"{}\"); a later one was accepted.",
-                r.message
-            );
-        }
-        out.push(f);
-        if matches!(class, ServerError::DiscoveryFailed { .. }) && !superseded {
-            out.push(
-                Finding::new(
-                    Code::AuthDiscoveryFailed,
-                    "The backend could not fetch the provider's discovery document or keys.",
-                )
-                .with("server_message", r.message.clone()),
-            );
-        }
-    }
-    if ev.discovery_close && !out.iter().any(|f| f.code == Code::AuthDiscoveryFailed) {
-        out.push(
-            Finding::new(
-                Code::AuthDiscoveryFailed,
-                "The backend closed the socket because it could not fetch the provider's discovery document (AuthProviderDiscoveryFailed).",
-            )
-            .with("close_reasons", json!(ev.close_reasons.iter().collect::<Vec<_>>())),
-        );
-    }
-}
-
 /// A `'server identity'` line naming the token's own issuer and subject proves the backend accepted that token,
 /// even when the capture holds no identity-raising Transition for it (an HTTP call whose response was not read, a
 /// frame the capture missed).
@@ -415,7 +183,7 @@ fn confirmed_by_identity_log(ev: &Evidence, token: &DecodedToken, out: &mut Vec<
     if out.iter().any(|f| f.code == Code::AuthConfirmed) {
         return;
     }
-    let Some(seen) = &ev.identity else { return };
+    let Some(seen) = ev.identity() else { return };
     let IdentityLog::Identity {
         issuer, subject, ..
     } = &seen.log
@@ -445,18 +213,19 @@ fn confirmed_by_identity_log(ev: &Evidence, token: &DecodedToken, out: &mut Vec<
 
 /// Step 2: does the client send a valid JWT?
 fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec<Finding>) {
-    if ev.admin_auth > 0 {
+    let counts = ev.counts();
+    if ev.admin_key_used() {
         out.push(
             Finding::new(
                 Code::TokenAdmin,
                 "The client authenticates with an admin key, not a user token.",
             )
-            .with("times", ev.admin_auth),
+            .with("times", counts.admin_auth),
         );
     }
-    if let Some(time) = ev.cleared_at {
+    if let Some(time) = ev.cleared_at() {
         // The convex client clears auth itself once it gives up on a refused token: that is not a sign-out.
-        let after_refusal = ev.rejections.iter().any(|r| r.time <= time);
+        let after_refusal = ev.refused_by(time);
         let message = if after_refusal {
             "After the backend refused the token, the client gave up and cleared its authentication."
         } else {
@@ -468,22 +237,21 @@ fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec
                 .with("after_refusal", after_refusal),
         );
     }
-    if let Some((scheme, url)) = &ev.bad_scheme {
+    if let Some((scheme, url)) = ev.bad_scheme() {
         out.push(
             Finding::new(
                 Code::TokenBadScheme,
                 format!("An Authorization header uses the scheme \"{scheme}\"; the backend takes only \"Bearer <jwt>\" (or \"Convex <admin key>\")."),
             )
-            .with("scheme", scheme.clone())
-            .with("request", url.clone()),
+            .with("scheme", scheme.to_owned())
+            .with("request", url.to_owned()),
         );
     }
     let Some(j) = judged else {
         // When nothing ever reached the deployment, a missing token is not the story: the client may not have
         // fetched it before the socket died. Step 2 stays unknown and the cause is the connection.
-        let nothing_reached = ev.transitions == 0 && ev.http_calls == ev.http_failed;
-        if ev.convex_events > 0 && ev.bad_scheme.is_none() && !nothing_reached {
-            let only_admin = ev.admin_auth > 0;
+        if ev.saw_convex() && ev.bad_scheme().is_none() && ev.reached_deployment() {
+            let only_admin = ev.admin_key_used();
             out.push(
                 Finding::new(
                     Code::TokenAbsent,
@@ -493,8 +261,8 @@ fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec
                         "No user token was sent: no Authenticate with a user token, no Authorization: Bearer header."
                     },
                 )
-                .with("sockets", ev.sockets_seen)
-                .with("http_calls", ev.http_calls)
+                .with("sockets", counts.sockets_seen)
+                .with("http_calls", counts.http_calls)
                 .causes([
                     "The Convex client is not configured to fetch a JWT: use ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth with ConvexReactClient, or call setAuth on ConvexClient / ConvexHttpClient.",
                     "You are not signed in, so the token is null and the client skipped authentication: log the token your auth provider returns (Clerk: getToken({ template: \"convex\" }); Auth0: the id_token).",
@@ -548,7 +316,7 @@ fn step3(
 ) {
     let token = judged.and_then(|j| j.decoded.as_ref().ok());
     // The server's own words, where they establish a step-3 (or step-2) fact by themselves.
-    if let Some(r) = ev.rejections.back() {
+    if let Some(r) = ev.latest_rejection() {
         let class = ServerError::classify(&r.message);
         if let ServerError::NoAuthProvider {
             no_providers_configured: true,
@@ -573,7 +341,7 @@ fn step3(
             }
         }
     }
-    let server_no_match = ev.rejections.back().is_some_and(|r| {
+    let server_no_match = ev.latest_rejection().is_some_and(|r| {
         matches!(
             ServerError::classify(&r.message),
             ServerError::NoAuthProvider {
@@ -619,7 +387,7 @@ fn step3(
                 Code::ConfigNoMatch,
                 "The deployment says no provider matches the token's issuer and audience; its message does not list the providers, so paste auth.config.ts to see which differs.",
             )
-            .with("server_message", ev.rejections.back().map(|r| r.message.clone()).unwrap_or_default()),
+            .with("server_message", ev.latest_rejection().map(|r| r.message.clone()).unwrap_or_default()),
         ),
         (None, _) => {
             if !out.iter().any(|f| f.step == 3) {
@@ -634,9 +402,12 @@ fn step3(
 
 /// Clock difference between this computer and the server.
 fn clock(ev: &Evidence, out: &mut Vec<Finding>) {
-    let Some(c) = &ev.clock else { return };
+    let Some(c) = ev.clock() else { return };
     // Date headers have one-second resolution: allow for it on top of the backend's 5 s leeway.
-    let threshold = if c.source == "Date header" { 6.0 } else { 5.0 };
+    let threshold = match c.source {
+        ClockSource::DateHeader => 6.0,
+        ClockSource::ClientClockSkew => 5.0,
+    };
     if c.server_minus_local.abs() > threshold {
         let direction = if c.server_minus_local > 0.0 {
             "behind"
@@ -653,7 +424,7 @@ fn clock(ev: &Evidence, out: &mut Vec<Finding>) {
                 ),
             )
             .with("server_minus_local_seconds", c.server_minus_local)
-            .with("from", c.source),
+            .with("from", c.source.as_str()),
         );
     }
 }

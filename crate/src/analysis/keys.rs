@@ -18,12 +18,33 @@ use crate::verify::{self, DiscoveryDoc, Jwks};
 /// At most this many fetched documents are kept.
 const MAX_DOCUMENTS: usize = 16;
 
+/// What a [`KeyRequest`]'s document is; serialised as `"discovery"` / `"jwks"` for the panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyPurpose {
+    /// `<iss>/.well-known/openid-configuration`: read against the issuer, it names the JWKS.
+    Discovery,
+    /// A JWK set.
+    Jwks,
+}
+
+impl KeyPurpose {
+    /// The purpose a front end hands back with a fetched document: `"discovery"`, and anything else is read as a
+    /// JWK set (as before this was an enum).
+    pub fn from_name(name: &str) -> Self {
+        if name == "discovery" {
+            KeyPurpose::Discovery
+        } else {
+            KeyPurpose::Jwks
+        }
+    }
+}
+
 /// A URL the front end may fetch to verify the latest token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyRequest {
     pub url: String,
-    /// `discovery` or `jwks`.
-    pub purpose: &'static str,
+    pub purpose: KeyPurpose,
     /// The issuer the keys belong to.
     pub issuer: String,
 }
@@ -47,6 +68,22 @@ struct Manual {
 struct Fetched {
     document: Document,
     fetched_at: f64,
+}
+
+/// A document the front end fetched for a [`KeyRequest`], as it got it.
+#[derive(Debug, Clone, Copy)]
+pub struct FetchedDocument<'a> {
+    pub url: &'a str,
+    /// The request's purpose.
+    pub purpose: KeyPurpose,
+    /// The request's issuer: a discovery document is read against it.
+    pub issuer: &'a str,
+    /// The response's `Content-Type`, when it had one.
+    pub content_type: Option<&'a str>,
+    pub status: u16,
+    pub body: &'a str,
+    /// When it was fetched (Unix seconds).
+    pub fetched_at: f64,
 }
 
 /// Keys and discovery documents handed in by the front end.
@@ -124,43 +161,41 @@ impl KeyStore {
         };
         match source {
             Source::DataUri(_) => Vec::new(),
-            Source::Jwks(url) if !self.fetched.contains_key(&url) => vec![request(url, "jwks")],
+            Source::Jwks(url) if !self.fetched.contains_key(&url) => {
+                vec![request(url, KeyPurpose::Jwks)]
+            }
             Source::Jwks(_) => Vec::new(),
             Source::Discovery(url) => match self.fetched.get(&url).map(|f| &f.document) {
-                None => vec![request(url, "discovery")],
+                None => vec![request(url, KeyPurpose::Discovery)],
                 Some(Document::Discovery(Ok(doc))) if !self.fetched.contains_key(&doc.jwks_uri) => {
-                    vec![request(doc.jwks_uri.clone(), "jwks")]
+                    vec![request(doc.jwks_uri.clone(), KeyPurpose::Jwks)]
                 }
                 _ => Vec::new(),
             },
         }
     }
 
-    /// Records a fetched document. `purpose` is the one the request named.
-    /// `issuer` is the request's: the discovery document is read against it.
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_fetched(
-        &mut self,
-        url: &str,
-        purpose: &str,
-        issuer: &str,
-        content_type: Option<&str>,
-        status: u16,
-        body: &str,
-        fetched_at: f64,
-    ) {
-        let document = if !(200..300).contains(&status) {
-            Document::Unreachable(format!("HTTP {status}"))
-        } else if purpose == "discovery" {
-            Document::Discovery(verify::check_discovery(body, issuer))
+    /// Records a fetched document.
+    pub fn set_fetched(&mut self, fetched: &FetchedDocument) {
+        let document = if !(200..300).contains(&fetched.status) {
+            Document::Unreachable(format!("HTTP {}", fetched.status))
         } else {
-            Document::Jwks(verify::parse_jwks_response(content_type, body, url))
+            match fetched.purpose {
+                KeyPurpose::Discovery => {
+                    Document::Discovery(verify::check_discovery(fetched.body, fetched.issuer))
+                }
+                KeyPurpose::Jwks => Document::Jwks(verify::parse_jwks_response(
+                    fetched.content_type,
+                    fetched.body,
+                    fetched.url,
+                )),
+            }
         };
         self.insert(
-            url,
+            fetched.url,
             Fetched {
                 document,
-                fetched_at,
+                fetched_at: fetched.fetched_at,
             },
         );
     }

@@ -9,13 +9,15 @@ mod evidence;
 mod judge;
 mod keys;
 
-pub use evidence::{AuthOutcome, Evidence, SentToken, TokenSource};
-pub use keys::{KeyRequest, KeyStore};
+pub use evidence::{
+    AuthOutcome, ClockEstimate, ClockSource, Counts, Evidence, SentToken, TokenSource,
+};
+pub use keys::{FetchedDocument, KeyPurpose, KeyRequest, KeyStore};
 
 use crate::config::{parse_auth_config, AuthConfig, Env};
 use crate::event::Event;
-use crate::redact::Secrets;
 use crate::report::Report;
+use crate::text::redact::Secrets;
 
 /// A capture in progress: the evidence so far and the user's configuration.
 #[derive(Debug, Default)]
@@ -67,10 +69,10 @@ impl Session {
     }
 
     /// The current verdicts, made safe to show: the tokens seen (whole, or their signatures) and anything
-    /// JWT-shaped redacted in every text, controls and format characters escaped ([`crate::redact`]).
+    /// JWT-shaped redacted in every text, controls and format characters escaped ([`crate::text::redact`]).
     pub fn report(&self) -> Report {
         let mut secrets = Secrets::default();
-        for t in &self.evidence.tokens {
+        for t in self.evidence.tokens() {
             secrets.add_token(&t.text);
         }
         judge::judge(&self.evidence, self.user_config.as_ref(), &self.keys).made_safe(&secrets)
@@ -94,19 +96,8 @@ impl Session {
     }
 
     /// A document fetched for a [`KeyRequest`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn set_fetched(
-        &mut self,
-        url: &str,
-        purpose: &str,
-        issuer: &str,
-        content_type: Option<&str>,
-        status: u16,
-        body: &str,
-        fetched_at: f64,
-    ) {
-        self.keys
-            .set_fetched(url, purpose, issuer, content_type, status, body, fetched_at);
+    pub fn set_fetched(&mut self, fetched: &FetchedDocument) {
+        self.keys.set_fetched(fetched);
     }
 
     /// A fetch for a [`KeyRequest`] that failed before any response.

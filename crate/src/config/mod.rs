@@ -1,6 +1,5 @@
 //! The backend's authentication configuration: `auth.config.ts` as people write it, and the provider list the
 //! development deployment prints in its `No auth provider found…` error.
-//! OWNER: config helper. The API below is the contract the analysis uses; keep it.
 
 pub mod auth_config;
 pub mod server_text;

@@ -8,9 +8,9 @@ use crate::findings::Status;
 use crate::report::Report;
 
 /// A value as an inline code span that cannot be broken out of (backticks and newlines neutralised).
-/// Tokens redacted and invisible characters escaped first ([`crate::redact::visible`], as every renderer).
+/// Tokens redacted and invisible characters escaped first ([`crate::text::redact::visible`], as every renderer).
 fn code(s: &str) -> String {
-    let s: String = crate::redact::visible(s)
+    let s: String = crate::text::redact::visible(s)
         .chars()
         .map(|c| match c {
             '`' => '\'',
@@ -22,9 +22,9 @@ fn code(s: &str) -> String {
 }
 
 /// Plain prose from the engine or the server: tokens redacted and invisible characters escaped
-/// ([`crate::redact::visible`]), then what markdown/HTML would interpret escaped.
+/// ([`crate::text::redact::visible`]), then what markdown/HTML would interpret escaped.
 fn prose(s: &str) -> String {
-    let s = crate::redact::visible(s);
+    let s = crate::text::redact::visible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

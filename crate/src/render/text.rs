@@ -9,7 +9,7 @@ use crate::report::Report;
 /// Tokens redacted, controls and format characters escaped (one function for every renderer): claims cannot
 /// drive the terminal or reorder the line.
 fn clean(s: &str) -> String {
-    crate::redact::visible(s)
+    crate::text::redact::visible(s)
 }
 
 fn status_word(s: Status) -> &'static str {

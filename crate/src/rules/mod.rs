@@ -1,6 +1,5 @@
 //! The backend's own rules: which provider a token takes, what the server's error texts mean, and which identity
 //! provider an issuer belongs to (for causes that name the user's real situation).
-//! OWNER: config helper. The API below is the contract the analysis uses; keep it.
 
 pub mod issuer_url;
 pub mod matching;

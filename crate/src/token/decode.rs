@@ -13,6 +13,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::text::base64::{Alphabet, Base64};
+
 /// The largest input decoded. Real ID tokens are 1–4 KiB; browsers cap headers near 8–16 KiB.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 
@@ -284,43 +286,6 @@ struct B64 {
     standard: bool,
 }
 
-/// The 6-bit value of a base64 character: `-` `_` in the URL alphabet (`url`), `+` `/` in the standard one.
-fn sextet(c: u8, url: bool) -> Option<u8> {
-    Some(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' if url => 62,
-        b'_' if url => 63,
-        b'+' if !url => 62,
-        b'/' if !url => 63,
-        _ => return None,
-    })
-}
-
-/// Decodes unpadded base64 of one alphabet, dropping the bits after the last whole byte (as the lenient
-/// `base64` engines this replaces did; JWT parts are read leniently, the findings say what is off).
-/// `None` for a character outside the alphabet (`=` included) or a length of 1 mod 4.
-///
-/// Hand-written: the `base64` crate's engine was about 5 KB of the wasm module for these few lines.
-pub(crate) fn decode_unpadded(body: &str, url: bool) -> Option<Vec<u8>> {
-    if body.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in body.bytes() {
-        acc = (acc << 6) | u32::from(sextet(c, url)?);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 fn decode_b64(text: &str, part: Part, is_last: bool) -> Result<B64, Malformed> {
     if text.is_empty() {
         return Err(
@@ -384,13 +349,18 @@ fn decode_b64(text: &str, part: Part, is_last: bool) -> Result<B64, Malformed> {
     }
     // The checks above leave one alphabet and a possible length, so this always decodes; the error is kept
     // for safety.
-    match decode_unpadded(body, !std_chars) {
-        Some(bytes) => Ok(B64 {
+    let alphabet = if std_chars {
+        Alphabet::Standard
+    } else {
+        Alphabet::Url
+    };
+    match Base64::lenient(alphabet).decode(body) {
+        Ok(bytes) => Ok(B64 {
             bytes,
             padded: padding > 0,
             standard: std_chars,
         }),
-        None => Err(Malformed::new(
+        Err(_) => Err(Malformed::new(
             Some(part),
             format!("the {} is not valid base64url", part.name()),
         )),
@@ -425,10 +395,10 @@ fn json_object(
             format!(
                 "the {} is JSON but not an object (it is {})",
                 part.name(),
-                crate::traffic::json::kind_name(&other)
+                crate::text::json::kind_name(&other)
             ),
         )
-        .with("json_kind", crate::traffic::json::kind_name(&other))),
+        .with("json_kind", crate::text::json::kind_name(&other))),
         Err(e) if e.is_eof() => {
             let mut m = Malformed::new(
                 Some(part),
@@ -622,49 +592,4 @@ fn many_parts(parts: &[&str]) -> Malformed {
         m.message = format!("the token has {n} parts, not 3 (a JWT is header.payload.signature)");
     }
     m
-}
-
-#[cfg(test)]
-mod b64_tests {
-    use super::decode_unpadded;
-    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-    use base64::engine::DecodePaddingMode;
-    use base64::{alphabet, Engine};
-
-    /// The hand-written decoder gives the bytes the lenient `base64` engines gave (padding indifferent, trailing
-    /// bits allowed), for every length and both alphabets.
-    #[test]
-    fn decodes_like_the_lenient_engines() {
-        let lenient = |a: &alphabet::Alphabet| {
-            GeneralPurpose::new(
-                a,
-                GeneralPurposeConfig::new()
-                    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-                    .with_decode_allow_trailing_bits(true),
-            )
-        };
-        let (url, std) = (lenient(&alphabet::URL_SAFE), lenient(&alphabet::STANDARD));
-        let chars = b"AZaz09-_+/Qw";
-        let mut seed: u32 = 7;
-        for len in 0..40 {
-            for _ in 0..50 {
-                let text: String = (0..len)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                        chars[(seed >> 16) as usize % chars.len()] as char
-                    })
-                    .collect();
-                assert_eq!(
-                    decode_unpadded(&text, true),
-                    url.decode(&text).ok(),
-                    "{text}"
-                );
-                assert_eq!(
-                    decode_unpadded(&text, false),
-                    std.decode(&text).ok(),
-                    "{text}"
-                );
-            }
-        }
-    }
 }

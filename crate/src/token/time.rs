@@ -1,7 +1,9 @@
 //! Time formatting for people: durations ("3 min 12 s") and UTC dates ("2025-11-26T18:00:00Z").
 //!
-//! No clock and no date crate: the engine is pure and ships as small wasm. The date conversion is Howard
-//! Hinnant's `civil_from_days` (public domain, <https://howardhinnant.github.io/date_algorithms.html>).
+//! No clock and no date crate: the engine is pure and ships as small wasm. The calendar arithmetic is in
+//! `text/date.rs`.
+
+use crate::text::date::civil_from_days;
 
 /// A duration in plain words, sign ignored: `"45 s"`, `"3 min 12 s"`, `"2 h 5 min"`, `"3 d 4 h"`,
 /// `"56 years"`. Rounded to the second; units below the second-largest are dropped because nobody reading
@@ -119,20 +121,6 @@ pub fn plain_number(x: f64) -> String {
         format!("{a}.{b}")
     };
     format!("{sign}{body}")
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11]
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32; // [1, 31]
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32; // [1, 12]
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]

@@ -32,13 +32,13 @@
 //! frames) fails with an error rather than giving a partial picture silently. So peak memory is about three
 //! budgets at worst, whatever the file.
 
-use base64::Engine as _;
-
 use scan::{Next, Scanner};
 
 use super::is_convex_url;
 use super::sync::{classify_frame, FrameClass};
 use crate::event::{Direction, Event, HttpExchange};
+use crate::text::base64::Base64;
+use crate::text::date::{days_from_civil, days_in_month};
 
 mod scan;
 
@@ -276,11 +276,9 @@ impl Entry {
         }
         let response_body = match self.content_text {
             Some(text) if self.content_base64 => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(text.trim())
-                    .map_err(|e| {
-                        format!("HAR entry for {url}: response content is not valid base64 ({e})")
-                    })?;
+                let bytes = Base64::STANDARD.decode(text.trim()).map_err(|e| {
+                    format!("HAR entry for {url}: response content is not valid base64 ({e})")
+                })?;
                 Some(String::from_utf8_lossy(&bytes).into_owned())
             }
             other => other,
@@ -669,7 +667,7 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
         return None;
     }
     let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&month) || day == 0 || day > super::http::days_in_month(year, month) {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
     if hour > 23 || minute > 59 || second > 60 {
@@ -711,7 +709,7 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
         None => 0,
         _ => return None,
     };
-    let days = super::http::days_from_civil(year, month, day);
+    let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
         - offset_secs;
     Some(secs as f64 + frac)

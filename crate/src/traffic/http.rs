@@ -7,10 +7,11 @@
 //! (a `Convex ` prefix is matched case-insensitively; anything that is not a bearer token is answered 400
 //! `InvalidAdminKey`).
 
-use super::json::{opt_str, opt_strings, parse_object};
-
-use super::{deployment_of, http_api_kind, split_url};
+use super::{deployment_of, http_api_kind};
 use crate::event::HttpExchange;
+use crate::text::date::{days_from_civil, days_in_month};
+use crate::text::json::{opt_str, opt_strings, parse_object};
+use crate::text::url::{percent_decode, split_url};
 
 /// The `Authorization` header of a Convex HTTP call.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,28 +155,6 @@ fn udf_path_of(kind: &str, query: Option<&str>, body: Option<&str>) -> Option<St
         .map(|v| String::from_utf8_lossy(&percent_decode(&v.replace('+', " "))).into_owned())
 }
 
-/// Decodes `%XX` escapes into bytes; malformed escapes are kept as they are.
-pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b);
-        i += 1;
-    }
-    out
-}
-
 /// The fields of a function response body (`{"status": "success" | "error", "value", "logLines",
 /// "errorMessage"}`, or an API error `{"code", "message"}`). A field of the wrong type makes the body unreadable.
 struct ResponseBody {
@@ -257,27 +236,6 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     }
     let days = days_from_civil(year, month, day);
     Some((days * 86_400 + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s)) as f64)
-}
-
-pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

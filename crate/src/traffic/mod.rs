@@ -1,10 +1,8 @@
 //! Convex traffic: the sync protocol's frames, HTTP API calls, function log lines and HAR files.
-//! OWNER: traffic helper. The API below is the contract the analysis uses; keep it.
 
 pub mod chunks;
 pub mod har;
 pub mod http;
-pub(crate) mod json;
 pub mod log_line;
 pub mod sync;
 
@@ -16,40 +14,7 @@ pub use sync::{
     FunctionLogs, ServerMessage,
 };
 
-/// A URL cut into the parts the doctor reads. No percent-decoding: paths are compared as sent.
-pub(crate) struct UrlParts<'a> {
-    /// Lower-cased by the caller where it matters.
-    pub scheme: &'a str,
-    /// `host[:port]`, without user info.
-    pub authority: &'a str,
-    /// From the first `/` (or empty), without query and fragment.
-    pub path: &'a str,
-    /// After `?`, without the fragment.
-    pub query: Option<&'a str>,
-}
-
-pub(crate) fn split_url(url: &str) -> Option<UrlParts<'_>> {
-    let (scheme, rest) = url.trim().split_once("://")?;
-    let rest = rest.split('#').next().unwrap_or("");
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (rest, None),
-    };
-    let (authority, path) = match before_query.find('/') {
-        Some(i) => before_query.split_at(i),
-        None => (before_query, ""),
-    };
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    if authority.is_empty() {
-        return None;
-    }
-    Some(UrlParts {
-        scheme,
-        authority,
-        path,
-        query,
-    })
-}
+use crate::text::url::split_url;
 
 /// A client version segment as in `/api/1.48.0/sync` (the client puts its npm version there).
 fn is_version_segment(s: &str) -> bool {

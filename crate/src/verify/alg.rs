@@ -1,20 +1,7 @@
 //! JWS algorithms and the signature arithmetic for each, on RustCrypto crates (pure Rust, so the same code runs
 //! natively and in wasm, deterministic, with no platform crypto to wait on).
 
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
-
 use super::jwks::PublicKey;
-
-/// base64url as JWTs and JWKs write it; padding tolerated because some JWKS generators add it.
-pub(crate) fn b64url() -> GeneralPurpose {
-    GeneralPurpose::new(
-        &base64::alphabet::URL_SAFE,
-        GeneralPurposeConfig::new()
-            .with_encode_padding(false)
-            .with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    )
-}
 
 /// A signature algorithm this engine can verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,10 +1,11 @@
 //! OIDC discovery documents and how the backend finds and fetches keys (pure: the caller does the fetching).
 
-use base64::Engine;
 use serde_json::Value;
 
 use super::jwks::{Jwks, MAX_JWKS_BYTES};
 use crate::findings::{Code, Finding};
+use crate::text::base64::Base64;
+use crate::text::url::percent_decode;
 
 /// Largest discovery document accepted.
 pub const MAX_DISCOVERY_BYTES: usize = 256 * 1024;
@@ -157,15 +158,11 @@ pub fn decode_data_uri(uri: &str) -> Result<String, String> {
     }
     let bytes = if meta.to_ascii_lowercase().ends_with(";base64") {
         let cleaned: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        base64::engine::GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            base64::engine::GeneralPurposeConfig::new()
-                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-        )
-        .decode(cleaned)
-        .map_err(|_| ERR.to_owned())?
+        Base64::STANDARD_PAD_OPTIONAL
+            .decode(&cleaned)
+            .map_err(|_| ERR.to_owned())?
     } else {
-        crate::traffic::http::percent_decode(data)
+        percent_decode(data)
     };
     String::from_utf8(bytes).map_err(|_| ERR.to_owned())
 }

@@ -4,10 +4,10 @@
 //! the curve point at parse time keeps one verification to the signature arithmetic alone, and lets the report say
 //! which key could not be used and why ("kid b: EC curve P-521 is not supported").
 
-use base64::Engine;
 use serde_json::{Map, Value};
 
-use super::alg::{b64url, Alg, KeyType};
+use super::alg::{Alg, KeyType};
+use crate::text::base64::Base64;
 
 /// Largest JWKS text accepted. Real ones are a few KB; this bounds memory on hostile input.
 pub const MAX_JWKS_BYTES: usize = 512 * 1024;
@@ -121,7 +121,7 @@ impl Jwks {
         let Value::Object(obj) = value else {
             return Err(JwksError::NotAJwks(format!(
                 "expected an object with a \"keys\" array, found {}",
-                crate::traffic::json::kind_name(&value)
+                crate::text::json::kind_name(&value)
             )));
         };
         let keys = match obj.get("keys") {
@@ -129,7 +129,7 @@ impl Jwks {
             Some(other) => {
                 return Err(JwksError::NotAJwks(format!(
                     "\"keys\" is {}, not an array",
-                    crate::traffic::json::kind_name(other)
+                    crate::text::json::kind_name(other)
                 )))
             }
             None if obj.contains_key("kty") => {
@@ -151,7 +151,7 @@ impl Jwks {
             let Value::Object(key) = key else {
                 set.notes.push(format!(
                     "key #{index}: {} instead of an object",
-                    crate::traffic::json::kind_name(key)
+                    crate::text::json::kind_name(key)
                 ));
                 continue;
             };
@@ -199,7 +199,8 @@ fn bytes(key: &Map<String, Value>, name: &str, max: usize) -> Result<Vec<u8>, St
     if text.len() > max.saturating_mul(4) / 3 + 4 {
         return Err(format!("\"{name}\" is too long"));
     }
-    b64url()
+    // Padding tolerated: some JWKS generators add it.
+    Base64::URL_PAD_OPTIONAL
         .decode(text)
         .map_err(|_| format!("\"{name}\" is not base64url"))
 }

@@ -15,7 +15,7 @@
 //! Idempotent: the output holds nothing it would change again, so renderers may apply it to a report that
 //! already went through it.
 
-use base64::Engine as _;
+use super::base64::{Alphabet, Base64};
 
 /// What replaces a JWT-shaped run or a known token.
 pub const TOKEN_REDACTED: &str = "[token redacted]";
@@ -188,7 +188,7 @@ fn looks_like_json_object(segment: &str) -> bool {
     } else {
         segment
     };
-    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(prefix) else {
+    let Ok(bytes) = Base64::lenient(Alphabet::Url).decode(prefix) else {
         return false;
     };
     let mut rest = bytes.iter().skip_while(|b| b.is_ascii_whitespace());
