@@ -373,3 +373,22 @@ fn cli_markdown_of_a_hostile_token_has_no_raw_controls() {
         assert!(!stdout.contains(&token), "{format}: the token");
     }
 }
+
+/// What the fuzz targets assert on every input, over every captured HAR fixture: each output is already what
+/// `redact::visible` makes of it (nothing raw to escape, nothing JWT-shaped left).
+#[test]
+fn every_fixture_report_is_already_safe_to_show() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/har");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let mut s = Session::new();
+        let file = std::fs::File::open(&path).expect("open");
+        convex_auth_doctor::traffic::har::read_har(file, &mut |e| s.push(e)).expect("reads");
+        for (name, out) in outputs(&s.report()) {
+            assert_eq!(redact::visible(&out), out, "{}: {name}", path.display());
+        }
+        seen += 1;
+    }
+    assert!(seen > 30, "{seen} fixtures");
+}

@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
         "CLERK_JWT_ISSUER_DOMAIN".to_owned(),
         "https://x.clerk.accounts.dev".to_owned(),
     );
-    env.insert("CONVEX_SITE_URL".to_owned(), "https://x.convex.site".to_owned());
+    env.insert(
+        "CONVEX_SITE_URL".to_owned(),
+        "https://x.convex.site".to_owned(),
+    );
     let _ = parse_auth_config(src, &env);
     let _ = convex_auth_doctor::config::providers_from_server_message(src);
 });

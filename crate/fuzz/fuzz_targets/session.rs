@@ -4,6 +4,7 @@
 use convex_auth_doctor::analysis::Session;
 use convex_auth_doctor::config::Env;
 use convex_auth_doctor::event::Event;
+use convex_auth_doctor::redact;
 use libfuzzer_sys::fuzz_target;
 
 const CONFIG: &str = include_str!("../../tests/fixtures/configs/custom_jwt.ts");
@@ -27,8 +28,22 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let report = session.report();
-    let _ = serde_json::to_string(&report);
-    let _ = convex_auth_doctor::render::markdown(&report);
-    let _ = convex_auth_doctor::render::text(&report);
+    safe_to_show(&report);
     let _ = session.key_requests();
 });
+
+/// Every output is already what [`redact::visible`] makes of it: no raw control or format character, nothing
+/// JWT-shaped, in the text, markdown and JSON reports.
+fn safe_to_show(report: &convex_auth_doctor::report::Report) {
+    for out in [
+        convex_auth_doctor::render::text(report),
+        convex_auth_doctor::render::markdown(report),
+        serde_json::to_string(report).unwrap_or_default(),
+    ] {
+        assert_eq!(
+            redact::visible(&out),
+            out,
+            "a report shows something unsafe"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! every renderer), as `convex-auth-doctor token -` would make it.
 #![no_main]
 use convex_auth_doctor::analysis::Session;
+use convex_auth_doctor::redact;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -9,8 +10,21 @@ fuzz_target!(|data: &[u8]| {
     let _ = convex_auth_doctor::token::decode(&text);
     let mut session = Session::new();
     session.add_input_token(&text, 1_764_180_000.0);
-    let report = session.report();
-    let _ = convex_auth_doctor::render::text(&report);
-    let _ = convex_auth_doctor::render::markdown(&report);
-    let _ = serde_json::to_string(&report);
+    safe_to_show(&session.report());
 });
+
+/// Every output is already what [`redact::visible`] makes of it: no raw control or format character, nothing
+/// JWT-shaped, in the text, markdown and JSON reports.
+fn safe_to_show(report: &convex_auth_doctor::report::Report) {
+    for out in [
+        convex_auth_doctor::render::text(report),
+        convex_auth_doctor::render::markdown(report),
+        serde_json::to_string(report).unwrap_or_default(),
+    ] {
+        assert_eq!(
+            redact::visible(&out),
+            out,
+            "a report shows something unsafe"
+        );
+    }
+}
