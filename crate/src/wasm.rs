@@ -142,6 +142,13 @@ pub fn is_convex_url(url: &str) -> bool {
     crate::traffic::is_convex_url(url)
 }
 
+/// The largest WebSocket frame the engine reads, in bytes ([`crate::event::MAX_FRAME_BYTES`]). The extension
+/// sends a `ws_frame_too_large` event for a longer frame instead of copying it into wasm memory.
+#[wasm_bindgen(js_name = maxFrameBytes)]
+pub fn max_frame_bytes() -> u32 {
+    crate::event::MAX_FRAME_BYTES as u32
+}
+
 /// The engine's version.
 #[wasm_bindgen]
 pub fn version() -> String {

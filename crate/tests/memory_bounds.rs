@@ -91,6 +91,8 @@ fn the_session_stays_within_its_budget() {
     many_hosts();
     huge_hosts();
     unfinished_chunks_on_many_sockets();
+    one_huge_frame();
+    a_huge_chunked_transition_that_matters();
 }
 
 fn many_hosts() {
@@ -167,4 +169,63 @@ fn unfinished_chunks_on_many_sockets() {
     );
     assert!(retained <= 66 * MIB, "retained {retained} bytes");
     assert!(peak <= 90 * MIB, "peak {peak} bytes");
+}
+
+/// A Transition that needs the full parse (it carries a log line), its query value made of `bytes` of small
+/// objects: the shape whose parse tree is largest for its size.
+fn transition_that_matters(bytes: usize) -> String {
+    let item = r#"{"_id":"k1234567890","n":1,"s":"hello world"},"#;
+    format!(
+        r#"{{"type":"Transition","startVersion":{{"querySet":0,"identity":0,"ts":"AAAAAAAAAAA="}},"endVersion":{{"querySet":1,"identity":1,"ts":"AAAAAAAAAAA="}},"modifications":[{{"type":"QueryUpdated","queryId":0,"value":[{}{{}}],"logLines":["[LOG] 'server identity' null"],"journal":null}}]}}"#,
+        item.repeat(bytes / item.len())
+    )
+}
+
+fn one_huge_frame() {
+    let data = transition_that_matters(50 * MIB);
+    let (retained, peak, session) = measure(|s| {
+        s.push(Event::WsFrame {
+            socket: "ws1".into(),
+            url: "wss://a.convex.cloud/api/1.49.0/sync".into(),
+            direction: Direction::Receive,
+            time: T,
+            data,
+        });
+    });
+    println!(
+        "one 50 MiB Transition: session holds {:.1} MiB, peak {:.1} MiB above the frame itself",
+        retained as f64 / MIB as f64,
+        peak.saturating_sub(50 * MIB) as f64 / MIB as f64
+    );
+    // The frame (moved in) is all; no copy, no parse tree (that would be hundreds of MiB).
+    assert!(peak < 52 * MIB, "peak {peak} bytes");
+    assert!(retained < MIB, "retained {retained} bytes");
+    let report = session.report();
+    assert!(
+        report.timeline.iter().any(|t| t
+            .text
+            .contains("was not read: longer than the 8388608 bytes")),
+        "the timeline says what happened"
+    );
+}
+
+fn a_huge_chunked_transition_that_matters() {
+    // 20 MiB reassembled from 5 MiB chunks (as the backend splits), needing the full parse: not parsed.
+    let whole = transition_that_matters(20 * MIB);
+    let parts: Vec<String> = whole
+        .as_bytes()
+        .chunks(5 * MIB)
+        .map(|c| String::from_utf8_lossy(c).replace('"', "\\\""))
+        .collect();
+    let total = parts.len() as u32;
+    let (_, peak, _session) = measure(|s| {
+        for (n, part) in parts.iter().enumerate() {
+            s.push(chunk_frame("ws1", "big", n as u32, total, part));
+        }
+    });
+    println!(
+        "a 20 MiB chunked Transition that needs the full parse: peak {:.1} MiB",
+        peak as f64 / MIB as f64
+    );
+    assert!(peak < 80 * MIB, "peak {peak} bytes");
 }

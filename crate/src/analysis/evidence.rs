@@ -13,7 +13,7 @@ pub use questions::Counts;
 
 use bounds::{socket_key, MAX_URL_LEN};
 
-use crate::event::{Direction, Event};
+use crate::event::{Direction, Event, MAX_FRAME_BYTES};
 use crate::report::TimelineItem;
 use crate::rules::ServerError;
 use crate::traffic::{
@@ -239,10 +239,30 @@ impl Evidence {
                     self.note_socket(&socket, &url);
                 }
                 self.convex_events += 1;
+                if data.len() > MAX_FRAME_BYTES {
+                    return self.frame_too_large(&socket, direction, time, data.len() as f64);
+                }
                 match direction {
                     Direction::Send => self.client_frame(&socket, &url, time, &data),
                     Direction::Receive => self.server_frame(&socket, &url, time, &data, 0),
                 }
+            }
+            Event::WsFrameTooLarge {
+                socket,
+                url,
+                direction,
+                time,
+                bytes,
+            } => {
+                let socket = socket_key(&socket);
+                if !self.sockets.contains_key(socket.as_ref()) {
+                    if !traffic::is_convex_url(&url) {
+                        return;
+                    }
+                    self.note_socket(&socket, &url);
+                }
+                self.convex_events += 1;
+                self.frame_too_large(&socket, direction, time, bytes);
             }
             Event::WsClose {
                 socket,
@@ -400,6 +420,29 @@ impl Evidence {
         self.rejections.push_back(rejection);
     }
 
+    /// A frame over [`MAX_FRAME_BYTES`], not read. Only `Transition`s and their chunks grow this large, so a
+    /// received one still shows that the socket got answers (it is not "never connected"); what it said (log
+    /// lines, an identity change) is unknown, and the timeline says so.
+    fn frame_too_large(&mut self, socket: &str, direction: Direction, time: f64, bytes: f64) {
+        self.unreadable_frames += 1;
+        if direction == Direction::Receive {
+            if let Some(s) = self.sockets.get_mut(socket) {
+                s.transitions += 1;
+                // Whatever was being reassembled cannot be finished now.
+                s.chunks.reset();
+            }
+        }
+        let from = match direction {
+            Direction::Send => "sent",
+            Direction::Receive => "received",
+        };
+        let text = format!(
+            "a {from} frame of {} bytes was not read: longer than the {MAX_FRAME_BYTES} bytes read per frame",
+            crate::token::time::plain_number(bytes.max(0.0).round())
+        );
+        self.timeline(socket, time, "frame_not_read", text);
+    }
+
     fn client_frame(&mut self, socket: &str, url: &str, time: f64, data: &str) {
         let message = match parse_client(data) {
             Ok(m) => m,
@@ -553,6 +596,15 @@ impl Evidence {
                         .push(&transition_id, part_number, total_parts, &chunk)
                 });
                 match whole {
+                    // A whole Transition over the per-frame size is read only when the cheap pre-check can read
+                    // it (no parse tree); one that needs the full parse is not read, as a frame that large.
+                    Some(Ok(Some(text)))
+                        if depth == 0
+                            && text.len() > MAX_FRAME_BYTES
+                            && traffic::server_frame_may_matter(&text) =>
+                    {
+                        self.frame_too_large(socket, Direction::Receive, time, text.len() as f64)
+                    }
                     Some(Ok(Some(text))) if depth == 0 => {
                         self.server_frame(socket, url, time, &text, depth + 1)
                     }
