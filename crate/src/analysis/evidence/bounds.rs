@@ -10,6 +10,8 @@ use super::cut;
 const MAX_DEPLOYMENTS: usize = 16;
 /// Distinct deployments counted past the named ones (by a 64-bit hash); past this, "more than N".
 const MAX_DEPLOYMENTS_COUNTED: usize = 65_536;
+/// Slots of the open-addressing table that counts them: twice the count, so probes stay short (1 MiB).
+const SLOTS: usize = 2 * MAX_DEPLOYMENTS_COUNTED;
 /// Longest deployment (`https://host:port`) or socket URL kept; host names are at most 253 bytes.
 pub(super) const MAX_URL_LEN: usize = 300;
 /// A socket id longer than this is kept as its first bytes and a hash of the whole (ids are `ws1` from the
@@ -17,12 +19,13 @@ pub(super) const MAX_URL_LEN: usize = 300;
 const MAX_SOCKET_ID_LEN: usize = 400;
 
 /// The distinct deployments the app talked to, bounded: the first [`MAX_DEPLOYMENTS`] by name (cut to
-/// [`MAX_URL_LEN`]), the others counted by hash up to [`MAX_DEPLOYMENTS_COUNTED`] (at most ~1 MiB). A million
-/// sockets on a million hosts cost about a megabyte, and the report names 16 and says how many more.
+/// [`MAX_URL_LEN`]), the others counted by hash up to [`MAX_DEPLOYMENTS_COUNTED`] (a 1 MiB table, made when
+/// the 17th appears). A million sockets on a million hosts cost about a megabyte, and the report names 16 and
+/// says how many more.
 #[derive(Debug, Default)]
 pub struct Deployments {
     named: BTreeSet<String>,
-    others: BTreeSet<u64>,
+    others: HashCount,
     /// More distinct deployments than [`MAX_DEPLOYMENTS_COUNTED`] were not named.
     overflow: bool,
 }
@@ -35,16 +38,14 @@ impl Deployments {
         }
         if self.named.len() < MAX_DEPLOYMENTS {
             self.named.insert(name);
-        } else if self.others.len() < MAX_DEPLOYMENTS_COUNTED {
-            self.others.insert(hash_of(deployment));
-        } else if !self.others.contains(&hash_of(deployment)) {
+        } else if !self.others.insert(hash_of(deployment)) {
             self.overflow = true;
         }
     }
 
     /// How many distinct deployments (named and counted).
     pub fn len(&self) -> usize {
-        self.named.len() + self.others.len()
+        self.named.len() + self.others.count
     }
 
     pub fn is_empty(&self) -> bool {
@@ -59,12 +60,43 @@ impl Deployments {
     /// The named deployments, then `and N more` when some were only counted.
     pub fn shown(&self) -> Vec<String> {
         let mut list: Vec<String> = self.named.iter().cloned().collect();
-        match (self.others.len(), self.overflow) {
+        match (self.others.count, self.overflow) {
             (0, _) => {}
             (n, false) => list.push(format!("and {n} more")),
             (n, true) => list.push(format!("and more than {n} more")),
         }
         list
+    }
+}
+
+/// A set of 64-bit hashes that only counts (open addressing, linear probing; 0 marks an empty slot): a
+/// `BTreeSet<u64>` would do, at a few KB more of wasm for its own copy of the B-tree code.
+#[derive(Debug, Default)]
+struct HashCount {
+    slots: Vec<u64>,
+    count: usize,
+}
+
+impl HashCount {
+    /// Adds a hash; `false` when it is new but the set is full.
+    fn insert(&mut self, hash: u64) -> bool {
+        let hash = hash.max(1);
+        if self.slots.is_empty() {
+            self.slots = vec![0; SLOTS];
+        }
+        let mut i = (hash % SLOTS as u64) as usize;
+        loop {
+            match self.slots[i] {
+                0 if self.count >= MAX_DEPLOYMENTS_COUNTED => return false,
+                0 => {
+                    self.slots[i] = hash;
+                    self.count += 1;
+                    return true;
+                }
+                h if h == hash => return true,
+                _ => i = (i + 1) % SLOTS,
+            }
+        }
     }
 }
 
