@@ -10,6 +10,8 @@ cargo fmt --all --check
 step "cargo clippy (native and wasm)"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519 -- -D warnings
+step "biome (format and lint of extension/, tests/, scripts/)"
+node_modules/.bin/biome ci --error-on-warnings .
 step "cargo test"
 # Hard limits: a hang fails fast instead of eating CI's 90 minutes. `timeout -k` kills what ignores SIGTERM.
 timeout -k 20 1500 cargo test
@@ -21,6 +23,7 @@ node_file() {
   step "node --test $file (hard limit ${limit}s)"
   timeout -k 20 "$limit" node --test --test-concurrency=1 --test-timeout=180000 "$file"
 }
+for f in tests/unit/*.test.mjs; do node_file 120 "$f"; done
 if [ -d tests/standin ]; then
   for f in tests/standin/*.test.mjs; do node_file 900 "$f"; done
 fi
