@@ -32,10 +32,12 @@ export function isSocket(entry) {
 
 /**
  * One page's capture state. `emit(events)` receives engine events (an array, possibly empty); `isConvexUrl` is the
- * engine's own test of what counts as Convex traffic; `now()` is the wall clock in Unix seconds; `stats` is the
- * devtools page's counter object (`frames`, `http`, `harEntries` are counted here).
+ * engine's own test of what counts as Convex traffic; `maxFrame()` the engine's largest frame (`maxFrameBytes()`):
+ * a longer frame is handed on as its length only (`ws_frame_too_large`), never copied into the engine's memory;
+ * `now()` is the wall clock in Unix seconds; `stats` is the devtools page's counter object (`frames`, `http`,
+ * `harEntries` are counted here).
  */
-export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now() / 1000 }) {
+export function createCapture({ isConvexUrl, emit, stats, maxFrame = () => Infinity, now = () => Date.now() / 1000 }) {
   /** entry key -> { id, seen (frames handed on), closed, stale (belongs to the page before the last navigation) } */
   const sockets = new Map();
   /** url|startedDateTime|method of the HTTP exchanges handed on. */
@@ -62,14 +64,11 @@ export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now()
       // Chrome records a failed handshake as one "error" message ("Error in connection establishment: …").
       if (m.type === 'error') failure = { time: wallSeconds(Number(m.time), now()), reason: String(m.data ?? 'error') };
       if ((m.type !== 'send' && m.type !== 'receive') || m.opcode === 2) continue;
-      events.push({
-        kind: 'ws_frame',
-        socket: sock.id,
-        url,
-        direction: m.type,
-        time: wallSeconds(Number(m.time), now()),
-        data: String(m.data ?? ''),
-      });
+      const data = String(m.data ?? '');
+      const frame = { socket: sock.id, url, direction: m.type, time: wallSeconds(Number(m.time), now()) };
+      // UTF-16 units: never more than the UTF-8 bytes, so a frame passed on may still be over; the engine checks.
+      if (data.length > maxFrame()) events.push({ kind: 'ws_frame_too_large', ...frame, bytes: data.length });
+      else events.push({ kind: 'ws_frame', ...frame, data });
     }
     if (failure && !sock.closed) {
       sock.closed = true;

@@ -38,18 +38,26 @@ console.log(JSON.stringify({ before, after: wasm.memory.buffer.byteLength, accep
 `;
 
 function measure(kind, mb) {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD, pathToFileURL(PKG).href, kind, String(mb)], {
-    encoding: 'utf8',
-    timeout: 120000,
-    maxBuffer: 1 << 20,
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', CHILD, pathToFileURL(PKG).href, kind, String(mb)],
+    {
+      encoding: 'utf8',
+      timeout: 120000,
+      maxBuffer: 1 << 20,
+    },
+  );
   const r = JSON.parse(out.trim().split('\n').pop());
   const grew = (r.after - r.before) / MB;
-  console.log(`${kind} ${mb} MiB: wasm memory ${(r.before / MB).toFixed(1)} → ${(r.after / MB).toFixed(1)} MiB (+${grew.toFixed(1)})`);
+  console.log(
+    `${kind} ${mb} MiB: wasm memory ${(r.before / MB).toFixed(1)} → ${(r.after / MB).toFixed(1)} MiB (+${grew.toFixed(1)})`,
+  );
   return { ...r, grew };
 }
 
-test('the largest frame the extension passes, needing the full parse, stays within its budget', { timeout: 180000 }, () => {
+test('the largest frame the extension passes, needing the full parse, stays within its budget', {
+  timeout: 180000,
+}, () => {
   const r = measure('transition', 8);
   assert.equal(r.max, 8 * MB);
   assert.equal(r.accepted, 1);
@@ -57,7 +65,9 @@ test('the largest frame the extension passes, needing the full parse, stays with
   assert.ok(r.grew < 160, `grew ${r.grew.toFixed(1)} MiB`);
 });
 
-test('a frame over the limit reported by the extension costs nothing, and the timeline says it was not read', { timeout: 60000 }, () => {
+test('a frame over the limit reported by the extension costs nothing, and the timeline says it was not read', {
+  timeout: 60000,
+}, () => {
   const r = measure('too_large', 50);
   assert.equal(r.accepted, 1);
   assert.ok(r.notRead, 'the timeline notes the frame');
