@@ -68,4 +68,14 @@ for (const f of readdirSync(join(fixtures, 'har'))) {
   seed('session', lines);
   seed('session', `config\n${lines}`);
 }
+// The events only front ends make: a frame too large to pass in, a navigation.
+seed(
+  'session',
+  [
+    { kind: 'ws_frame_too_large', socket: 'ws1', url: 'wss://a.convex.cloud/api/1.49.0/sync', direction: 'receive', time: 1764180000, bytes: 9e6 },
+    { kind: 'navigated', url: 'http://localhost:5173/', time: 1764180001 },
+  ]
+    .map((e) => JSON.stringify(e))
+    .join('\n'),
+);
 console.log(counts);
