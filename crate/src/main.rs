@@ -79,7 +79,11 @@ fn main() -> ExitCode {
             }
         }
         Err(Exit::Message(m)) => {
-            eprintln!("convex-auth-doctor: {m}");
+            // Messages may quote the input (a config's text, a file name): shown as reports show text.
+            eprintln!(
+                "convex-auth-doctor: {}",
+                convex_auth_doctor::redact::visible(&m)
+            );
             ExitCode::from(2)
         }
         Err(Exit::Help(text)) => {

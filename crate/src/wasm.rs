@@ -60,9 +60,10 @@ impl DoctorSession {
         } else {
             crate::config::env_from_json(env_json).map_err(|e| JsValue::from_str(&e))?
         };
+        // The error quotes the configuration: shown as reports show text.
         self.inner
             .set_config_source(source, &env)
-            .map_err(|e| JsValue::from_str(&e))
+            .map_err(|e| JsValue::from_str(&crate::text::redact::visible(&e)))
     }
 
     /// Forgets the user's configuration.

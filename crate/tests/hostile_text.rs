@@ -392,3 +392,25 @@ fn every_fixture_report_is_already_safe_to_show() {
     }
     assert!(seen > 30, "{seen} fixtures");
 }
+
+#[test]
+fn cli_errors_quoting_a_hostile_config_show_no_raw_controls() {
+    let dir = std::env::temp_dir().join(format!("hostile-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("auth.config.ts");
+    std::fs::write(
+        &path,
+        "export default { providers: [ \u{1b}]0;owned\u{7}\u{202e} ] ",
+    )
+    .expect("write");
+    let out = cli(
+        &["token", "-", "--config", path.to_str().unwrap_or_default()],
+        fixture_token("rs256_valid").as_bytes(),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!stderr.contains(c), "U+{:04X} raw in {stderr:?}", c as u32);
+    }
+}
