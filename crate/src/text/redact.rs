@@ -15,6 +15,8 @@
 //! Idempotent: the output holds nothing it would change again, so renderers may apply it to a report that
 //! already went through it.
 
+use std::borrow::Cow;
+
 use super::base64::{Alphabet, Base64};
 
 /// What replaces a JWT-shaped run or a known token.
@@ -55,19 +57,25 @@ pub fn visible(text: &str) -> String {
 
 /// [`visible`], also redacting the given secrets.
 pub fn visible_with(text: &str, secrets: &Secrets) -> String {
-    let mut s = text.to_owned();
-    for token in &secrets.tokens {
-        if s.contains(token.as_str()) {
-            s = s.replace(token.as_str(), TOKEN_REDACTED);
+    visible_cow(text, secrets).into_owned()
+}
+
+/// [`visible_with`], borrowing the text when nothing changes (most texts: engine prose, claims): a report makes
+/// hundreds of these per render.
+pub fn visible_cow<'a>(text: &'a str, secrets: &Secrets) -> Cow<'a, str> {
+    let mut s = Cow::Borrowed(text);
+    for secret in secrets.tokens.iter().chain(&secrets.signatures) {
+        if s.len() >= secret.len() && s.contains(secret.as_str()) {
+            let mark = if secrets.tokens.contains(secret) {
+                TOKEN_REDACTED
+            } else {
+                SIGNATURE_REDACTED
+            };
+            s = Cow::Owned(s.replace(secret.as_str(), mark));
         }
     }
-    for sig in &secrets.signatures {
-        if s.contains(sig.as_str()) {
-            s = s.replace(sig.as_str(), SIGNATURE_REDACTED);
-        }
-    }
-    let s = redact_jwt_shapes(&s);
-    escape_invisible(&s)
+    let s = redact_jwt_shapes(s);
+    escape_invisible(s)
 }
 
 /// Whether a character must be written as `\u{…}`: controls other than `\n`, and format/separator characters.
@@ -85,9 +93,10 @@ fn is_format(c: char) -> bool {
         | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
 }
 
-fn escape_invisible(s: &str) -> String {
-    if !s.chars().any(is_invisible) {
-        return s.to_owned();
+fn escape_invisible(s: Cow<'_, str>) -> Cow<'_, str> {
+    // Printable ASCII and line feeds (most texts) need nothing.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\n') || !s.chars().any(is_invisible) {
+        return s;
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
@@ -97,7 +106,7 @@ fn escape_invisible(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 fn is_b64url(b: u8) -> bool {
@@ -105,7 +114,7 @@ fn is_b64url(b: u8) -> bool {
 }
 
 /// Replaces every JWT-shaped run (see the module documentation) with [`TOKEN_REDACTED`].
-fn redact_jwt_shapes(s: &str) -> String {
+fn redact_jwt_shapes(s: Cow<'_, str>) -> Cow<'_, str> {
     let bytes = s.as_bytes();
     let mut out = String::new();
     let mut copied = 0;
@@ -117,15 +126,21 @@ fn redact_jwt_shapes(s: &str) -> String {
         }
         // A run of base64url characters and dots, without trailing dots (sentence ends).
         let start = i;
+        let mut dots = false;
         while i < bytes.len() && (is_b64url(bytes[i]) || bytes[i] == b'.') {
+            dots |= bytes[i] == b'.';
             i += 1;
         }
         let mut end = i;
         while end > start && bytes[end - 1] == b'.' {
             end -= 1;
         }
+        // Words and numbers (no dot, short): the common case, nothing to look at.
+        if !dots && end - start < MIN_SIGNATURE_RUN {
+            continue;
+        }
         // ASCII only, so these byte offsets are character boundaries.
-        if let Some(offset) = jwt_start(&s[start..end]) {
+        if let Some(offset) = dots.then(|| jwt_start(&s[start..end])).flatten() {
             out.push_str(&s[copied..start + offset]);
             out.push_str(TOKEN_REDACTED);
             copied = end;
@@ -136,10 +151,10 @@ fn redact_jwt_shapes(s: &str) -> String {
         }
     }
     if copied == 0 {
-        return s.to_owned();
+        return s;
     }
     out.push_str(&s[copied..]);
-    out
+    Cow::Owned(out)
 }
 
 /// A dotless base64url run this long (bits: 6 per character, so 480 and more) with upper case, lower case and
@@ -159,6 +174,10 @@ fn is_signature_like(run: &str) -> bool {
 /// followed by at least two more segments (the last may be empty: an unsigned token is still a token), or by
 /// one that is not short (a token whose quote was cut, as a stored server text or log line may be).
 fn jwt_start(run: &str) -> Option<usize> {
+    // Only a segment starting with `e` can be a JSON object's base64; most dotted runs (hosts, versions) have none.
+    if !run.starts_with('e') && !run.contains(".e") {
+        return None;
+    }
     let segments: Vec<&str> = run.split('.').collect();
     if segments.len() < 2 {
         return None;
