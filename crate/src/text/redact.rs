@@ -144,10 +144,17 @@ fn redact_jwt_shapes(s: Cow<'_, str>) -> Cow<'_, str> {
             out.push_str(&s[copied..start + offset]);
             out.push_str(TOKEN_REDACTED);
             copied = end;
-        } else if end - start >= MIN_SIGNATURE_RUN && is_signature_like(&s[start..end]) {
-            out.push_str(&s[copied..start]);
-            out.push_str(SIGNATURE_REDACTED);
-            copied = end;
+            continue;
+        }
+        // No token: each dot-separated segment that looks like a signature (a cut or glued quote of one).
+        let mut at = start;
+        for seg in s[start..end].split('.') {
+            if seg.len() >= MIN_SIGNATURE_RUN && is_signature_like(seg) {
+                out.push_str(&s[copied..at]);
+                out.push_str(SIGNATURE_REDACTED);
+                copied = at + seg.len();
+            }
+            at += seg.len() + 1;
         }
     }
     if copied == 0 {
@@ -170,12 +177,13 @@ fn is_signature_like(run: &str) -> bool {
         && b.iter().any(u8::is_ascii_digit)
 }
 
-/// Where in a run of base64url segments a JWT starts: a segment that reads as the start of a JSON object,
-/// followed by at least two more segments (the last may be empty: an unsigned token is still a token), or by
-/// one that is not short (a token whose quote was cut, as a stored server text or log line may be).
+/// Where in a run of base64url segments a JWT starts: a segment, or the end of one from an `e` on (a token glued
+/// to a word: `token_eyJ…`, `giveneyJ…`), that reads as the start of a JSON object, followed by at least two more
+/// segments (the last may be empty: an unsigned token is still a token), or by one that is not short (a token
+/// whose quote was cut, as a stored server text or log line may be).
 fn jwt_start(run: &str) -> Option<usize> {
-    // Only a segment starting with `e` can be a JSON object's base64; most dotted runs (hosts, versions) have none.
-    if !run.starts_with('e') && !run.contains(".e") {
+    // Only base64 from an `e` on can be a JSON object's; most dotted runs (hosts, versions) have none.
+    if !run.contains('e') {
         return None;
     }
     let segments: Vec<&str> = run.split('.').collect();
@@ -187,8 +195,14 @@ fn jwt_start(run: &str) -> Option<usize> {
         let rest = &segments[i + 1..];
         // `header.payload.signature` (the signature may be empty), or `header.payload` of a text cut short.
         let token_follows = rest.len() >= 2 || rest.first().is_some_and(|p| p.len() >= 4);
-        if token_follows && looks_like_json_object(seg) {
-            return Some(offset);
+        if token_follows {
+            let header_at = seg
+                .match_indices('e')
+                .map(|(p, _)| p)
+                .find(|&p| looks_like_json_object(&seg[p..]));
+            if let Some(p) = header_at {
+                return Some(offset + p);
+            }
         }
         offset += seg.len() + 1;
     }
