@@ -35,7 +35,7 @@ const MAX_NAMES_PER_SOCKET: usize = 256;
 /// Longest function name kept (`dir/file:export`; real ones are tens of bytes).
 const MAX_NAME_LEN: usize = 128;
 /// Longest token text kept; of a longer one only this much is kept (to tell it from others) with its length,
-/// and it is reported as not judged ([`SentToken::decode`]), never decoded from the cut.
+/// and it is reported as not judged (`fidelity::decode_sent`), never decoded from the cut.
 const MAX_TOKEN_LEN: usize = crate::token::MAX_INPUT_BYTES;
 /// Bytes of unfinished `TransitionChunk`s kept across all sockets: one chunked Transition fits (the backend
 /// splits at 5 MB, `convex-backend crates/local_backend/src/subs/mod.rs:373`; one transition is capped at the
@@ -89,16 +89,6 @@ pub struct SentToken {
     pub times_sent: u32,
     pub outcome: AuthOutcome,
     pub deployment: Option<String>,
-}
-
-impl SentToken {
-    /// The token decoded; one longer than the decoder's limit is "not judged", never decoded from the part kept.
-    pub fn decode(&self) -> Result<crate::token::DecodedToken, crate::token::Malformed> {
-        if self.bytes > MAX_TOKEN_LEN {
-            return Err(crate::token::too_long(self.bytes));
-        }
-        crate::token::decode(&self.text)
-    }
 }
 
 /// A refusal of a token, with the server's words.
@@ -206,6 +196,8 @@ pub struct Evidence {
     /// Frames that were not valid sync messages.
     unreadable_frames: u64,
     timeline: VecDeque<TimelineItem>,
+    /// Facts for the backend-fidelity rules (internal errors, the identity race, the Connect clock).
+    signals: super::signals::Signals,
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -287,6 +279,11 @@ impl Evidence {
                     return;
                 }
                 state.closed = true;
+                let pending = self.latest_pending();
+                self.signals.closed(time, reason.as_deref(), pending);
+                let Some(state) = self.sockets.get_mut(socket.as_ref()) else {
+                    return;
+                };
                 let failed = state.transitions == 0;
                 if failed {
                     self.sockets_failed += 1;
@@ -455,7 +452,16 @@ impl Evidence {
             ClientMessage::Connect {
                 connection_count,
                 last_close_reason,
+                client_ts,
             } => {
+                let pending = self.latest_pending();
+                self.signals.connect(
+                    socket,
+                    time,
+                    client_ts,
+                    last_close_reason.as_deref(),
+                    pending,
+                );
                 let mut text = format!("connect #{}", connection_count.saturating_add(1));
                 if let Some(reason) = last_close_reason.filter(|r| r != "InitialConnect") {
                     if reason.contains("AuthProviderDiscoveryFailed") {
@@ -472,6 +478,7 @@ impl Evidence {
                 AuthenticateKind::User { token } => {
                     let deployment = traffic::deployment_of(url);
                     let index = self.token_index(&token, TokenSource::Ws, time, deployment);
+                    self.signals.authenticate(socket);
                     if let Some(s) = self.sockets.get_mut(socket) {
                         s.token = index;
                     }
@@ -570,17 +577,22 @@ impl Evidence {
                         );
                     }
                 }
-                if let Some(skew_ms) = client_clock_skew {
-                    // convex/src/browser/sync/authentication_manager.ts: clientClockSkew = clientTs - serverReceiveTs
-                    // (ms), so server time = client time - skew.
-                    if skew_ms.is_finite() {
-                        self.clock = Some(ClockEstimate {
-                            server_minus_local: -skew_ms / 1000.0,
-                            source: ClockSource::ClientClockSkew,
-                        });
-                    }
+                // `clientClockSkew` alone is no clock offset: it includes the page's age (backend-fidelity B5).
+                // Only with the socket's Connect (`clientTs` and its capture time) does it give one.
+                self.signals.transition(
+                    socket,
+                    time,
+                    end_identity > start_identity && token.is_some(),
+                    client_clock_skew.filter(|s| s.is_finite()),
+                );
+                if let Some(offset) = self.signals.connect_clock {
+                    self.clock = Some(ClockEstimate {
+                        server_minus_local: offset,
+                        source: ClockSource::ClientClockSkew,
+                    });
                 }
                 for result in results {
+                    self.identityless(socket, time, &result);
                     self.function_result(socket, time, &result);
                 }
             }
@@ -685,6 +697,35 @@ impl Evidence {
         }
     }
 
+    /// Whether the latest token sent is still waiting for an answer.
+    fn latest_pending(&self) -> bool {
+        self.latest_token()
+            .is_some_and(|(_, t)| t.outcome == AuthOutcome::Pending)
+    }
+
+    /// A query result that ran without an identity: a `'server identity'` null line, or a failure that reads like
+    /// a missing user ("Not authenticated", "Unauthorized", "no identity"…).
+    fn identityless(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
+        let logged_null = result
+            .log_lines
+            .iter()
+            .any(|l| matches!(identity_in_log_line(l), Some(IdentityLog::Null)));
+        let what = if logged_null {
+            "logged 'server identity' null".to_owned()
+        } else {
+            match &result.error {
+                Some(e) if reads_like_no_user(e) => format!("failed: {}", cut(e, 200)),
+                _ => return,
+            }
+        };
+        let function = self
+            .sockets
+            .get(socket)
+            .and_then(|s| result.query_id.and_then(|id| s.queries.get(&id).cloned()));
+        self.signals
+            .identityless_result(socket, time, function, what);
+    }
+
     fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
         self.function_results += 1;
         if result.log_lines.is_empty() {
@@ -783,6 +824,17 @@ impl Evidence {
                     format!("call {function}{with_token}: ran"),
                 );
             }
+            HttpOutcome::ApiError { status: 500, .. } if token.is_some() => {
+                // errors/src/lib.rs:1102: an error without ErrorMetadata answers 500 InternalServerError "Your request
+                // couldn't be completed": not a verdict on the token (`auth.internal_error` names the likely cause).
+                self.signals.http_internal(call.time, true);
+                self.timeline(
+                    "http",
+                    call.time,
+                    "http",
+                    format!("call {function}{with_token}: 500 InternalServerError"),
+                );
+            }
             HttpOutcome::ApiError {
                 status,
                 code,
@@ -846,6 +898,9 @@ impl Evidence {
                 });
             }
             HttpOutcome::Failed { status } => {
+                if *status == 500 && token.is_some() {
+                    self.signals.http_internal(call.time, true);
+                }
                 self.http_failed += 1;
                 self.timeline(
                     "http",
@@ -873,6 +928,25 @@ impl Evidence {
         urls.truncate(8);
         urls
     }
+}
+
+/// A function error that reads like the function found no user (the identity race of backend-fidelity E).
+fn reads_like_no_user(error: &str) -> bool {
+    let e = error.to_ascii_lowercase();
+    [
+        "not authenticated",
+        "unauthenticated",
+        "unauthorized",
+        "not logged in",
+        "not signed in",
+        "no identity",
+        "identity is null",
+        "no user",
+        "must be logged in",
+        "must be signed in",
+    ]
+    .iter()
+    .any(|p| e.contains(p))
 }
 
 /// HTTP error codes that are about authentication (convex-backend's `ErrorMetadata` codes for auth failures).
