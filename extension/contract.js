@@ -19,6 +19,8 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @typedef {object} DoctorHost
  * @property {() => string} report The engine's report as JSON text (`crate/src/report.rs`); '' while it loads.
  * @property {() => string} markdown The redacted markdown report ("Copy report"); '' while the engine loads.
+ * @property {() => string} notice '' or a note the panel must show: the engine aborted on this page's traffic and
+ *   was restarted with a fresh session (extension/devtools/engine.js); cleared on the next navigation.
  * @property {() => string} origin The inspected app's origin, the key of everything remembered.
  * @property {() => string} storedConfig JSON text of the saved `StoredConfig` ({ source: '', env: {} } when none).
  * @property {(source: string, envJson: string) => void} setConfig Applies and saves (or, with an empty source,
@@ -75,4 +77,5 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {number} sockets Sockets known to the capture.
  * @property {boolean} ready The engine has loaded.
  * @property {number} pending Captures waiting for the engine.
+ * @property {number} restarts Times the engine was restarted after an abort.
  */

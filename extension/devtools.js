@@ -10,9 +10,10 @@
 import { createHost, createPanelBridge } from './devtools/bridge.js';
 import { createCapture, isSocket } from './devtools/capture.js';
 import { createConfigStore } from './devtools/config-store.js';
+import { createEngine } from './devtools/engine.js';
 import { createKeyFetcher } from './devtools/keys.js';
 import { startPoller } from './devtools/poller.js';
-import init, { DoctorSession, httpInterest, isConvexUrl } from './pkg/convex_auth_doctor.js';
+import init, { DoctorSession, httpInterest, isConvexUrl, maxFrameBytes } from './pkg/convex_auth_doctor.js';
 
 const net = chrome.devtools.network;
 /** Raw captures waiting for the engine to finish loading (bounded: a page cannot grow it without limit). */
@@ -20,8 +21,10 @@ const MAX_EARLY = 2000;
 
 // ---- the page's state, all of it ----
 const state = {
-  /** The engine's session (null while the wasm module loads). */
+  /** The engine's session (null while the wasm module loads): `engine.session`, which survives a wasm abort. */
   session: null,
+  /** The engine wrapper (devtools/engine.js): a fresh session after an abort, and the note saying so. */
+  engine: null,
   /** Captures that arrived before the engine: ['finished', entry] | ['navigated', event]. */
   early: [],
   /** The first getHAR() answer, until the engine can take it. */
@@ -37,7 +40,8 @@ const state = {
 };
 
 const store = createConfigStore(localStorage);
-const capture = createCapture({ isConvexUrl, httpInterest, emit: feed, stats: state.stats });
+// Capture runs only once the engine is loaded (earlier captures wait in `state.early`), so it may ask the engine.
+const capture = createCapture({ isConvexUrl, httpInterest, emit: feed, stats: state.stats, maxFrame: maxFrameBytes });
 const keys = createKeyFetcher({ session: () => state.session, autoOn: () => state.autoOn, onChange: markDirty });
 const bridge = createPanelBridge({ report: () => state.session?.report() ?? null });
 const host = createHost({
@@ -50,7 +54,9 @@ const host = createHost({
     sockets: capture.socketCount(),
     ready: !!state.session,
     pending: state.early.length,
+    restarts: state.engine?.restarts() ?? 0,
   }),
+  notice: () => state.engine?.notice() ?? '',
   reload: () => chrome.devtools.inspectedWindow.reload({ ignoreCache: true }),
   themeName: () => chrome.devtools.panels?.themeName || 'default',
   autoKeysChanged: () => {
@@ -128,6 +134,7 @@ function onNavigated(url, time) {
     return;
   }
   capture.navigated();
+  state.engine.navigated();
   feed([ev]);
   refreshOrigin(url);
   state.poller.restart();
@@ -146,7 +153,8 @@ chrome.devtools.panels.create('Convex Auth', 'extension/icon128.png', 'extension
 });
 
 await init();
-state.session = new DoctorSession();
+state.engine = createEngine({ create: () => new DoctorSession(), restored: applyStoredConfig });
+state.session = state.engine.session;
 globalThis.__doctor = host; // for tests and measurement (tests/e2e)
 if (state.startHar) start();
 

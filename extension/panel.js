@@ -341,6 +341,13 @@ function checkKeys() {
   );
 }
 
+/** The devtools page's note that the engine was restarted (or nothing). */
+function renderNotice() {
+  const note = (host && typeof host.notice === 'function' && host.notice()) || '';
+  $('engine-note').textContent = note;
+  $('engine-note').hidden = !note;
+}
+
 function render(json) {
   let report;
   try {
@@ -349,6 +356,7 @@ function render(json) {
     return;
   }
   renderVerdict(report);
+  renderNotice();
   renderSteps(report);
   renderTokens(report);
   renderTimeline(report);

@@ -48,13 +48,26 @@ export function createPanelBridge({ report, timers = globalThis }) {
 
 /**
  * The `DoctorHost` of the contract, over the devtools page's parts: `session()` (null while the engine loads),
- * `origin()`, the config `store`, the key fetcher `keys`, `stats()` (a `CaptureStats` object), `reload()`,
+ * `origin()`, the config `store`, the key fetcher `keys`, `stats()` (a `CaptureStats` object), `notice()` (the
+ * engine-restart note, or ''), `reload()`,
  * `themeName()`, `autoKeysChanged()` (the opt-in was written) and `changed()` (what the panel shows may differ).
  * @returns {import('../contract.js').DoctorHost}
  */
-export function createHost({ session, origin, store, keys, stats, reload, themeName, autoKeysChanged, changed }) {
+export function createHost({
+  session,
+  origin,
+  store,
+  keys,
+  stats,
+  notice,
+  reload,
+  themeName,
+  autoKeysChanged,
+  changed,
+}) {
   return {
     report: () => session()?.report() ?? '',
+    notice,
     markdown: () => session()?.markdown() ?? '',
     origin,
     storedConfig: () => JSON.stringify(store.load(origin()) || { source: '', env: {} }),

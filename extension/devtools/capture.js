@@ -40,14 +40,16 @@ function cookieOf(req) {
  * One page's capture state. `emit(events)` receives engine events (an array, possibly empty); `isConvexUrl` is the
  * engine's own test of what counts as Convex traffic; `httpInterest(url, cookie)` the engine's answer for any request
  * (0 nothing, 1 request headers only: an auth library's cookies, 2 all: Convex calls, token endpoints, HTTP actions;
- * issue 13); `now()` is the wall clock in Unix seconds; `stats` is the devtools page's counter object (`frames`,
- * `http`, `harEntries` are counted here).
+ * issue 13); `maxFrame()` the engine's largest frame (`maxFrameBytes()`): a longer frame is handed on as its length
+ * only (`ws_frame_too_large`), never copied into the engine's memory; `now()` is the wall clock in Unix seconds;
+ * `stats` is the devtools page's counter object (`frames`, `http`, `harEntries` are counted here).
  */
 export function createCapture({
   isConvexUrl,
   httpInterest = (url) => (isConvexUrl(url) ? 2 : 0),
   emit,
   stats,
+  maxFrame = () => Infinity,
   now = () => Date.now() / 1000,
 }) {
   /** entry key -> { id, seen (frames handed on), closed, stale (belongs to the page before the last navigation) } */
@@ -76,14 +78,11 @@ export function createCapture({
       // Chrome records a failed handshake as one "error" message ("Error in connection establishment: …").
       if (m.type === 'error') failure = { time: wallSeconds(Number(m.time), now()), reason: String(m.data ?? 'error') };
       if ((m.type !== 'send' && m.type !== 'receive') || m.opcode === 2) continue;
-      events.push({
-        kind: 'ws_frame',
-        socket: sock.id,
-        url,
-        direction: m.type,
-        time: wallSeconds(Number(m.time), now()),
-        data: String(m.data ?? ''),
-      });
+      const data = String(m.data ?? '');
+      const frame = { socket: sock.id, url, direction: m.type, time: wallSeconds(Number(m.time), now()) };
+      // UTF-16 units: never more than the UTF-8 bytes, so a frame passed on may still be over; the engine checks.
+      if (data.length > maxFrame()) events.push({ kind: 'ws_frame_too_large', ...frame, bytes: data.length });
+      else events.push({ kind: 'ws_frame', ...frame, data });
     }
     if (failure && !sock.closed) {
       sock.closed = true;

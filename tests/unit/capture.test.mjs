@@ -270,3 +270,27 @@ test('issue 13: the engine decides what else is captured; cookies go without bod
     ],
   );
 });
+
+test('a frame longer than the engine reads is handed on as its length only, never copied into the engine', () => {
+  const events = [];
+  const stats = { frames: 0, http: 0, harEntries: 0 };
+  const capture = createCapture({
+    isConvexUrl,
+    emit: (evs) => events.push(...evs),
+    stats,
+    maxFrame: () => 16,
+    now: () => NOW,
+  });
+  const big = 'x'.repeat(17);
+  capture.ingestHar({ entries: [socket([frame('receive', big), frame('send', 'x'.repeat(16))])] }, false);
+  assert.deepEqual(events[0], {
+    kind: 'ws_frame_too_large',
+    socket: 'ws1',
+    url: SYNC,
+    direction: 'receive',
+    time: NOW - 10,
+    bytes: 17,
+  });
+  assert.equal(events[1].kind, 'ws_frame');
+  assert.equal(events[1].data.length, 16);
+});

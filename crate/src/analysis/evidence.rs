@@ -5,14 +5,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+mod bounds;
 mod questions;
 
+pub use bounds::Deployments;
 pub use questions::Counts;
 
 mod around_questions;
 
 use super::around::{has_bearer, Around};
-use crate::event::{Direction, Event};
+use crate::event::{Direction, Event, MAX_FRAME_BYTES};
 use crate::report::TimelineItem;
 use crate::rules::ServerError;
 use crate::traffic::{
@@ -20,6 +22,7 @@ use crate::traffic::{
     AuthenticateKind, ChunkAssembler, ClientMessage, FunctionLogs, HttpOutcome, IdentityLog,
     ServerMessage,
 };
+use bounds::{socket_key, MAX_URL_LEN};
 
 /// At most this many distinct tokens are kept (a refreshing client sends one per hour; a broken one may loop).
 const MAX_TOKENS: usize = 32;
@@ -30,9 +33,16 @@ const MAX_TIMELINE: usize = 400;
 /// Rejections kept (most recent).
 const MAX_REJECTIONS: usize = 16;
 /// Function names remembered per socket (queryId / requestId → udfPath), for naming the function that logged.
-const MAX_NAMES_PER_SOCKET: usize = 512;
-/// Longest token text kept; longer "tokens" are cut (and will be reported malformed).
-const MAX_TOKEN_LEN: usize = 64 * 1024;
+const MAX_NAMES_PER_SOCKET: usize = 256;
+/// Longest function name kept (`dir/file:export`; real ones are tens of bytes).
+const MAX_NAME_LEN: usize = 128;
+/// Longest token text kept; of a longer one only this much is kept (to tell it from others) with its length,
+/// and it is reported as not judged (`fidelity::decode_sent`), never decoded from the cut.
+const MAX_TOKEN_LEN: usize = crate::token::MAX_INPUT_BYTES;
+/// Bytes of unfinished `TransitionChunk`s kept across all sockets: one chunked Transition fits (the backend
+/// splits at 5 MB, `convex-backend crates/local_backend/src/subs/mod.rs:373`; one transition is capped at the
+/// same size by the assembler). Past it, the other sockets' buffers are dropped, the largest first.
+pub const MAX_PENDING_CHUNK_BYTES: usize = crate::traffic::chunks::MAX_TRANSITION_BYTES;
 /// Longest server message or log line kept.
 const MAX_TEXT_LEN: usize = 4096;
 
@@ -70,8 +80,11 @@ pub enum AuthOutcome {
 /// One distinct token the client sent.
 #[derive(Debug, Clone)]
 pub struct SentToken {
-    /// The token text as sent. Kept for decoding only: never rendered, never stored on disk.
+    /// The token text as sent (at most `MAX_TOKEN_LEN` bytes of it). Kept for decoding only: never rendered,
+    /// never stored on disk.
     pub text: String,
+    /// The token's length as sent, in bytes.
+    pub bytes: usize,
     pub source: TokenSource,
     pub first_sent: f64,
     pub last_sent: f64,
@@ -171,7 +184,7 @@ pub struct NullRun {
 pub struct Evidence {
     /// Convex events seen (frames, calls).
     convex_events: u64,
-    deployments: BTreeSet<String>,
+    deployments: Deployments,
     sockets: BTreeMap<String, SocketState>,
     sockets_seen: u32,
     /// Sockets that closed without ever receiving a Transition.
@@ -235,7 +248,9 @@ impl Evidence {
     /// Reads one event.
     pub fn push(&mut self, event: Event) {
         let time = match &event {
-            Event::WsFrame { time, .. } | Event::WsClose { time, .. } => *time,
+            Event::WsFrame { time, .. }
+            | Event::WsFrameTooLarge { time, .. }
+            | Event::WsClose { time, .. } => *time,
             Event::Http(e) => e.time,
             Event::Navigated { time, .. } => *time,
         };
@@ -250,18 +265,39 @@ impl Evidence {
                 time,
                 data,
             } => {
+                let socket = socket_key(&socket);
                 // Per frame: the URL is read once, when its socket is first seen.
-                if !self.sockets.contains_key(&socket) {
+                if !self.sockets.contains_key(socket.as_ref()) {
                     if !traffic::is_convex_url(&url) {
                         return;
                     }
                     self.note_socket(&socket, &url, time);
                 }
                 self.convex_events += 1;
+                if data.len() > MAX_FRAME_BYTES {
+                    return self.frame_too_large(&socket, direction, time, data.len() as f64);
+                }
                 match direction {
                     Direction::Send => self.client_frame(&socket, &url, time, &data),
                     Direction::Receive => self.server_frame(&socket, &url, time, &data, 0),
                 }
+            }
+            Event::WsFrameTooLarge {
+                socket,
+                url,
+                direction,
+                time,
+                bytes,
+            } => {
+                let socket = socket_key(&socket);
+                if !self.sockets.contains_key(socket.as_ref()) {
+                    if !traffic::is_convex_url(&url) {
+                        return;
+                    }
+                    self.note_socket(&socket, &url, time);
+                }
+                self.convex_events += 1;
+                self.frame_too_large(&socket, direction, time, bytes);
             }
             Event::WsClose {
                 socket,
@@ -269,16 +305,17 @@ impl Evidence {
                 time,
                 reason,
             } => {
+                let socket = socket_key(&socket);
                 // A socket that never connected has no frames: its close (Chrome: an `error` message "Error in
                 // connection establishment") is all there is, and is what `client.connection_failed` rests on.
-                if !self.sockets.contains_key(&socket) {
+                if !self.sockets.contains_key(socket.as_ref()) {
                     if !traffic::is_convex_url(&url) {
                         return;
                     }
                     self.convex_events += 1;
                     self.note_socket(&socket, &url, time);
                 }
-                let Some(state) = self.sockets.get_mut(&socket) else {
+                let Some(state) = self.sockets.get_mut(socket.as_ref()) else {
                     return;
                 };
                 if state.closed {
@@ -287,7 +324,7 @@ impl Evidence {
                 state.closed = true;
                 let pending = self.latest_pending();
                 self.signals.closed(time, reason.as_deref(), pending);
-                let Some(state) = self.sockets.get_mut(&socket) else {
+                let Some(state) = self.sockets.get_mut(socket.as_ref()) else {
                     return;
                 };
                 let failed = state.transitions == 0;
@@ -328,7 +365,7 @@ impl Evidence {
 
     fn note_socket(&mut self, socket: &str, url: &str, time: f64) {
         if let Some(d) = traffic::deployment_of(url) {
-            self.deployments.insert(d);
+            self.deployments.insert(&d);
         }
         if self.sockets.contains_key(socket) {
             return;
@@ -348,7 +385,7 @@ impl Evidence {
         self.sockets.insert(
             socket.to_owned(),
             SocketState {
-                url: url.to_owned(),
+                url: cut(url, MAX_URL_LEN),
                 opened: time,
                 ..SocketState::default()
             },
@@ -375,8 +412,13 @@ impl Evidence {
         time: f64,
         deployment: Option<String>,
     ) -> Option<usize> {
+        let bytes = text.len();
         let text = cut(text, MAX_TOKEN_LEN);
-        if let Some(i) = self.tokens.iter().position(|t| t.text == text) {
+        if let Some(i) = self
+            .tokens
+            .iter()
+            .position(|t| t.text == text && t.bytes == bytes)
+        {
             // A send at or before the last one is the same frame delivered again (captures overlap): it must not
             // undo the answer that frame already got.
             if let Some(t) = self.tokens.get_mut(i).filter(|t| time > t.last_sent) {
@@ -396,6 +438,7 @@ impl Evidence {
         }
         self.tokens.push(SentToken {
             text,
+            bytes,
             source,
             first_sent: time,
             last_sent: time,
@@ -422,6 +465,29 @@ impl Evidence {
             self.rejections.pop_front();
         }
         self.rejections.push_back(rejection);
+    }
+
+    /// A frame over [`MAX_FRAME_BYTES`], not read. Only `Transition`s and their chunks grow this large, so a
+    /// received one still shows that the socket got answers (it is not "never connected"); what it said (log
+    /// lines, an identity change) is unknown, and the timeline says so.
+    fn frame_too_large(&mut self, socket: &str, direction: Direction, time: f64, bytes: f64) {
+        self.unreadable_frames += 1;
+        if direction == Direction::Receive {
+            if let Some(s) = self.sockets.get_mut(socket) {
+                s.transitions += 1;
+                // Whatever was being reassembled cannot be finished now.
+                s.chunks.reset();
+            }
+        }
+        let from = match direction {
+            Direction::Send => "sent",
+            Direction::Receive => "received",
+        };
+        let text = format!(
+            "a {from} frame of {} bytes was not read: longer than the {MAX_FRAME_BYTES} bytes read per frame",
+            crate::token::time::plain_number(bytes.max(0.0).round())
+        );
+        self.timeline(socket, time, "frame_not_read", text);
     }
 
     fn client_frame(&mut self, socket: &str, url: &str, time: f64, data: &str) {
@@ -509,7 +575,7 @@ impl Evidence {
                 ) {
                     for (id, path) in added {
                         if s.queries.len() < MAX_NAMES_PER_SOCKET {
-                            s.queries.insert(id, path);
+                            s.queries.insert(id, cut(&path, MAX_NAME_LEN));
                         }
                     }
                 }
@@ -525,7 +591,7 @@ impl Evidence {
             } => {
                 if let Some(s) = self.sockets.get_mut(socket) {
                     if s.requests.len() < MAX_NAMES_PER_SOCKET {
-                        s.requests.insert(request_id, udf_path);
+                        s.requests.insert(request_id, cut(&udf_path, MAX_NAME_LEN));
                     }
                 }
             }
@@ -594,11 +660,21 @@ impl Evidence {
                 total_parts,
                 chunk,
             } => {
+                self.make_room_for_chunk(socket, chunk.len());
                 let whole = self.sockets.get_mut(socket).map(|s| {
                     s.chunks
                         .push(&transition_id, part_number, total_parts, &chunk)
                 });
                 match whole {
+                    // A whole Transition over the per-frame size is read only when the cheap pre-check can read
+                    // it (no parse tree); one that needs the full parse is not read, as a frame that large.
+                    Some(Ok(Some(text)))
+                        if depth == 0
+                            && text.len() > MAX_FRAME_BYTES
+                            && traffic::server_frame_may_matter(&text) =>
+                    {
+                        self.frame_too_large(socket, Direction::Receive, time, text.len() as f64)
+                    }
                     Some(Ok(Some(text))) if depth == 0 => {
                         self.server_frame(socket, url, time, &text, depth + 1)
                     }
@@ -652,6 +728,34 @@ impl Evidence {
                 );
             }
             ServerMessage::Ping | ServerMessage::Other { .. } => {}
+        }
+    }
+
+    /// Keeps the unfinished `TransitionChunk`s of all sockets within [`MAX_PENDING_CHUNK_BYTES`] once `incoming`
+    /// more bytes join `socket`'s: other sockets' buffers are dropped, the largest first (each counts as an
+    /// unreadable frame). `socket`'s own buffer is bounded by the assembler.
+    fn make_room_for_chunk(&mut self, socket: &str, incoming: usize) {
+        loop {
+            let total: usize = self
+                .sockets
+                .values()
+                .map(|s| s.chunks.pending_bytes())
+                .sum();
+            if total.saturating_add(incoming) <= MAX_PENDING_CHUNK_BYTES {
+                return;
+            }
+            let largest = self
+                .sockets
+                .iter_mut()
+                .filter(|(k, s)| k.as_str() != socket && s.chunks.is_buffering())
+                .max_by_key(|(_, s)| s.chunks.pending_bytes());
+            match largest {
+                Some((_, s)) => {
+                    s.chunks.reset();
+                    self.unreadable_frames += 1;
+                }
+                None => return,
+            }
         }
     }
 
@@ -759,7 +863,7 @@ impl Evidence {
         };
         self.convex_events += 1;
         self.http_calls += 1;
-        self.deployments.insert(call.deployment.clone());
+        self.deployments.insert(&call.deployment);
         if let Some(date) = call.server_date {
             let offset = date - call.time;
             // The Date header has one-second resolution and the response comes after the request: only a

@@ -178,7 +178,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         cause_step,
         findings,
         tokens,
-        deployments: ev.deployments().iter().cloned().collect(),
+        deployments: ev.deployments().shown(),
         timeline: ev.timeline_items().iter().cloned().collect(),
     }
 }

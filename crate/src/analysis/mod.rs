@@ -24,6 +24,7 @@ pub use signals::{InternalError, PreAuthResult, Signals};
 use crate::config::{parse_auth_config, AuthConfig, Env};
 use crate::event::Event;
 use crate::report::Report;
+use crate::text::redact::Secrets;
 
 /// A capture in progress: the evidence so far and the user's configuration.
 #[derive(Debug, Default)]
@@ -74,9 +75,14 @@ impl Session {
         &self.evidence
     }
 
-    /// The current verdicts.
+    /// The current verdicts, made safe to show: the tokens seen (whole, or their signatures) and anything
+    /// JWT-shaped redacted in every text, controls and format characters escaped ([`crate::text::redact`]).
     pub fn report(&self) -> Report {
-        judge::judge(&self.evidence, self.user_config.as_ref(), &self.keys)
+        let mut secrets = Secrets::default();
+        for t in self.evidence.tokens() {
+            secrets.add_token(&t.text);
+        }
+        judge::judge(&self.evidence, self.user_config.as_ref(), &self.keys).made_safe(&secrets)
     }
 
     /// The documents (discovery, JWKS) still to fetch to verify the latest token's signature; the front end
