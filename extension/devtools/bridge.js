@@ -49,10 +49,23 @@ export function createPanelBridge({ report, timers = globalThis }) {
 /**
  * The `DoctorHost` of the contract, over the devtools page's parts: `session()` (null while the engine loads),
  * `origin()`, the config `store`, the key fetcher `keys`, `stats()` (a `CaptureStats` object), `reload()`,
- * `themeName()`, `autoKeysChanged()` (the opt-in was written) and `changed()` (what the panel shows may differ).
+ * `themeName()`, `autoKeysChanged()` (the opt-in was written), `liveState()` (a `LiveState` object), `setLive(on)`
+ * and `changed()` (what the panel shows may differ).
  * @returns {import('../contract.js').DoctorHost}
  */
-export function createHost({ session, origin, store, keys, stats, reload, themeName, autoKeysChanged, changed }) {
+export function createHost({
+  session,
+  origin,
+  store,
+  keys,
+  stats,
+  reload,
+  themeName,
+  autoKeysChanged,
+  liveState,
+  setLive,
+  changed,
+}) {
   return {
     report: () => session()?.report() ?? '',
     markdown: () => session()?.markdown() ?? '',
@@ -77,5 +90,7 @@ export function createHost({ session, origin, store, keys, stats, reload, themeN
       autoKeysChanged();
       changed();
     },
+    liveState: () => JSON.stringify(liveState()),
+    setLive: (on) => setLive(!!on),
   };
 }

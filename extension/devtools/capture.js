@@ -30,27 +30,44 @@ export function isSocket(entry) {
   return entry._resourceType === 'websocket' || url.startsWith('ws:') || url.startsWith('wss:');
 }
 
+/** Socket ids `ws1`, `ws2`, …: one numbering for every capture source of a devtools page. */
+export function socketNumbering() {
+  let n = 0;
+  return () => {
+    n += 1;
+    return `ws${n}`;
+  };
+}
+
 /**
  * One page's capture state. `emit(events)` receives engine events (an array, possibly empty); `isConvexUrl` is the
  * engine's own test of what counts as Convex traffic; `now()` is the wall clock in Unix seconds; `stats` is the
- * devtools page's counter object (`frames`, `http`, `harEntries` are counted here).
+ * devtools page's counter object (`frames`, `http`, `harEntries` are counted here); `newSocketId()` names a new
+ * socket; `covered(url)` says another source delivers that URL's traffic now (it is then left out here).
  */
-export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now() / 1000 }) {
+export function createCapture({
+  isConvexUrl,
+  emit,
+  stats,
+  now = () => Date.now() / 1000,
+  newSocketId = socketNumbering(),
+  covered = () => false,
+}) {
   /** entry key -> { id, seen (frames handed on), closed, stale (belongs to the page before the last navigation) } */
   const sockets = new Map();
   /** url|startedDateTime|method of the HTTP exchanges handed on. */
   const httpSeen = new Set();
-  let socketCounter = 0;
+  /** What this capture hands on: Convex traffic that another source (live capture) does not cover right now. */
+  const wanted = (url) => isConvexUrl(url) && !covered(url);
 
   /** New frames of one socket entry; returns how many were new. `closed` adds the close event once. */
   function ingestSocket(entry, closed, key = keyOf(entry)) {
     const url = entry.request.url;
-    if (!isConvexUrl(url)) return 0;
+    if (!wanted(url)) return 0;
     let sock = sockets.get(key);
     if (sock?.stale) return 0; // a socket of the previous page load, closing after the navigation
     if (!sock) {
-      socketCounter += 1;
-      sock = { id: `ws${socketCounter}`, seen: 0, closed: false, stale: false };
+      sock = { id: newSocketId(), seen: 0, closed: false, stale: false };
       sockets.set(key, sock);
     }
     const messages = Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
@@ -100,7 +117,7 @@ export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now()
   /** One finished fetch/XHR to Convex, with its response body (read asynchronously through getContent()). */
   function ingestHttp(entry) {
     const req = entry.request;
-    if (!req || !isConvexUrl(req.url)) return;
+    if (!req || !wanted(req.url)) return;
     const key = `${keyOf(entry)}|${req.method}`;
     if (httpSeen.has(key)) return;
     if (httpSeen.size > MAX_HTTP_SEEN) httpSeen.clear();
