@@ -27,6 +27,9 @@ OPTIONS:
     --now SECONDS         judge a bare token at this Unix time (default: now; token only)
     --format FORMAT       text (default), json (the report), markdown (redacted, for a support thread)
     --jwks FILE           verify signatures offline against this JWKS (JSON Web Key Set) file
+    --discovery FILE      the issuer's saved discovery document (openid-configuration): checked offline as the
+                          backend checks it (issuer equal to the token's iss, jwks_uri); with --jwks, the keys
+                          it names
     --fetch               fetch the issuer's discovery document and keys to verify signatures (only public
                           documents are fetched; the token is never sent)
     -h, --help            this help
@@ -60,6 +63,8 @@ struct Args {
     format: Format,
     /// `--jwks FILE` / `--fetch`: where verification keys come from (see `cli::keys`).
     keys: KeysFrom,
+    /// `--discovery FILE`: the OIDC discovery document, saved (offline beside `--jwks`).
+    discovery: Option<PathBuf>,
 }
 
 /// Where the signing keys come from, if anywhere.
@@ -106,9 +111,20 @@ fn run() -> Result<Report, Exit> {
     let args = parse_args()?;
     let mut session = Session::new();
     // `--jwks FILE`: keys given offline, used for whatever issuer the token names.
-    if let KeysFrom::File(path) = &args.keys {
-        let keys = cli::keys::load_file(path)?;
-        session.set_keys(&keys.source, keys.jwks, keys.findings);
+    let offline_keys = match &args.keys {
+        KeysFrom::File(path) => Some(cli::keys::load_file(path)?),
+        _ => None,
+    };
+    // `--discovery FILE`: read now (an unreadable file is unusable input), judged once the token is known.
+    let discovery = match &args.discovery {
+        Some(path) => Some((
+            path.display().to_string(),
+            read_limited(path, cli::keys::MAX_DOCUMENT_BYTES)?,
+        )),
+        None => None,
+    };
+    if let Some(keys) = &offline_keys {
+        session.set_keys(&keys.source, keys.jwks.clone(), keys.findings.clone());
     }
     if let Some(path) = &args.config {
         let source = read_limited(path, MAX_CONFIG_INPUT)?;
@@ -153,6 +169,13 @@ fn run() -> Result<Report, Exit> {
     }
     // `--fetch`: the keys the backend would use for the latest token (discovery then JWKS, or the customJwt
     // provider's jwks), fetched once the token and the path it takes are known. Only public documents.
+    // `--discovery FILE`: the same checks as `--fetch` makes on the fetched document, for the OIDC path.
+    if let Some((name, text)) = &discovery {
+        if let Some((issuer, None)) = session.key_target() {
+            let keys = cli::keys::offline_oidc(&issuer, name, text, offline_keys);
+            session.set_keys(&keys.source, keys.jwks, keys.findings);
+        }
+    }
     if let KeysFrom::Fetch = &args.keys {
         if let Some((issuer, custom_jwks)) = session.key_target() {
             let keys = cli::keys::fetch(&issuer, custom_jwks.as_deref());
@@ -203,6 +226,7 @@ fn parse_args() -> Result<Args, Exit> {
     let mut now = None;
     let mut format = Format::Text;
     let mut keys = KeysFrom::None;
+    let mut discovery = None;
     let bad = |e: lexopt::Error| Exit::Message(e.to_string());
     while let Some(arg) = parser.next().map_err(bad)? {
         match arg {
@@ -245,10 +269,16 @@ fn parse_args() -> Result<Args, Exit> {
             }
             Long("jwks") => keys = KeysFrom::File(PathBuf::from(parser.value().map_err(bad)?)),
             Long("fetch") => keys = KeysFrom::Fetch,
+            Long("discovery") => discovery = Some(PathBuf::from(parser.value().map_err(bad)?)),
             Value(v) if command.is_none() => command = Some(v.string().map_err(bad)?),
             Value(v) if target.is_none() => target = Some(v.string().map_err(bad)?),
             other => return Err(Exit::Message(other.unexpected().to_string())),
         }
+    }
+    if discovery.is_some() && matches!(keys, KeysFrom::Fetch) {
+        return Err(Exit::Message(
+            "--discovery checks a saved document offline; --fetch fetches it: use one".into(),
+        ));
     }
     let missing = |what: &str| Exit::Message(format!("{what}\n\n{USAGE}"));
     let command = match (command.as_deref(), target) {
@@ -274,5 +304,6 @@ fn parse_args() -> Result<Args, Exit> {
         now,
         format,
         keys,
+        discovery,
     })
 }

@@ -351,3 +351,171 @@ fn jwks_file_verifies_the_signature_offline() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Serves `responses` (status line + headers, body) one per connection on 127.0.0.1, then stops.
+fn serve_documents(
+    listener: std::net::TcpListener,
+    responses: Vec<(String, String)>,
+) -> std::thread::JoinHandle<()> {
+    use std::io::{Read, Write};
+    listener.set_nonblocking(false).expect("blocking listener");
+    std::thread::spawn(move || {
+        for (head, body) in responses {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    })
+}
+
+/// A token for `iss` (signed by no one: both modes must say so the same way).
+fn unsigned_token(iss: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "rsa-1"});
+    let payload = serde_json::json!({"iss": iss, "sub": "user_1", "aud": "convex",
+                                     "iat": 1_764_179_940u64, "exp": 1_764_183_600u64});
+    format!(
+        "{}.{}.{}",
+        b64.encode(header.to_string()),
+        b64.encode(payload.to_string()),
+        b64.encode([9u8; 256])
+    )
+}
+
+/// What a report says, without where the keys came from (a URL for --fetch, file names offline).
+fn verdict(out: &Output) -> Vec<(String, String, String)> {
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "JSON report ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut v: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_owned(),
+                f["severity"].as_str().unwrap_or_default().to_owned(),
+                f["step"].to_string(),
+            )
+        })
+        .collect();
+    v.push((
+        "cause_step".into(),
+        report["cause_step"].to_string(),
+        String::new(),
+    ));
+    v
+}
+
+/// Item 4 of issue 8: with the discovery document and the JWKS saved, `--discovery FILE --jwks FILE` gives the
+/// answer `--fetch` gives on the same documents (issuer equality, jwks_uri, the keys), fully offline.
+#[test]
+fn saved_discovery_and_jwks_give_the_fetch_answer_offline() {
+    let keys: Value =
+        serde_json::from_str(include_str!("fixtures/tokens.json")).expect("fixture JSON");
+    let jwks = keys["jwks"].to_string();
+    let dir = std::env::temp_dir().join(format!("cad-discovery-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let json = "200 OK\r\nContent-Type: application/json".to_owned();
+
+    // Three documents: a good one, one naming the issuer with a trailing slash (refused: exact comparison,
+    // openidconnect discovery/mod.rs:376-383), one without jwks_uri (not provider metadata).
+    for case in ["good", "slash", "no_jwks_uri"] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let doc = match case {
+            "good" => serde_json::json!({"issuer": base, "jwks_uri": format!("{base}/jwks")}),
+            "slash" => serde_json::json!({"issuer": format!("{base}/"), "jwks_uri": format!("{base}/jwks")}),
+            _ => serde_json::json!({"issuer": base}),
+        }
+        .to_string();
+        let mut responses = vec![(json.clone(), doc.clone())];
+        if case != "no_jwks_uri" {
+            responses.push((json.clone(), jwks.clone()));
+        }
+        let server = serve_documents(listener, responses);
+        let token = unsigned_token(&base);
+        let fetched = run(&[
+            "token", &token, "--now", SENT_AT, "--fetch", "--format", "json",
+        ]);
+        let _ = server.join();
+
+        let doc_path = dir.join(format!("{case}-openid-configuration.json"));
+        let jwks_path = dir.join("jwks.json");
+        std::fs::write(&doc_path, &doc).expect("write doc");
+        std::fs::write(&jwks_path, &jwks).expect("write jwks");
+        let offline = run(&[
+            "token",
+            &token,
+            "--now",
+            SENT_AT,
+            "--discovery",
+            doc_path.to_str().unwrap_or_default(),
+            "--jwks",
+            jwks_path.to_str().unwrap_or_default(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(verdict(&offline), verdict(&fetched), "{case}");
+        assert_eq!(offline.status.code(), fetched.status.code(), "{case}");
+        let codes: Vec<String> = verdict(&offline).into_iter().map(|(c, ..)| c).collect();
+        match case {
+            // The keys are read: the token's kid is there, its fake signature is not valid.
+            "good" => assert!(codes.contains(&"signature.invalid".to_owned()), "{codes:?}"),
+            "slash" => assert!(
+                codes.contains(&"discovery.issuer_mismatch".to_owned()),
+                "{codes:?}"
+            ),
+            _ => assert!(
+                codes.contains(&"auth.discovery_failed".to_owned()),
+                "{codes:?}"
+            ),
+        }
+    }
+
+    // --discovery alone checks the document (no keys, no signature verdict); with --fetch it is refused.
+    let doc_path = dir.join("alone.json");
+    std::fs::write(
+        &doc_path,
+        serde_json::json!({"issuer": "https://doctor-fixture.example.com/", "jwks_uri": "https://doctor-fixture.example.com/jwks"}).to_string(),
+    )
+    .expect("write doc");
+    let token = fixture_token("rs256_valid");
+    let doc_arg = doc_path.to_str().unwrap_or_default();
+    let out = run(&[
+        "token",
+        &token,
+        "--now",
+        SENT_AT,
+        "--discovery",
+        doc_arg,
+        "--format",
+        "json",
+    ]);
+    let codes: Vec<String> = verdict(&out).into_iter().map(|(c, ..)| c).collect();
+    assert!(
+        codes.contains(&"discovery.issuer_mismatch".to_owned()),
+        "{codes:?}"
+    );
+    assert!(
+        !codes.iter().any(|c| c.starts_with("signature.")),
+        "{codes:?}"
+    );
+    let both = run(&["token", &token, "--discovery", doc_arg, "--fetch"]);
+    assert_eq!(both.status.code(), Some(2));
+    let missing = run(&["token", &token, "--discovery", "/nonexistent/openid.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

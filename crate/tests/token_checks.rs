@@ -124,22 +124,27 @@ fn typ_follows_openidconnect_normalisation() {
 }
 
 #[test]
-fn typ_at_jwt_is_a_warning_that_says_oidc_refuses_it_and_is_ignored_by_custom_jwt() {
+fn typ_at_jwt_fails_on_oidc_warns_when_unknown_and_is_info_on_custom_jwt() {
     let t = token_with(
         json!({"alg": "RS256", "typ": "at+jwt", "kid": "k"}),
         json!({}),
     );
     let f = check_token(&t, T, &oidc());
     let typ = one(&f, Code::TokenTyp);
-    // The spec's severity for token.typ is warn; the message says the OIDC path refuses it.
-    assert_eq!(typ.severity, Severity::Warn);
+    // openidconnect's verifier refuses a typ that does not normalise to application/jwt or application/jose
+    // (verification/mod.rs:231-251): the OIDC path refuses the token.
+    assert_eq!(typ.severity, Severity::Fail);
     assert!(typ.message.contains("refuses"), "{}", typ.message);
     assert_eq!(typ.evidence.get("typ"), Some(&json!("at+jwt")));
     assert_eq!(
         one(&check_token(&t, T, &TokenPath::Unknown), Code::TokenTyp).severity,
         Severity::Warn
     );
-    none_of(&check_token(&t, T, &custom("RS256", None)), Code::TokenTyp);
+    // biscuit never reads `typ`: the customJwt path accepts it.
+    assert_eq!(
+        one(&check_token(&t, T, &custom("RS256", None)), Code::TokenTyp).severity,
+        Severity::Info
+    );
     // JWT-like or absent typ: nothing.
     let t = token_with(json!({"alg": "RS256", "typ": "application/JWT"}), json!({}));
     none_of(&check_token(&t, T, &oidc()), Code::TokenTyp);
@@ -224,34 +229,33 @@ fn expired_message_and_evidence_carry_the_difference() {
 }
 
 #[test]
-fn expired_on_custom_jwt_has_5_s_leeway() {
+fn expired_on_custom_jwt_has_5_s_leeway_then_the_identity_expires_at_once() {
     let at = |exp: f64| check_token(&rs256(json!({"exp": exp})), T, &custom("RS256", None));
-    // exp = now - 5: biscuit's `now - exp > 5` is false, accepted (but say so).
-    assert_eq!(
-        one(&at(T - 5.0), Code::TokenExpired).severity,
-        Severity::Warn
+    // exp = now - 5: biscuit's `now - exp > 5` is false, so validation passes; but the identity it builds is
+    // already expired and the sync state refuses it at once (sync/src/state.rs:297-303): refused all the same.
+    let within = at(T - 5.0);
+    let e = one(&within, Code::TokenExpired);
+    assert_eq!(e.severity, Severity::Fail);
+    assert!(
+        e.message.contains("leeway lets it through validation"),
+        "{}",
+        e.message
     );
-    assert_eq!(
-        one(&at(T - 6.0), Code::TokenExpired).severity,
-        Severity::Fail
-    );
+    let beyond = at(T - 6.0);
+    let e = one(&beyond, Code::TokenExpired);
+    assert_eq!(e.severity, Severity::Fail);
+    assert!(e.message.contains("beyond"), "{}", e.message);
     none_of(&at(T + 1.0), Code::TokenExpired);
 }
 
 #[test]
-fn expired_on_unknown_path_fails_and_says_custom_jwt_would_accept_within_leeway() {
-    let f = check_token(&rs256(json!({"exp": T - 3.0})), T, &TokenPath::Unknown);
-    let e = one(&f, Code::TokenExpired);
-    assert_eq!(e.severity, Severity::Fail);
-    assert!(
-        e.message.contains("customJwt provider would still accept"),
-        "{}",
-        e.message
-    );
-    let f = check_token(&rs256(json!({"exp": T - 60.0})), T, &TokenPath::Unknown);
-    assert!(!one(&f, Code::TokenExpired)
-        .message
-        .contains("would still accept"));
+fn expired_on_unknown_path_fails_when_every_path_refuses() {
+    for before in [3.0, 60.0] {
+        let f = check_token(&rs256(json!({"exp": T - before})), T, &TokenPath::Unknown);
+        let e = one(&f, Code::TokenExpired);
+        assert_eq!(e.severity, Severity::Fail);
+        assert!(!e.message.contains("would still accept"), "{}", e.message);
+    }
 }
 
 #[test]
@@ -514,7 +518,7 @@ fn real_signed_tokens_get_the_expected_verdicts() {
     let (t, at) = fixture("rs256_at_jwt");
     assert_eq!(
         one(&check_token(&t, at, &oidc()), Code::TokenTyp).severity,
-        Severity::Warn
+        Severity::Fail
     );
     let (t, at) = fixture("rs256_aud_multiple");
     one(&check_token(&t, at, &oidc()), Code::TokenAudMultiple);

@@ -118,7 +118,8 @@ fn chrome_har_gives_convex_events_only() {
         parse_client(data[0]).unwrap(),
         ClientMessage::Connect {
             connection_count: 1,
-            last_close_reason: Some("AuthProviderDiscoveryFailed".into())
+            last_close_reason: Some("AuthProviderDiscoveryFailed".into()),
+            client_ts: Some(1.0),
         }
     );
     assert!(matches!(

@@ -14,7 +14,8 @@ fn connect_first_and_after_a_close() {
         parse_client(first).unwrap(),
         ClientMessage::Connect {
             connection_count: 0,
-            last_close_reason: Some("InitialConnect".into())
+            last_close_reason: Some("InitialConnect".into()),
+            client_ts: Some(1_795_686_400_010.0),
         }
     );
     let again = r#"{"type":"Connect","sessionId":"s","connectionCount":3,"lastCloseReason":"AuthProviderDiscoveryFailed","maxObservedTimestamp":"AQAAAAAAAAA=","clientTs":1}"#;
@@ -22,7 +23,8 @@ fn connect_first_and_after_a_close() {
         parse_client(again).unwrap(),
         ClientMessage::Connect {
             connection_count: 3,
-            last_close_reason: Some("AuthProviderDiscoveryFailed".into())
+            last_close_reason: Some("AuthProviderDiscoveryFailed".into()),
+            client_ts: Some(1.0),
         }
     );
     let null_reason = r#"{"type":"Connect","sessionId":"s","connectionCount":1,"lastCloseReason":null,"clientTs":1}"#;
@@ -30,7 +32,8 @@ fn connect_first_and_after_a_close() {
         parse_client(null_reason).unwrap(),
         ClientMessage::Connect {
             connection_count: 1,
-            last_close_reason: None
+            last_close_reason: None,
+            client_ts: Some(1.0),
         }
     );
 }

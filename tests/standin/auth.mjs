@@ -1,31 +1,50 @@
 // Token validation as the Convex backend does it.
 //
-// Source: get-convex/convex-backend `crates/authentication/src/lib.rs` (validate_id_token,
-// enhance_no_provider_error, redact_jwt_error_if_needed, fetch_jwks), `crates/common/src/auth.rs`
-// (AuthInfo::matches_token, deserialize_issuer_url), `crates/errors/src/lib.rs` (status codes),
-// summarised in ../../shared/reference/convex-auth-facts.md §3. The texts below are copied from
-// those sources; keep them byte-for-byte.
+// Sources (get-convex/convex-backend at 94a42c3 unless named otherwise; cited as `path:line`):
+// crates/authentication/src/lib.rs (validate_id_token 138-388, fetch_jwks 398-470),
+// crates/common/src/auth.rs:45-81 (matches_token), crates/errors/src/lib.rs (categories, 676-771),
+// crates/keybroker/src/broker.rs:506-661 (the identity), and the forks the backend pins:
+// get-convex/openidconnect-rs 15a9c55 (jwt/mod.rs, verification/mod.rs, discovery/mod.rs, claims.rs)
+// and get-convex/biscuit 05bdaab (lib.rs CompactPart, jwk.rs, jwa.rs). The texts below are the
+// backend's; keep them byte-for-byte. Where each behaviour comes from: README.md.
 import { readFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
-import { importJWK, compactVerify, decodeProtectedHeader } from 'jose';
+import { importJWK, compactVerify } from 'jose';
 
-/** An error the backend reports: `short` is the error code (`{"code": …}` in HTTP bodies),
- *  `msg` the text sent to clients, `kind` the ErrorMetadata category deciding the HTTP status
- *  and whether the sync socket gets an `AuthError` or only a close frame. */
+/** An error the backend reports. `kind` is the ErrorMetadata category (crates/errors/src/lib.rs), which decides
+ *  the HTTP status and what the sync socket gets (AuthError, or only a close frame); `short` is the code
+ *  (`{"code": …}` in HTTP bodies, the close reason), `msg` the text sent to clients. `internal` is an error
+ *  without ErrorMetadata: the client never sees its text (1011 `InternalServerError`, HTTP 500). */
 export class BackendError extends Error {
   constructor(kind, short, msg) {
     super(msg);
-    this.kind = kind; // unauthenticated | bad_request | not_found | overloaded | forbidden
+    this.kind = kind;
     this.short = short;
     this.msg = msg;
   }
+  /** errors/src/lib.rs:713-733 (ErrorCode::http_status_code). */
   get httpStatus() {
     return (
-      { unauthenticated: 401, bad_request: 400, not_found: 404, overloaded: 503, forbidden: 403 }[this.kind] ?? 500
+      {
+        unauthenticated: 401,
+        bad_request: 400,
+        forbidden: 403,
+        not_found: 404,
+        rate_limited: 429,
+        too_early: 425,
+        misdirected: 421,
+        overloaded: 503,
+      }[this.kind] ?? 500
     );
   }
 }
 const unauth = (short, msg) => new BackendError('unauthenticated', short, msg);
+/** An anyhow error without ErrorMetadata (errors/src/lib.rs:1048-1064, 1102-1103). */
+export const internalError = (detail) =>
+  Object.assign(
+    new BackendError('internal', 'InternalServerError', "Your request couldn't be completed. Try again later."),
+    { detail },
+  );
 
 export const TEXT = {
   parsePayload:
@@ -51,6 +70,8 @@ export const TEXT = {
     "Missing audience claim ('aud') in JWT payload. The JWT must include an 'aud' claim that matches your configured application ID.",
   invalidAud: (app, auds) => `Invalid audience: ${app} not in [${auds.map((a) => JSON.stringify(a)).join(', ')}]`,
   validate: (m) => `Could not validate token: ${m}`,
+  customClaims:
+    'Could not verify token claim. Check that the JWT contains valid claims and matches your auth provider configuration.',
   jwksFetch: (uri, e) => `Could not fetch JWKS from URL '${uri}': ${e}. Check that the URL is correct and accessible.`,
   jwksStatus: (uri, code, reason) =>
     `Could not fetch JWKS from URL '${uri}': HTTP ${code} ${reason}. Check that the URL is correct and accessible.`,
@@ -59,6 +80,7 @@ export const TEXT = {
   jwksBody: (uri) =>
     `Invalid JWKS response body from '${uri}'. The response is not valid JSON or doesn't match the expected JWKS format.`,
   identityExpired: 'Convex token identity expired',
+  badAdminKey: 'The provided admin key was invalid for this instance',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -97,7 +119,7 @@ export function loadAuthConfig(file, env) {
   });
 }
 
-/** `OIDC(domain=…, app_id=…)` / `CustomJWT(issuer=…, app_id=…)`, as in enhance_no_provider_error. */
+/** `OIDC(domain=…, app_id=…)` / `CustomJWT(issuer=…, app_id=…)`, as in enhance_no_provider_error (lib.rs:64-103). */
 export function describeProviders(providers) {
   return providers
     .map((p) =>
@@ -108,8 +130,8 @@ export function describeProviders(providers) {
     .join(', ');
 }
 
-/** AuthInfo::matches_token: `aud` must contain applicationID when one is set; issuers compared
- *  after adding `https://` to a scheme-less `iss` and trimming trailing slashes on both sides. */
+/** AuthInfo::matches_token (common/src/auth.rs:45-81): `aud` must contain applicationID when one is set; issuers
+ *  compared after adding `https://` to a scheme-less `iss` and trimming trailing slashes on both sides. */
 export function matchesToken(p, audiences, iss) {
   const appId = p.applicationID; // always set for OIDC, optional for custom JWT
   if (appId != null && !audiences.includes(appId)) return false;
@@ -119,15 +141,213 @@ export function matchesToken(p, audiences, iss) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// helpers
+// decoding, as strict as the Rust decoders
 
-function decodePart(part) {
-  const text = Buffer.from(part, 'base64url').toString('utf8');
-  if (Buffer.from(text, 'utf8').toString('base64url') !== part.replace(/=+$/, '')) throw new Error('bad base64');
-  const value = JSON.parse(text);
+/** base64url without padding, canonical trailing bits (data_encoding BASE64URL_NOPAD in biscuit lib.rs:379-385;
+ *  base64 URL_SAFE_NO_PAD in openidconnect jwt/mod.rs:477-497). Returns a Buffer or throws. */
+export function b64urlStrict(part) {
+  if (!/^[A-Za-z0-9_-]*$/.test(part) || part.length % 4 === 1) throw new Error('not base64url');
+  const bytes = Buffer.from(part, 'base64url');
+  if (bytes.toString('base64url') !== part) throw new Error('non-canonical base64url');
+  return bytes;
+}
+
+function jsonObject(bytes) {
+  const value = JSON.parse(bytes.toString('utf8'));
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
   return value;
 }
+
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v) => typeof v === 'string';
+const isStrOrStrs = (v) => isStr(v) || (Array.isArray(v) && v.every(isStr));
+
+/** biscuit RegisteredClaims: typed `iss`/`sub`/`jti` strings, `aud` string or array, `exp`/`nbf`/`iat` numbers
+ *  (the fork permits fractional timestamps). A claim of the wrong type fails the whole payload. */
+function registeredClaimsTyped(c) {
+  for (const k of ['iss', 'sub', 'jti']) if (c[k] !== undefined && c[k] !== null && !isStr(c[k])) return false;
+  if (c.aud !== undefined && c.aud !== null && !isStrOrStrs(c.aud)) return false;
+  for (const k of ['exp', 'nbf', 'iat']) if (c[k] !== undefined && c[k] !== null && !isNum(c[k])) return false;
+  return true;
+}
+
+/** Step 1 (lib.rs:161-173): biscuit `unverified_payload` decodes part 1 only; the header and signature are not
+ *  looked at, so `header.payload` (no signature part) passes this step. */
+function unverifiedPayload(token) {
+  const parts = token.split('.');
+  if (parts.length < 2) throw new Error('no payload part');
+  const payload = jsonObject(b64urlStrict(parts[1]));
+  if (!registeredClaimsTyped(payload)) throw new Error('registered claim of the wrong type');
+  return payload;
+}
+
+// OIDC standard claims and their JSON types (openidconnect claims.rs:63-88, id_token/mod.rs:202-243). The backend
+// does not enable `accept-string-booleans` (Cargo.toml:147), so "true" is not a boolean.
+const OIDC_STRING_CLAIMS = [
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'gender',
+  'birthdate',
+  'birthday',
+  'zoneinfo',
+  'locale',
+  'phone_number',
+  'nonce',
+  'acr',
+  'azp',
+  'at_hash',
+  'c_hash',
+];
+const OIDC_BOOL_CLAIMS = ['email_verified', 'phone_number_verified'];
+const OIDC_ALGS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'none',
+  'A128CBC-HS256',
+  'A192CBC-HS384',
+  'A256CBC-HS512',
+  'A128GCM',
+  'A192GCM',
+  'A256GCM',
+];
+
+/** The claim whose JSON type openidconnect refuses, or null. Absent and `null` are both "not there". */
+export function oidcClaimTypeError(c) {
+  const present = (k) => c[k] !== undefined && c[k] !== null;
+  for (const k of OIDC_STRING_CLAIMS) if (present(k) && !isStr(c[k])) return k;
+  for (const k of OIDC_BOOL_CLAIMS) if (present(k) && typeof c[k] !== 'boolean') return k;
+  if (present('address') && (typeof c.address !== 'object' || Array.isArray(c.address))) return 'address';
+  if (present('amr') && !(Array.isArray(c.amr) && c.amr.every(isStr))) return 'amr';
+  if (present('auth_time') && !isNum(c.auth_time)) return 'auth_time';
+  // `accept-rfc3339-timestamps` is on: a number or an RFC 3339 string.
+  if (
+    present('updated_at') &&
+    !(
+      isNum(c.updated_at) ||
+      (isStr(c.updated_at) && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(c.updated_at))
+    )
+  )
+    return 'updated_at';
+  if (c.aud !== undefined && !isStrOrStrs(c.aud)) return 'aud';
+  return null;
+}
+
+/** `CoreIdTokenWithCustomClaims::from_str` (openidconnect jwt/mod.rs:456-510): exactly three parts, strict
+ *  base64url, a typed header and typed claims, `iss`/`sub`/`exp`/`iat` required (`aud` defaults to empty). */
+function parseOidcIdToken(token) {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new Error(`found ${parts.length} parts`);
+  const header = jsonObject(b64urlStrict(parts[0]));
+  if (!isStr(header.alg) || !OIDC_ALGS.includes(header.alg)) throw new Error('alg');
+  if (header.crit !== undefined && header.crit !== null && !(Array.isArray(header.crit) && header.crit.every(isStr)))
+    throw new Error('crit');
+  for (const k of ['cty', 'kid', 'typ'])
+    if (header[k] !== undefined && header[k] !== null && !isStr(header[k])) throw new Error(k);
+  const claims = jsonObject(b64urlStrict(parts[1]));
+  if (!isStr(claims.iss) || !isStr(claims.sub) || !isNum(claims.exp) || !isNum(claims.iat))
+    throw new Error('required claim');
+  if (oidcClaimTypeError(claims)) throw new Error('claim type');
+  b64urlStrict(parts[2]);
+  return { header, claims };
+}
+
+/** The JOSE header rules of the verifier (openidconnect verification/mod.rs:222-279): `typ` must normalise to
+ *  application/jwt or application/jose; any `cty`; any `crit`. */
+export function joseHeaderRefused(header) {
+  if (header.typ !== undefined && header.typ !== null) {
+    const t = header.typ.toLowerCase();
+    const normalised = t.includes('/') ? t : `application/${t}`;
+    if (!['application/jwt', 'application/jose'].includes(normalised)) return 'typ';
+  }
+  if (header.cty !== undefined && header.cty !== null) return 'cty';
+  if (header.crit !== undefined && header.crit !== null) return 'crit';
+  return null;
+}
+
+// biscuit jwa.rs: every algorithm name a JWK's `alg` may carry (Signature, KeyManagement, ContentEncryption).
+const BISCUIT_ALGS = new Set([
+  'none',
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'RSA1_5',
+  'RSA-OAEP',
+  'RSA-OAEP-256',
+  'A128KW',
+  'A192KW',
+  'A256KW',
+  'dir',
+  'ECDH-ES',
+  'ECDH-ES+A128KW',
+  'ECDH-ES+A192KW',
+  'ECDH-ES+A256KW',
+  'A128GCMKW',
+  'A192GCMKW',
+  'A256GCMKW',
+  'PBES2-HS256+A128KW',
+  'PBES2-HS384+A192KW',
+  'PBES2-HS512+A256KW',
+  'A128CBC-HS256',
+  'A192CBC-HS384',
+  'A256CBC-HS512',
+  'A128GCM',
+  'A192GCM',
+  'A256GCM',
+]);
+const BISCUIT_CURVES = new Set(['P-256', 'P-384', 'P-521', 'Ed25519', 'Ed448']);
+
+/** Why biscuit's `JWKSet<Empty>` cannot represent this key (jwk.rs:186-243, 546-600), or null. One such key fails
+ *  the whole set (lib.rs:280-289). */
+export function biscuitKeyRefusal(k) {
+  if (k === null || typeof k !== 'object' || Array.isArray(k)) return 'not an object';
+  if (k.alg !== undefined && !BISCUIT_ALGS.has(k.alg)) return `alg ${JSON.stringify(k.alg)}`;
+  for (const f of ['use', 'kid']) if (k[f] !== undefined && !isStr(k[f])) return f;
+  if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.every(isStr))) return 'key_ops';
+  const b64 = (v) => isStr(v) && /^[A-Za-z0-9_-]*={0,2}$/.test(v);
+  switch (k.kty) {
+    case 'EC':
+      return BISCUIT_CURVES.has(k.crv) && b64(k.x) && b64(k.y) ? null : 'EC parameters';
+    case 'RSA':
+      return b64(k.n) && b64(k.e) ? null : 'RSA parameters';
+    case 'oct':
+      return b64(k.k) ? null : 'oct parameters';
+    case 'OKP':
+      return BISCUIT_CURVES.has(k.crv) && b64(k.x) ? null : 'OKP parameters';
+    default:
+      return `kty ${JSON.stringify(k.kty)}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP with the backend's cache (http_client/src/lib.rs:45-140: reqwest + http-cache, CacheMode::Default)
 
 const REASONS = {
   200: 'OK',
@@ -135,55 +355,132 @@ const REASONS = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  421: 'Misdirected Request',
+  425: 'Too Early',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
+export const reasonPhrase = (code) => REASONS[code] ?? '';
 
-async function httpGet(url) {
-  return fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+/** How long a response may be reused under its `Cache-Control` (seconds), 0 when it may not be stored. A shared
+ *  cache: `s-maxage` wins over `max-age`; `no-store`, `no-cache` and `private` are never reused here. */
+export function freshFor(cacheControl) {
+  const cc = String(cacheControl ?? '').toLowerCase();
+  if (/(^|,)\s*(no-store|no-cache|private)\b/.test(cc)) return 0;
+  const s = /(?:^|,)\s*s-maxage\s*=\s*"?(\d+)/.exec(cc) ?? /(?:^|,)\s*max-age\s*=\s*"?(\d+)/.exec(cc);
+  return s ? Number(s[1]) : 0;
 }
 
-/** The identity the runtime hands to `ctx.auth.getUserIdentity()`: tokenIdentifier, issuer,
- *  subject, the OIDC standard claims in camelCase, then any other custom claims. */
-const STANDARD = {
-  name: 'name',
-  given_name: 'givenName',
-  family_name: 'familyName',
-  nickname: 'nickname',
-  preferred_username: 'preferredUsername',
-  profile: 'profileUrl',
-  picture: 'pictureUrl',
-  email: 'email',
-  email_verified: 'emailVerified',
-  gender: 'gender',
-  birthdate: 'birthday',
-  zoneinfo: 'timezone',
-  locale: 'language',
-  phone_number: 'phoneNumber',
-  phone_number_verified: 'phoneNumberVerified',
-  address: 'address',
-  updated_at: 'updatedAt',
-};
-const REGISTERED = new Set([
+/** A GET through a cache that keeps 200 responses as long as their Cache-Control allows. `now()` in ms. */
+export function cachedFetcher(now = () => Date.now()) {
+  const store = new Map();
+  async function get(url) {
+    const hit = store.get(url);
+    if (hit && hit.until > now()) return { ...hit.res, cached: true };
+    const r = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+    const res = {
+      status: r.status,
+      contentType: r.headers.get('content-type'),
+      body: Buffer.from(await r.arrayBuffer()),
+    };
+    const ttl = r.status === 200 ? freshFor(r.headers.get('cache-control')) : 0;
+    if (ttl > 0) store.set(url, { res, until: now() + ttl * 1000 });
+    else store.delete(url);
+    return res;
+  }
+  return { get, clear: () => store.clear() };
+}
+
+/** Content-Type essence check of openidconnect http_utils.rs:24-43: an absent header passes. */
+function hasEssence(contentType, ...wanted) {
+  if (contentType === null || contentType === undefined) return true;
+  return wanted.includes(contentType.split(';')[0].trim().toLowerCase());
+}
+
+// ---------------------------------------------------------------------------------------------
+// the identity (keybroker/src/broker.rs:506-661; sync_types json.rs:867-1003 gives the field order)
+
+const IDENTITY_FIELDS = [
+  ['name', 'name'],
+  ['given_name', 'givenName'],
+  ['family_name', 'familyName'],
+  ['nickname', 'nickname'],
+  ['preferred_username', 'preferredUsername'],
+  ['profile', 'profileUrl'],
+  ['picture', 'pictureUrl'],
+  ['website', 'websiteUrl'],
+  ['email', 'email'],
+  ['email_verified', 'emailVerified'],
+  ['gender', 'gender'],
+  ['birthdate', 'birthday'],
+  ['zoneinfo', 'timezone'],
+  ['locale', 'language'],
+  ['phone_number', 'phoneNumber'],
+  ['phone_number_verified', 'phoneNumberVerified'],
+  ['address', 'address'],
+  ['updated_at', 'updatedAt'],
+];
+// Claims openidconnect reads into IdTokenClaims/StandardClaims fields, and the ones the broker drops (jti, nbf, fva).
+const OIDC_NOT_CUSTOM = new Set([
   'iss',
-  'sub',
   'aud',
   'exp',
   'iat',
-  'nbf',
-  'jti',
-  'azp',
-  'nonce',
   'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
   'at_hash',
   'c_hash',
-  'sid',
+  'sub',
+  'middle_name',
+  'birthday',
+  ...IDENTITY_FIELDS.map(([c]) => c),
+  'jti',
+  'nbf',
+  'fva',
 ]);
-export function identityFromClaims(c) {
+const sorted = (entries) => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** UserIdentity::from_token: tokenIdentifier, issuer, subject, the standard claims, then custom claims sorted. */
+export function oidcIdentity(c) {
   const id = { tokenIdentifier: `${c.iss}|${c.sub}`, issuer: c.iss, subject: c.sub };
-  for (const [claim, field] of Object.entries(STANDARD)) if (c[claim] !== undefined) id[field] = c[claim];
-  for (const [k, v] of Object.entries(c)) if (!REGISTERED.has(k) && !(k in STANDARD)) id[k] = v;
+  for (const [claim, field] of IDENTITY_FIELDS) {
+    if (c[claim] === undefined || c[claim] === null) continue;
+    if (claim === 'address') {
+      if (isStr(c.address.formatted)) id.address = c.address.formatted;
+    } else if (claim === 'updated_at') {
+      id.updatedAt = new Date(isNum(c.updated_at) ? c.updated_at * 1000 : c.updated_at)
+        .toISOString()
+        .replace(/\.000Z$/, '+00:00');
+    } else id[field] = c[claim];
+  }
+  for (const [k, v] of sorted(Object.entries(c).filter(([k]) => !OIDC_NOT_CUSTOM.has(k)))) id[k] = v;
+  return id;
+}
+
+/** UserIdentity::from_custom_jwt: no standard fields; every private claim (nested objects flattened to `a.b`),
+ *  sorted, without `fva`. */
+export function customJwtIdentity(c) {
+  const id = { tokenIdentifier: `${c.iss}|${c.sub}`, issuer: c.iss, subject: c.sub };
+  const flat = [];
+  const walk = (prefix, obj) => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(`${prefix}${k}.`, v);
+      else flat.push([`${prefix}${k}`, v]);
+    }
+  };
+  walk(
+    '',
+    Object.fromEntries(
+      Object.entries(c).filter(([k]) => !['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'].includes(k)),
+    ),
+  );
+  for (const [k, v] of sorted(flat.filter(([k]) => k !== 'fva'))) id[k] = v;
   return id;
 }
 
@@ -191,23 +488,20 @@ export function identityFromClaims(c) {
 // the pipeline
 
 /**
- * Validate a user token against the providers. Resolves to `{ identity, exp }` or throws a
- * BackendError carrying the backend's exact text. `nowSeconds` is the backend's clock.
+ * Validate a user token against the providers. Resolves to `{ identity, exp }` or throws a BackendError carrying
+ * the backend's exact text. `nowSeconds` is the backend's clock; `http` a `cachedFetcher()` (one per deployment).
  */
-export async function validateUserToken(token, providers, { nowSeconds, redact }) {
-  // 1. Decode the payload without verifying (biscuit `unverified_payload`).
-  const parts = token.split('.');
+export async function validateUserToken(token, providers, { nowSeconds, redact = false, http = cachedFetcher() }) {
   let payload;
   try {
-    if (parts.length !== 3) throw new Error('parts');
-    payload = decodePart(parts[1]);
+    payload = unverifiedPayload(token);
   } catch {
     throw unauth('InvalidAuthHeader', TEXT.parsePayload);
   }
-  if (typeof payload.iss !== 'string') throw unauth('InvalidAuthHeader', TEXT.missingIss);
-  const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
+  if (!isStr(payload.iss)) throw unauth('InvalidAuthHeader', TEXT.missingIss);
+  const audiences = isStr(payload.aud) ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
 
-  // 2. Pick the first matching provider.
+  // lib.rs:185-196: the first matching provider.
   const provider = providers.find((p) => matchesToken(p, audiences, payload.iss));
   if (!provider) {
     const msg = redact
@@ -218,67 +512,108 @@ export async function validateUserToken(token, providers, { nowSeconds, redact }
     throw unauth('NoAuthProvider', msg);
   }
   return provider.type === 'customJwt'
-    ? validateCustomJwt(token, parts, provider, nowSeconds, redact)
-    : validateOidc(token, parts, payload, provider, nowSeconds);
+    ? validateCustomJwt(token, provider, nowSeconds, redact, http)
+    : validateOidc(token, payload.iss, provider, nowSeconds, http);
 }
 
-async function validateOidc(token, parts, payload, provider, now) {
-  const iss = payload.iss;
-  const short = 'AuthProviderDiscoveryFailed';
-  // 3a. OpenID discovery (openidconnect CoreProviderMetadata::discover_async).
-  const discoveryUrl = `${iss.endsWith('/') ? iss : `${iss}/`}.well-known/openid-configuration`;
-  const failed = (res, body) => {
-    const long = `${TEXT.discovery(iss)}: ${res.status} ${REASONS[res.status] ?? ''} ${body}`.replace(
-      `${res.status}  `,
-      `${res.status} `,
-    );
-    // ErrorMetadata::from_http_status_code: 401→Unauthenticated, 403, 404, other 4xx→BadRequest, 5xx→Overloaded.
-    const kind =
-      res.status === 401
-        ? 'unauthenticated'
-        : res.status === 403
-          ? 'forbidden'
-          : res.status === 404
-            ? 'not_found'
-            : res.status >= 500
-              ? 'overloaded'
-              : 'bad_request';
-    return new BackendError(kind, short, long);
-  };
-  let metadata, keys;
-  try {
-    const res = await httpGet(discoveryUrl);
-    if (res.status !== 200) throw failed(res, await res.text());
-    metadata = await res.json();
-    if (metadata.issuer !== iss) throw new BackendError('bad_request', short, TEXT.discovery(iss)); // Validation error
-    const jres = await httpGet(metadata.jwks_uri);
-    if (jres.status !== 200) throw failed(jres, await jres.text());
-    keys = (await jres.json()).keys ?? [];
-  } catch (e) {
-    if (e instanceof BackendError) throw e;
-    throw new BackendError('bad_request', short, TEXT.discovery(iss));
-  }
+/** `ErrorMetadata::from_http_status_code` (errors/src/lib.rs:757-771); None (e.g. a 200 refused for its
+ *  Content-Type) falls back to BadRequest (lib.rs:218-228). */
+function kindForStatus(code) {
+  const exact = {
+    401: 'unauthenticated',
+    403: 'forbidden',
+    404: 'not_found',
+    429: 'rate_limited',
+    425: 'too_early',
+    421: 'misdirected',
+  }[code];
+  if (exact) return exact;
+  if (code >= 400 && code < 500) return 'bad_request';
+  if (code >= 500 && code < 600) return 'overloaded';
+  return 'bad_request';
+}
 
-  // 3b. Parse as an OIDC ID token: header and payload must decode, required claims present.
-  let header;
+/** `CoreProviderMetadata::discover_async` (openidconnect discovery/mod.rs:300-384, types/jwks.rs:130-162). */
+async function discover(iss, http) {
+  const short = 'AuthProviderDiscoveryFailed';
+  const plain = () => new BackendError('bad_request', short, TEXT.discovery(iss));
+  const response = (r) =>
+    new BackendError(
+      kindForStatus(r.status),
+      short,
+      `${TEXT.discovery(iss)}: ${r.status} ${reasonPhrase(r.status)} ${r.body.toString('utf8')}`,
+    );
+  const fetchOr = async (url) => {
+    try {
+      return await http.get(url);
+    } catch {
+      throw plain(); // DiscoveryError::Request: the short text only
+    }
+  };
+  const url = `${iss.endsWith('/') ? iss : `${iss}/`}.well-known/openid-configuration`;
+  const r = await fetchOr(url);
+  if (r.status !== 200 || !hasEssence(r.contentType, 'application/json')) throw response(r);
+  let metadata;
   try {
-    header = decodePart(parts[0]);
-    for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat'])
-      if (payload[claim] === undefined) throw new Error(`missing ${claim}`);
+    metadata = JSON.parse(r.body.toString('utf8'));
+    // CoreProviderMetadata's required fields.
+    const required =
+      ['issuer', 'authorization_endpoint', 'jwks_uri'].every((k) => isStr(metadata[k])) &&
+      ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'].every((k) =>
+        Array.isArray(metadata[k]),
+      );
+    if (!required) throw new Error('metadata');
+  } catch {
+    throw plain(); // DiscoveryError::Parse
+  }
+  if (metadata.issuer !== iss) throw plain(); // DiscoveryError::Validation
+  const j = await fetchOr(metadata.jwks_uri);
+  if (j.status !== 200 || !hasEssence(j.contentType, 'application/json', 'application/jwk-set+json')) throw response(j);
+  let keys;
+  try {
+    keys = JSON.parse(j.body.toString('utf8')).keys;
+    if (!Array.isArray(keys)) throw new Error('keys');
+  } catch {
+    throw plain();
+  }
+  return { metadata, keys };
+}
+
+async function validateOidc(token, iss, provider, now, http) {
+  // lib.rs:208: `IssuerUrl::new(token_issuer)?` on the raw `iss`. A scheme-less `iss` matched the provider (https://
+  // is added for matching) but is no URL: an error without ErrorMetadata.
+  try {
+    new URL(iss); // WHATWG parsing, as the `url` crate does
+  } catch {
+    throw internalError(`IssuerUrl::new(${JSON.stringify(iss)}): relative URL without a base`);
+  }
+  if (!/^https?:$/.test(new URL(iss).protocol))
+    throw new BackendError('bad_request', 'AuthProviderDiscoveryFailed', TEXT.discovery(iss));
+  const { metadata, keys } = await discover(iss, http);
+
+  // lib.rs:261-266: parse as an OIDC ID token.
+  let header, claims;
+  try {
+    ({ header, claims } = parseOidcIdToken(token));
   } catch {
     throw unauth('InvalidAuthHeader', TEXT.oidcParse);
   }
 
-  // 3c. Verify (CoreIdTokenVerifier): every failure gives the same text.
+  // lib.rs:245-271: the verifier; every failure gives the one text.
   const fail = () => unauth('Unauthenticated', TEXT.oidcVerify);
+  if (joseHeaderRefused(header)) throw fail();
   if (!['RS256', 'EdDSA'].includes(header.alg)) throw fail();
-  if (header.typ !== undefined && !['jwt', 'application/jwt'].includes(String(header.typ).toLowerCase())) throw fail();
-  const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (claims.iss !== metadata.issuer) throw fail();
+  const aud = Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud];
   if (aud.length !== 1 || aud[0] !== provider.applicationID) throw fail(); // more than one `aud` fails
-  if (payload.iss !== metadata.issuer) throw fail();
-  if (!(payload.exp > now)) throw fail(); // no leeway on exp; iat/nbf not checked
+  const kty = header.alg === 'EdDSA' ? 'OKP' : 'RSA';
   const candidates = keys.filter(
-    (k) => (header.kid === undefined ? true : k.kid === header.kid) && (k.alg === undefined || k.alg === header.alg),
+    (k) =>
+      k &&
+      (k.use === undefined || k.use === 'sig') &&
+      k.kty === kty &&
+      (header.kid === undefined || header.kid === null ? true : k.kid === header.kid) &&
+      (k.alg === undefined || k.alg === header.alg),
   );
   if (candidates.length !== 1) throw fail(); // no kid: exactly one key must fit
   try {
@@ -286,80 +621,90 @@ async function validateOidc(token, parts, payload, provider, now) {
   } catch {
     throw fail();
   }
-  return { identity: identityFromClaims(payload), exp: payload.exp };
+  if (!(claims.exp > now)) throw fail(); // no leeway on exp; iat/nbf not checked
+  return { identity: oidcIdentity(claims), exp: claims.exp };
 }
 
-async function validateCustomJwt(token, _parts, provider, now, redact) {
-  // 4a. Fetch the JWKS (fetch_jwks): data: URIs are decoded, URLs fetched with content-type checks.
-  let body;
-  if (provider.jwks.startsWith('data:')) {
-    const comma = provider.jwks.indexOf(',');
-    body = provider.jwks.slice(0, comma).endsWith(';base64')
-      ? Buffer.from(provider.jwks.slice(comma + 1), 'base64').toString()
-      : decodeURIComponent(provider.jwks.slice(comma + 1));
-  } else {
-    let res;
-    try {
-      res = await httpGet(provider.jwks);
-    } catch (e) {
-      throw unauth('InvalidAuthHeader', TEXT.jwksFetch(provider.jwks, e?.cause?.message ?? e.message));
-    }
-    if (res.status !== 200)
-      throw unauth('InvalidAuthHeader', TEXT.jwksStatus(provider.jwks, res.status, REASONS[res.status] ?? 'Unknown'));
-    const ct = res.headers.get('content-type');
-    const essence = (ct ?? '').split(';')[0].trim().toLowerCase();
-    const charset = /charset=([^;]+)/i.exec(ct ?? '')?.[1];
-    if (!['application/json', 'application/jwk-set+json'].includes(essence) || (charset && charset !== 'utf-8')) {
-      throw unauth('InvalidAuthHeader', TEXT.jwksType(ct ?? 'unknown', provider.jwks));
-    }
-    body = await res.text();
+async function fetchJwks(uri, http) {
+  if (uri.startsWith('data:')) {
+    const comma = uri.indexOf(',');
+    return uri.slice(0, comma).endsWith(';base64')
+      ? Buffer.from(uri.slice(comma + 1), 'base64')
+      : Buffer.from(decodeURIComponent(uri.slice(comma + 1)));
   }
+  let res;
+  try {
+    res = await http.get(uri);
+  } catch (e) {
+    throw unauth('InvalidAuthHeader', TEXT.jwksFetch(uri, e?.cause?.message ?? e.message));
+  }
+  if (res.status !== 200)
+    throw unauth('InvalidAuthHeader', TEXT.jwksStatus(uri, res.status, reasonPhrase(res.status) || 'Unknown'));
+  const ct = res.contentType;
+  const essence = (ct ?? '').split(';')[0].trim().toLowerCase();
+  const charset = /charset=([^;]+)/i.exec(ct ?? '')?.[1];
+  if (!['application/json', 'application/jwk-set+json'].includes(essence) || (charset && charset !== 'utf-8')) {
+    throw unauth('InvalidAuthHeader', TEXT.jwksType(ct ?? 'unknown', uri));
+  }
+  return res.body;
+}
+
+async function validateCustomJwt(token, provider, now, redact, http) {
+  // lib.rs:280-289: the JWKS parsed as a whole by biscuit.
+  const body = await fetchJwks(provider.jwks, http);
   let keys;
   try {
-    keys = JSON.parse(body).keys;
-    if (!Array.isArray(keys)) throw new Error('no keys');
+    keys = jsonObject(body).keys;
+    if (!Array.isArray(keys) || keys.some(biscuitKeyRefusal)) throw new Error('keys');
   } catch {
     throw unauth('InvalidAuthHeader', TEXT.jwksBody(provider.jwks));
   }
 
-  // 4b. Decode with the JWKS (biscuit decode_with_jwks): `kid` required, `alg` must be the configured one.
+  // lib.rs:290-316: decode_with_jwks (three parts, `kid` required, the configured algorithm).
+  const parts = token.split('.');
   let header = {};
   try {
-    header = decodeProtectedHeader(token);
+    header = jsonObject(b64urlStrict(parts[0]));
   } catch {
-    /* the kid-less text below */
+    /* unverified_header failed: the kid-less text below */
   }
   const decodeError = () => {
-    const msg = header.kid !== undefined ? TEXT.kidUnknown(header.kid) : TEXT.kidMissing;
-    return unauth('InvalidAuthHeader', redact && header.kid !== undefined ? TEXT.kidUnknownRedacted : msg);
+    const kid = isStr(header.kid) ? header.kid : undefined;
+    const msg = kid !== undefined ? TEXT.kidUnknown(kid) : TEXT.kidMissing;
+    return unauth('InvalidAuthHeader', redact && kid !== undefined ? TEXT.kidUnknownRedacted : msg);
   };
-  const key = keys.find((k) => header.kid !== undefined && k.kid === header.kid);
-  if (!key || header.alg !== provider.algorithm) throw decodeError();
+  const key = keys.find((k) => isStr(header.kid) && k.kid === header.kid);
+  if (parts.length !== 3 || !key || header.alg !== provider.algorithm) throw decodeError();
   let payload;
   try {
+    b64urlStrict(parts[2]);
     const { payload: bytes } = await compactVerify(token, await importJWK(key, provider.algorithm));
-    payload = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    payload = jsonObject(Buffer.from(bytes));
+    if (!registeredClaimsTyped(payload)) throw new Error('claims');
   } catch {
     throw decodeError();
   }
 
-  // 4c. Issuer, audience, then time checks with 5 s leeway (biscuit TemporalOptions epsilon).
-  if (typeof payload.iss !== 'string') throw unauth('InvalidAuthHeader', TEXT.missingIss);
+  // lib.rs:318-360: issuer, audience.
+  if (!isStr(payload.iss)) throw unauth('InvalidAuthHeader', TEXT.missingIss);
   const issWithProtocol = /^https?:\/\//.test(payload.iss) ? payload.iss : `https://${payload.iss}`;
   if (issWithProtocol.replace(/\/+$/, '') !== provider.issuer.replace(/\/+$/, ''))
     throw unauth('InvalidAuthHeader', TEXT.invalidIssuer(payload.iss, provider.issuer));
   if (provider.applicationID != null) {
-    if (payload.aud === undefined) throw unauth('InvalidAuthHeader', TEXT.missingAud);
+    if (payload.aud === undefined || payload.aud === null) throw unauth('InvalidAuthHeader', TEXT.missingAud);
     const auds = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!auds.includes(provider.applicationID))
       throw unauth('InvalidAuthHeader', TEXT.invalidAud(provider.applicationID, auds));
   }
+  // lib.rs:361-378: biscuit's temporal checks with a 5 s epsilon (exp, then nbf, then iat).
   const leeway = 5;
-  if (typeof payload.exp === 'number' && now - payload.exp > leeway)
+  if (isNum(payload.exp) && now - payload.exp > leeway)
     throw unauth('InvalidAuthHeader', TEXT.validate(`Token expired ${now - payload.exp} seconds ago`));
   for (const claim of ['nbf', 'iat']) {
-    if (typeof payload[claim] === 'number' && payload[claim] - now > leeway)
+    if (isNum(payload[claim]) && payload[claim] - now > leeway)
       throw unauth('InvalidAuthHeader', TEXT.validate(`Token will be valid in ${payload[claim] - now} seconds`));
   }
-  return { identity: identityFromClaims(payload), exp: payload.exp };
+  // lib.rs:379-385 + broker.rs:506-546: no `sub` or no `exp` fails from_custom_jwt; the text is replaced.
+  if (!isStr(payload.sub) || !isNum(payload.exp)) throw unauth('InvalidAuthHeader', TEXT.customClaims);
+  return { identity: customJwtIdentity(payload), exp: payload.exp };
 }

@@ -1,13 +1,22 @@
-// A Convex deployment stand-in: the sync WebSocket and the HTTP function API, speaking the wire
-// protocol of the `convex` npm client (src/browser/sync/protocol.ts, src/browser/http_client.ts)
-// with the backend's behaviour from get-convex/convex-backend (crates/local_backend/src/subs/mod.rs
-// for AuthError/FatalError/close frames, crates/errors for status codes, crates/authentication for
-// token validation). One deployment = one 127.0.0.1 port, so its URL looks like a real one
-// (`http://127.0.0.1:PORT`, the client derives `ws://127.0.0.1:PORT/api/<version>/sync`).
+// A Convex deployment stand-in: the sync WebSocket and the HTTP function API, speaking the wire protocol of the
+// `convex` npm client (src/browser/sync/protocol.ts, src/browser/http_client.ts) with the behaviour of
+// get-convex/convex-backend at 94a42c3: crates/sync/src/worker.rs and state.rs (when queries run, what a Transition
+// carries, when an identity is revalidated), crates/local_backend/src/subs/mod.rs:262-335 (AuthError/FatalError
+// and close frames), crates/local_backend/src/public_api.rs and authentication.rs (the HTTP API), crates/errors
+// (categories and status codes). One deployment = one 127.0.0.1 port, so its URL looks like a real one.
+// Where each behaviour comes from, line by line: README.md.
 import http from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { validateUserToken, BackendError, TEXT } from './auth.mjs';
-import { FUNCTION_SETS, makeConsole, missingFunctionMessage } from './functions.mjs';
+import { validateUserToken, BackendError, TEXT, cachedFetcher } from './auth.mjs';
+import {
+  FUNCTION_SETS,
+  makeConsole,
+  missingFunctionMessage,
+  serverErrorMessage,
+  thrownMessage,
+  jsErrorText,
+} from './functions.mjs';
 
 const MAX_RECORDED = 20000;
 
@@ -18,15 +27,57 @@ export function encodeTs(n) {
   return b.toString('base64');
 }
 
+/** What ends a sync socket, as subs/mod.rs:269-335 turns the worker's error into a last message and a close frame
+ *  (errors/src/lib.rs:676-709 close_frame, 1048-1056 for errors without ErrorMetadata). */
+export function socketEnding(e, identityVersion) {
+  if (!(e instanceof BackendError)) e = Object.assign(new BackendError('internal', 'InternalServerError', ''), {});
+  const authError = (attempted) => ({
+    type: 'AuthError',
+    error: e.msg,
+    baseVersion: identityVersion,
+    authUpdateAttempted: attempted,
+  });
+  switch (e.kind) {
+    case 'auth_update_failed':
+      return { message: authError(true) };
+    case 'unauthenticated':
+      return { message: authError(false) };
+    case 'bad_request':
+      return { message: { type: 'FatalError', error: e.msg } };
+    case 'forbidden':
+      return { message: { type: 'FatalError', error: e.msg }, close: [1000, e.short] };
+    case 'not_found':
+      return { close: [1000, e.short] };
+    case 'rate_limited':
+    case 'too_early':
+    case 'misdirected':
+    case 'overloaded':
+      return { close: [1013, e.short.slice(0, 123)] };
+    default:
+      return { close: [1011, 'InternalServerError'] };
+  }
+}
+
+/** sync/src/worker.rs:1331-1345 authentication_update_error: a refused Authenticate (unauthenticated, forbidden,
+ *  bad request) becomes AuthUpdateFailed; anything else (NotFound, Overloaded, RateLimited, internal) stays. */
+function authenticationUpdateError(e) {
+  if (e instanceof BackendError && ['unauthenticated', 'forbidden', 'bad_request'].includes(e.kind))
+    return new BackendError('auth_update_failed', e.short, e.msg);
+  return e;
+}
+
 /**
  * Start one deployment.
- * opts: { name, providers, functions: "identity"|"no-log"|"busy", production: bool (redact logs
- * and error details), pingMs, tickMs, host }.
- * Returns { url, frames, close() }: `frames` records every frame and HTTP exchange, for tests.
+ * opts: { name, providers, functions: "identity"|"no-log"|"busy", production: bool (redact logs and error details),
+ * pingMs (silence before a JSON Ping; the backend's is 15 s), tickMs, host, adminKey }.
+ * Returns { url, frames, adminKey, http, close() }: `frames` records every frame and HTTP exchange, for tests;
+ * `http` is the deployment's discovery/JWKS cache.
  */
 export async function startDeployment(opts) {
   const { providers, production = false, pingMs = 15000, tickMs = 5, host = '127.0.0.1' } = opts;
+  const adminKey = opts.adminKey ?? `${opts.name ?? 'standin'}|${randomBytes(24).toString('hex')}`;
   const functions = FUNCTION_SETS[opts.functions ?? 'identity'];
+  const httpCache = opts.http ?? cachedFetcher();
   const frames = [];
   const record = (entry) => {
     if (frames.length < MAX_RECORDED) frames.push({ t: Date.now(), ...entry });
@@ -41,19 +92,44 @@ export async function startDeployment(opts) {
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const sockets = new Set();
   let socketCount = 0;
+  const requestId = () => randomBytes(8).toString('hex'); // execution_context.rs:205-208
 
+  /** Authenticate a token of the sync protocol or the HTTP API (application/src/lib.rs:3166-3200). */
+  async function authenticate(tokenType, value) {
+    if (tokenType === 'Admin') {
+      // application_auth.rs:35-71: an admin key this deployment did not issue is BadAdminKey.
+      if (value !== adminKey) throw new BackendError('unauthenticated', 'BadAdminKey', TEXT.badAdminKey);
+      return { kind: 'admin', user: null, exp: null };
+    }
+    if (tokenType === 'User') {
+      const r = await validateUserToken(String(value ?? ''), providers, {
+        nowSeconds: nowSeconds(),
+        redact: production,
+        http: httpCache,
+      });
+      return { kind: 'user', user: r.identity, exp: r.exp };
+    }
+    return { kind: 'none', user: null, exp: null };
+  }
+
+  /** Run a function; `identity` is what ctx.auth.getUserIdentity() returns. */
   async function run(path, kind, args, identity, extra = {}) {
     const lines = [];
     const f = functions[path];
     const logLines = () => (production ? [] : lines);
+    const id = requestId();
     if (!f || (kind && f.type !== kind))
-      return { ok: false, error: missingFunctionMessage(path), logLines: logLines() };
+      return {
+        ok: false,
+        error: serverErrorMessage(id, jsErrorText(missingFunctionMessage(path)), production),
+        logLines: logLines(),
+      };
     const ctx = { auth: { getUserIdentity: async () => identity }, console: makeConsole(lines), ...extra };
     try {
       const value = await f.handler(ctx, args ?? {});
       return { ok: true, value: value === undefined ? null : value, logLines: logLines() };
     } catch (e) {
-      return { ok: false, error: `Uncaught Error: ${e.message}`, logLines: logLines() };
+      return { ok: false, error: serverErrorMessage(id, thrownMessage(e, path), production), logLines: logLines() };
     }
   }
 
@@ -63,57 +139,116 @@ export async function startDeployment(opts) {
   function onSocket(ws) {
     const id = ++socketCount;
     sockets.add(ws);
-    // The client starts every socket at version {querySet: 0, identity: 0, ts: 0} and checks that
-    // each Transition starts where the previous one ended (remote_query_set.ts).
-    const s = { identity: null, identityVersion: 0, querySet: 0, ts: 0n, queries: new Map(), tick: 0, skew: undefined };
-    let expiryTimer = null;
+    // The client starts every socket at version {querySet: 0, identity: 0, ts: 0} and checks that each Transition
+    // starts where the previous one ended (remote_query_set.ts).
+    // identityVersion: what the client has sent (state.rs received_client_version); sentIdentity: the version of the
+    // last Transition (state.rs current_version), which AuthError reports as its baseVersion.
+    const s = {
+      auth: { kind: 'none', user: null, exp: null },
+      identityVersion: 0,
+      sentIdentity: 0,
+      querySet: 0,
+      ts: 0n,
+      queries: new Map(),
+      tick: 0,
+      skew: undefined,
+    };
+    // worker.rs:383-385, 497-508: an update is scheduled by a query-set change, an identity change, a finished
+    // mutation or action, or an invalidated query; it runs after the message that scheduled it.
+    let updateScheduled = false;
+    let identityChanged = false;
     let tickTimer = null;
+    let pingTimer = null;
     let closed = false;
     const send = (msg) => {
       if (closed) return;
       record({ socket: id, dir: 'out', frame: msg });
       ws.send(JSON.stringify(msg));
+      armPing();
     };
-    const version = (ts) => ({ querySet: s.querySet, identity: s.identityVersion, ts: encodeTs(ts) });
+    // worker.rs:479-490: a JSON Ping only after a heartbeat interval without any message sent.
+    function armPing() {
+      clearTimeout(pingTimer);
+      if (!closed) pingTimer = setTimeout(() => send({ type: 'Ping' }), pingMs);
+    }
+    // The version the last Transition ended at (state.rs current_version); the next one starts there.
+    let sent = { querySet: 0, identity: 0, ts: encodeTs(0) };
     const close = (code, reason) => {
       if (closed) return;
       record({ socket: id, dir: 'close', code: code ?? 1005, reason: reason ?? '' });
       closed = true;
+      stopTimers();
       code === undefined ? ws.close() : ws.close(code, reason);
     };
-    const pinger = setInterval(() => send({ type: 'Ping' }), pingMs);
+    function stopTimers() {
+      clearTimeout(pingTimer);
+      clearInterval(tickTimer);
+      pingTimer = tickTimer = null;
+    }
+    /** subs/mod.rs:269-335: the worker failed; send the last message (if any) and close. */
+    function fail(e) {
+      const { message, close: frame } = socketEnding(e, s.sentIdentity);
+      if (message) send(message);
+      frame ? close(frame[0], frame[1]) : close();
+    }
+    armPing();
 
-    async function runQueries(ids) {
+    /** state.rs:282-305 (identity): a user identity past its `exp` fails with TokenExpired; nothing else checks it. */
+    function revalidateIdentity() {
+      if (s.auth.kind === 'user' && typeof s.auth.exp === 'number' && Date.now() >= s.auth.exp * 1000) {
+        throw new BackendError('unauthenticated', 'TokenExpired', TEXT.identityExpired);
+      }
+      return s.auth.user;
+    }
+
+    /** state.rs:454-483: a result is sent only when the hash of result + log lines changed. */
+    const hashOf = (r) =>
+      createHash('sha256')
+        .update(JSON.stringify(r.ok ? ['ok', r.value, r.logLines] : ['err', r.error, r.logLines]))
+        .digest('hex');
+
+    /** worker.rs:935-1114 + 1254-1315: run the queries that need it and send one Transition. */
+    async function runUpdate() {
+      updateScheduled = false;
+      const identity = revalidateIdentity();
+      const start = sent;
+      const changedIdentity = identityChanged;
+      identityChanged = false;
       const mods = [];
-      for (const queryId of ids) {
-        const q = s.queries.get(queryId);
-        if (!q) continue;
-        const r = await run(q.udfPath, 'query', q.args?.[0], s.identity, { tick: s.tick });
+      for (const [queryId, q] of s.queries) {
+        if (!(q.fresh || q.invalidated || changedIdentity)) continue;
+        q.fresh = q.invalidated = false;
+        const r = await run(q.udfPath, 'query', q.args?.[0], identity, { tick: s.tick });
+        const hash = hashOf(r);
+        if (hash === q.hash) continue;
+        q.hash = hash;
         mods.push(
           r.ok
             ? { type: 'QueryUpdated', queryId, value: r.value, logLines: r.logLines, journal: null }
             : { type: 'QueryFailed', queryId, errorMessage: r.error, logLines: r.logLines, journal: null },
         );
       }
-      return mods;
-    }
-
-    function transition(start, mods, endTs = nextTs()) {
-      const serverTs = Date.now() * 1e6; // nanoseconds (web_socket_manager.ts divides by 1_000_000)
+      mods.push(...s.removed.splice(0));
+      const endTs = nextTs();
       s.ts = endTs;
+      // subs/mod.rs:227 injects serverTs (nanoseconds; web_socket_manager.ts divides by 1_000_000).
+      const end = { querySet: s.querySet, identity: s.identityVersion, ts: encodeTs(endTs) };
+      sent = end;
+      s.sentIdentity = s.identityVersion;
       send({
         type: 'Transition',
         startVersion: start,
-        endVersion: version(endTs),
+        endVersion: end,
         modifications: mods,
         ...(s.skew !== undefined ? { clientClockSkew: s.skew } : {}),
-        serverTs,
+        serverTs: Date.now() * 1e6,
       });
     }
+    s.removed = [];
 
     function startTicking() {
-      if (closed || tickTimer || ![...s.queries.values()].some((q) => q.udfPath === 'ticker:tick')) return;
-      // Ticks go through the socket's queue so their Transitions chain with the others.
+      if (tickTimer || closed || ![...s.queries.values()].some((q) => q.udfPath === 'ticker:tick')) return;
+      // The counter changes ~200 times a second: each change invalidates the ticker queries (worker.rs:458-461).
       let pending = false; // never let ticks pile up behind a slow CPU
       tickTimer = setInterval(() => {
         if (pending) return;
@@ -121,114 +256,71 @@ export async function startDeployment(opts) {
         enqueue(async () => {
           pending = false;
           s.tick += 1;
-          const ids = [...s.queries].filter(([, q]) => q.udfPath === 'ticker:tick').map(([qid]) => qid);
-          if (ids.length === 0) return;
-          const start = version(s.ts);
-          transition(start, await runQueries(ids));
+          for (const q of s.queries.values()) if (q.udfPath === 'ticker:tick') q.invalidated = true;
+          updateScheduled = true;
         });
       }, tickMs);
-    }
-
-    async function authenticate(msg) {
-      const start = version(s.ts);
-      if (msg.tokenType === 'User') {
-        let result;
-        try {
-          result = await validateUserToken(String(msg.value ?? ''), providers, {
-            nowSeconds: nowSeconds(),
-            redact: production,
-          });
-        } catch (e) {
-          if (!(e instanceof BackendError)) throw e;
-          // subs/mod.rs: auth rejections (unauthenticated, forbidden, bad request) become
-          // AuthError{authUpdateAttempted:true} then a close without status; NotFound closes
-          // normally and Overloaded (provider 5xx) closes with 1013 — both with the short code as
-          // reason and no AuthError.
-          if (e.kind === 'not_found') return close(1000, e.short);
-          if (e.kind === 'overloaded') return close(1013, e.short);
-          send({ type: 'AuthError', error: e.msg, baseVersion: s.identityVersion, authUpdateAttempted: true });
-          return close();
-        }
-        // The client may have gone while the token was checked: no timer for a closed socket (it would keep
-        // the test process alive until the token expires).
-        if (closed) return;
-        s.identity = result.identity;
-        clearTimeout(expiryTimer);
-        if (typeof result.exp === 'number') {
-          // sync/src/state.rs: an identity past its `exp` fails with TokenExpired.
-          const ms = Math.max(0, result.exp * 1000 - Date.now());
-          expiryTimer = setTimeout(
-            () => {
-              send({
-                type: 'AuthError',
-                error: TEXT.identityExpired,
-                baseVersion: s.identityVersion,
-                authUpdateAttempted: false,
-              });
-              close();
-            },
-            Math.min(ms, 2 ** 31 - 1),
-          );
-        }
-      } else {
-        // "None" (auth cleared) or "Admin" (no admin keys exist here: acts as no identity).
-        s.identity = null;
-        clearTimeout(expiryTimer);
-      }
-      s.identityVersion = msg.baseVersion + 1;
-      transition(start, await runQueries([...s.queries.keys()]));
     }
 
     async function handle(msg) {
       switch (msg.type) {
         case 'Connect':
-          // clientClockSkew = clientTs - server receive time (authentication_manager.ts). Note the
-          // client's clientTs is Date.now() at its first call + performance.now(), so it runs ahead
-          // of the client's real clock by the page's age at that first call.
+          // worker.rs:613-616: clientClockSkew = clientTs - server receive time. The client's clientTs is
+          // Date.now() at its first call + performance.now(), so it runs ahead of the client's clock by the page's
+          // age at that first call: not a clock offset.
           if (typeof msg.clientTs === 'number') s.skew = msg.clientTs - Date.now();
           return;
-        case 'Authenticate':
-          return authenticate(msg);
+        case 'Authenticate': {
+          // worker.rs:856-865: validate, replace the identity, schedule an update (which revalidates).
+          let auth;
+          try {
+            auth = await authenticate(msg.tokenType, msg.value);
+          } catch (e) {
+            throw authenticationUpdateError(e);
+          }
+          // state.rs:257-268: the base version must be the one the client last sent (an error without metadata).
+          if (msg.baseVersion !== s.identityVersion) throw new Error('identity base version mismatch');
+          s.auth = auth;
+          s.identityVersion += 1;
+          identityChanged = true;
+          updateScheduled = true;
+          return;
+        }
         case 'ModifyQuerySet': {
           if (msg.baseVersion !== s.querySet) {
-            send({
-              type: 'FatalError',
-              error: `Base version ${msg.baseVersion} passed up doesn't match the current version ${s.querySet}`,
-            });
-            return close();
+            // state.rs:223-243
+            throw new BackendError(
+              'bad_request',
+              'BaseVersionMismatch',
+              `Base version ${msg.baseVersion} passed up doesn't match the current version ${s.querySet}`,
+            );
           }
-          const start = version(s.ts);
-          const added = [];
+          if (!(msg.newVersion > msg.baseVersion)) throw new Error('query set version must grow');
           for (const m of msg.modifications ?? []) {
-            if (m.type === 'Add') {
-              s.queries.set(m.queryId, { udfPath: m.udfPath, args: m.args });
-              added.push(m.queryId);
-            } else if (m.type === 'Remove') s.queries.delete(m.queryId);
+            if (m.type === 'Add')
+              s.queries.set(m.queryId, { udfPath: m.udfPath, args: m.args, fresh: true, hash: null });
+            else if (m.type === 'Remove' && s.queries.delete(m.queryId))
+              s.removed.push({ type: 'QueryRemoved', queryId: m.queryId });
           }
           s.querySet = msg.newVersion;
-          const mods = await runQueries(added);
-          for (const m of msg.modifications ?? [])
-            if (m.type === 'Remove') mods.push({ type: 'QueryRemoved', queryId: m.queryId });
-          transition(start, mods);
+          updateScheduled = true;
           startTicking();
           return;
         }
         case 'Mutation': {
-          const r = await run(msg.udfPath, 'mutation', msg.args?.[0], s.identity);
-          if (r.ok) {
-            const ts = nextTs();
+          const identity = revalidateIdentity(); // worker.rs:671
+          const r = await run(msg.udfPath, 'mutation', msg.args?.[0], identity);
+          // The client completes a mutation once a Transition reaches its `ts` (the update scheduled below).
+          if (r.ok)
             send({
               type: 'MutationResponse',
               requestId: msg.requestId,
               success: true,
               result: r.value,
-              ts: encodeTs(ts),
+              ts: encodeTs(nextTs()),
               logLines: r.logLines,
             });
-            // The client completes a mutation once a Transition reaches its `ts`.
-            const start = version(s.ts);
-            transition(start, await runQueries([...s.queries.keys()]), nextTs());
-          } else {
+          else
             send({
               type: 'MutationResponse',
               requestId: msg.requestId,
@@ -236,11 +328,12 @@ export async function startDeployment(opts) {
               result: r.error,
               logLines: r.logLines,
             });
-          }
+          updateScheduled = true;
           return;
         }
         case 'Action': {
-          const r = await run(msg.udfPath, 'action', msg.args?.[0], s.identity);
+          const identity = revalidateIdentity(); // worker.rs:781
+          const r = await run(msg.udfPath, 'action', msg.args?.[0], identity);
           send({
             type: 'ActionResponse',
             requestId: msg.requestId,
@@ -248,25 +341,27 @@ export async function startDeployment(opts) {
             result: r.ok ? r.value : r.error,
             logLines: r.logLines,
           });
+          updateScheduled = true;
           return;
         }
         case 'Event':
           return;
         default:
-          send({ type: 'FatalError', error: `Unknown message type: ${String(msg.type)}` });
-          return close();
+          throw new BackendError('bad_request', 'InvalidMessage', `Unknown message type: ${String(msg.type)}`);
       }
     }
 
-    // Messages (and ticks) are handled one at a time, in order, like the sync worker does.
+    // Messages (and ticks) are handled one at a time, in order, like the sync worker does; a job that finds the
+    // socket closed does nothing (no timer may be armed after the close).
     let queue = Promise.resolve();
     function enqueue(job) {
       queue = queue
-        .then(() => (closed ? undefined : job()))
-        .catch((e) => {
-          send({ type: 'FatalError', error: `InternalServerError: ${e.message}` });
-          close();
-        });
+        .then(async () => {
+          if (closed) return;
+          await job();
+          if (!closed && updateScheduled) await runUpdate();
+        })
+        .catch((e) => fail(e));
     }
     ws.on('message', (data) => {
       let msg;
@@ -282,39 +377,62 @@ export async function startDeployment(opts) {
       if (!closed) record({ socket: id, dir: 'close', code, reason: String(reason), by: 'client' });
       closed = true;
       sockets.delete(ws);
-      clearInterval(pinger);
-      clearInterval(tickTimer);
-      clearTimeout(expiryTimer);
+      stopTimers();
     });
   }
 
   // ------------------------------------------------------------------------------------------
-  // HTTP API
+  // HTTP API (local_backend/src/public_api.rs:769-781)
 
   const cors = {
     'access-control-allow-origin': '*',
     'access-control-allow-headers': 'content-type, authorization, convex-client',
     'access-control-allow-methods': 'GET, POST, OPTIONS',
   };
+  /** Endpoint → how it names its function(s). */
+  const ROUTES = {
+    '/api/query': 'query',
+    '/api/query_at_ts': 'query',
+    '/api/query_batch': 'batch',
+    '/api/mutation': 'mutation',
+    '/api/action': 'action',
+    '/api/function': null,
+  };
+
+  /** local_backend/src/authentication.rs:42-97 + authentication/src/lib.rs:105-118: the Authorization header. */
+  function tokenFromHeader(raw) {
+    if (raw === undefined) return { tokenType: 'None' };
+    // HeaderValue::to_str: visible ASCII (and tab) only.
+    if (!/^[\t\x20-\x7e]*$/.test(raw))
+      throw new BackendError('bad_request', 'HeaderParseFailure', `Failed to parse header ${JSON.stringify(raw)}`);
+    if (Buffer.byteLength(raw.slice(0, 7)) < 7)
+      throw new BackendError('bad_request', 'InvalidHeaderFailure', 'Invalid authentication header');
+    if (raw.slice(0, 7).toLowerCase() === 'convex ') {
+      // remove_type_prefix_from_admin_key, then `key:acting_user` (acting as a user is not modelled).
+      const key = raw.slice(7);
+      return { tokenType: 'Admin', value: key.split(':')[0] === key ? key : key.split(':')[0] };
+    }
+    if (raw.length <= 7 || raw.slice(0, 7).toLowerCase() !== 'bearer ')
+      throw new BackendError('bad_request', 'InvalidAdminKey', 'Invalid admin key');
+    return { tokenType: 'User', value: raw.slice(7).trim() };
+  }
 
   async function onHttp(req, res) {
     const url = new URL(req.url, 'http://x');
     const reply = (status, body) => {
       res.writeHead(status, { 'content-type': 'application/json', ...cors });
       res.end(JSON.stringify(body));
-      return { status, body };
     };
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors);
       return res.end();
     }
-    const kinds = {
-      '/api/query': 'query',
-      '/api/mutation': 'mutation',
-      '/api/action': 'action',
-      '/api/function': null,
-    };
-    if (req.method !== 'POST' || !(url.pathname in kinds)) {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    const runPath = /^\/api\/run\/(.+)$/.exec(url.pathname);
+    const known = url.pathname in ROUTES || url.pathname === '/api/query_ts' || runPath;
+    const getQuery = req.method === 'GET' && url.pathname === '/api/query';
+    if (!known || (req.method !== 'POST' && !getQuery)) {
       if (url.pathname === '/' || url.pathname === '/instance_name') {
         res.writeHead(200, { 'content-type': 'text/plain', ...cors });
         return res.end(
@@ -325,8 +443,6 @@ export async function startDeployment(opts) {
       }
       return reply(404, { code: 'NotFound', message: `No route for ${req.method} ${url.pathname}` });
     }
-    let raw = '';
-    for await (const chunk of req) raw += chunk;
     const authorization = req.headers.authorization;
     const entry = {
       dir: 'http',
@@ -341,43 +457,67 @@ export async function startDeployment(opts) {
       entry.status = status;
       entry.response = body;
       record(entry);
-      return reply(status, body);
+      reply(status, body);
     };
+    const errorReply = (e) =>
+      e instanceof BackendError && e.kind !== 'internal'
+        ? done(e.httpStatus, { code: e.short, message: e.msg })
+        : done(500, { code: 'InternalServerError', message: "Your request couldn't be completed. Try again later." });
     try {
-      entry.request = JSON.parse(raw);
-    } catch {
-      return done(400, { code: 'BadJsonBody', message: 'Failed to parse JSON body' });
-    }
-    let identity = null;
-    if (authorization !== undefined) {
-      if (/^bearer /i.test(authorization) && authorization.length > 7) {
+      // Extractors run in order: the Authorization header, then the JSON body (common/src/http/extract.rs:119-125).
+      const token = tokenFromHeader(authorization);
+      let body;
+      if (getQuery)
+        body = {
+          path: url.searchParams.get('path'),
+          args: JSON.parse(url.searchParams.get('args') ?? '{}'),
+          format: url.searchParams.get('format'),
+        };
+      else {
+        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+          throw new BackendError(
+            'bad_request',
+            'BadJsonBody',
+            'Expected request with `Content-Type: application/json`',
+          );
         try {
-          identity = (
-            await validateUserToken(authorization.slice(7).trim(), providers, {
-              nowSeconds: nowSeconds(),
-              redact: production,
-            })
-          ).identity;
-        } catch (e) {
-          if (!(e instanceof BackendError)) throw e;
-          return done(e.httpStatus, { code: e.short, message: e.msg });
+          body = JSON.parse(raw);
+        } catch {
+          throw new BackendError('bad_request', 'BadJsonBody', 'Failed to parse JSON body');
         }
-      } else {
-        // ../../shared/reference/convex-auth-facts.md §2: neither `Bearer …` nor a valid `Convex …`.
-        return done(400, { code: 'InvalidAdminKey', message: 'Invalid admin key' });
       }
+      entry.request = body;
+      const auth = await authenticate(token.tokenType, token.value);
+      if (url.pathname === '/api/query_ts') return done(200, { ts: encodeTs(nextTs()) });
+      const one = async (path, kind, args) => {
+        const r = await run(String(path ?? ''), kind, Array.isArray(args) ? args[0] : args, auth.user);
+        // public_api.rs:130-156: a function error is a 200 with status "error"; empty logLines are omitted.
+        const logs = r.logLines.length ? { logLines: r.logLines } : {};
+        return r.ok
+          ? { status: 'success', value: r.value, ...logs }
+          : { status: 'error', errorMessage: r.error, ...logs };
+      };
+      if (url.pathname === '/api/query_batch') {
+        const results = [];
+        for (const q of body.queries ?? []) results.push(await one(q.path, 'query', q.args));
+        return done(200, { results });
+      }
+      const path = runPath ? runPath[1].replace(/\/([^/]+)$/, ':$1') : body.path;
+      return done(200, await one(path, runPath ? null : ROUTES[url.pathname], body.args));
+    } catch (e) {
+      return errorReply(e);
     }
-    const body = entry.request;
-    const args = Array.isArray(body.args) ? body.args[0] : body.args;
-    const r = await run(String(body.path ?? ''), kinds[url.pathname], args, identity);
-    if (r.ok) return done(200, { status: 'success', value: r.value, logLines: r.logLines });
-    return done(560, { status: 'error', errorMessage: r.error, errorData: null, logLines: r.logLines });
   }
 
   const server = http.createServer((req, res) => {
-    onHttp(req, res).catch((e) => {
-      res.writeHead(500, { 'content-type': 'application/json', ...cors });
-      res.end(JSON.stringify({ code: 'InternalServerError', message: String(e.message) }));
+    onHttp(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', ...cors });
+      res.end(
+        JSON.stringify({
+          code: 'InternalServerError',
+          message: "Your request couldn't be completed. Try again later.",
+        }),
+      );
     });
   });
   const wss = new WebSocketServer({ noServer: true });
@@ -395,6 +535,8 @@ export async function startDeployment(opts) {
   return {
     url,
     frames,
+    adminKey,
+    http: httpCache,
     close: async () => {
       for (const ws of sockets) ws.terminate();
       wss.close();

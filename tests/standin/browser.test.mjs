@@ -13,11 +13,8 @@ const chromium =
   ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 const scenarios = loadScenarios();
 
-describe('demo page in Chromium', {
-  skip: chromium ? false : 'no Chromium found',
-  concurrency: 2,
-  timeout: 240000,
-}, () => {
+// Timeouts per test, not per suite (a suite's timeout covers all its tests together).
+describe('demo page in Chromium', { skip: chromium ? false : 'no Chromium found', concurrency: 2 }, () => {
   let stack, browser;
   before(async () => {
     const puppeteer = (await import('puppeteer-core')).default;
@@ -33,7 +30,7 @@ describe('demo page in Chromium', {
     await stack?.close();
   });
 
-  test('the menu lists every scenario', async () => {
+  test('the menu lists every scenario', { timeout: 60000 }, async () => {
     const page = await browser.newPage();
     await page.goto(stack.appUrl('all-good').replace(/\?.*$/, ''));
     await page.waitForFunction(() => document.querySelectorAll('#menu li').length > 0);
@@ -46,7 +43,7 @@ describe('demo page in Chromium', {
   });
 
   for (const s of scenarios) {
-    test(`${s.id} (${s.client})`, async () => {
+    test(`${s.id} (${s.client})`, { timeout: 90000 }, async () => {
       const page = await browser.newPage();
       const pageErrors = [];
       page.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -7,6 +7,7 @@ const noProvider = (list) =>
   `No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [${list}]`;
 const VERIFY =
   "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
+const PARSE_OIDC = 'Could not parse as OIDC ID token. Token might not be an OIDC-compliant JWT.';
 const PARSE_PAYLOAD =
   'Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.';
 
@@ -16,7 +17,8 @@ const PARSE_PAYLOAD =
  *   confirmed: the backend raised the identity version after it
  *   authError: [text, authUpdateAttempted] of the first AuthError (then the server closes)
  *   close: [code, reason] of a server close without AuthError
- *   log: "identity" | "null" | "none" — the 'server identity' log lines that come back
+ *   log: "identity" | "null" | "none" | "null-then-identity" — the 'server identity' log lines that come back
+ *   lazyExpiry: the expiry AuthError answers a Mutation sent after `exp`, and nothing came in between
  *   http: [status, body] of every HTTP call
  */
 export function expectations(idp) {
@@ -50,11 +52,13 @@ export function expectations(idp) {
     'token-expired': rejected(VERIFY),
     // The token is minted 30 s ahead; validation may fall a second or two later on a loaded machine.
     'clock-skew': rejected(/^Could not validate token: Token will be valid in (2[5-9]|30) seconds$/),
+    // crates/sync/src/state.rs:282-305: no timer; the Mutation sent after `exp` is what meets the expired identity.
     'expiring-mid-session': {
       token: true,
       confirmed: true,
       authError: ['Convex token identity expired', false],
       reconfirmed: true,
+      lazyExpiry: true,
       log: 'identity',
     },
     'discovery-failing': { token: true, confirmed: false, close: [1013, 'AuthProviderDiscoveryFailed'], log: 'none' },
@@ -64,7 +68,22 @@ export function expectations(idp) {
     'alg-none': rejected(VERIFY),
     'typ-at-jwt': rejected(VERIFY),
     'aud-multiple': rejected(VERIFY),
-    'missing-sub': rejected('Could not parse as OIDC ID token. Token might not be an OIDC-compliant JWT.'),
+    'missing-sub': rejected(PARSE_OIDC),
+    'token-header-refused': rejected(VERIFY),
+    'token-claim-type': rejected(PARSE_OIDC),
+    // lib.rs:208 IssuerUrl::new fails without ErrorMetadata: 1011 on the socket, 500 over HTTP, no AuthError.
+    'iss-no-scheme': { token: true, confirmed: false, close: [1011, 'InternalServerError'], log: 'none' },
+    'iss-no-scheme-http': {
+      token: true,
+      log: 'none',
+      http: [500, { code: 'InternalServerError', message: "Your request couldn't be completed. Try again later." }],
+    },
+    // Step 1 decodes only the payload, so "Bearer <jwt>" reaches the OIDC parser, which refuses its header part.
+    'token-wrapped': rejected(PARSE_OIDC),
+    'jwks-unparseable': rejected(
+      `Invalid JWKS response body from '${idp}/custom-mixed/.well-known/jwks.json'. The response is not valid JSON or doesn't match the expected JWKS format.`,
+    ),
+    'identity-null-before-auth': { token: true, confirmed: true, log: 'null-then-identity' },
     'custom-jwt-no-kid': rejected("Could not decode token. JWT may be missing a 'kid' (key ID) header."),
     'production-redacted': { ...rejected('No auth provider found matching the given token'), log: 'none' },
     'http-issuer-mismatch': {
@@ -152,6 +171,22 @@ export function checkTraffic(scenario, e, frames) {
         'reconnects do not carry the close reason in Connect.lastCloseReason',
       );
     }
+    if (e.lazyExpiry) {
+      const authError = authErrors[0];
+      const before = frames.filter((f) => f.socket === authError?.socket && f.t <= authError.t && f.dir !== 'close');
+      const lastIn = before.filter((f) => f.dir === 'in').at(-1)?.frame;
+      need(lastIn?.type === 'Mutation', `the expiry AuthError answered ${lastIn?.type}, not a Mutation`);
+      const auth = ins.find((m) => m.type === 'Authenticate' && m.tokenType === 'User');
+      const exp = auth ? JSON.parse(Buffer.from(String(auth.value).split('.')[1], 'base64url')).exp : 0;
+      need(
+        authError && authError.t >= exp * 1000 + 1000,
+        'the expiry AuthError came at exp, not when the app next acted',
+      );
+      const idle = before.filter(
+        (f) => f.dir === 'out' && f.t > exp * 1000 && f.frame.type !== 'Ping' && f.frame.type !== 'AuthError',
+      );
+      need(idle.length === 0, `the backend sent ${idle.map((f) => f.frame.type)} after exp before the mutation`);
+    }
     if (e.reconfirmed) {
       const after = confirmedOn.filter((t) => t.socket > (authErrors[0]?.socket ?? Infinity));
       need(after.length > 0, 'no confirmation of a fresh token after the expiry');
@@ -195,6 +230,11 @@ export function checkTraffic(scenario, e, frames) {
   if (e.log === 'identity') need(identityLine !== undefined && !nullLine, 'no identity log line (or a null one too)');
   if (e.log === 'null') need(nullLine && identityLine === undefined, "no 'server identity' null log line");
   if (e.log === 'none') need(logLines.length === 0, `log lines came back: ${logLines[0]}`);
+  if (e.log === 'null-then-identity') {
+    const firstNull = logLines.indexOf("[LOG] 'server identity' null");
+    const firstIdentity = logLines.findIndex((l) => l.startsWith("[LOG] 'server identity' {\n  tokenIdentifier: '"));
+    need(firstNull !== -1 && firstIdentity > firstNull, "no 'server identity' null line before the identity line");
+  }
   if (e.hostile)
     need(
       identityLine?.includes("name: '<img src=x onerror=alert(1)>'") &&

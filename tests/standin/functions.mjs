@@ -9,12 +9,28 @@ import inspect from 'object-inspect';
 const MAX_LOG_LINE_LENGTH = 32768;
 const TRUNCATED_LINE_SUFFIX = ' (truncated due to length)';
 
+/** common/src/log_lines.rs:137-228: messages joined by spaces behind `[LEVEL] `; a line over 32768 bytes keeps whole
+ *  messages while they fit, cuts the next one at a character boundary, and gets the truncation suffix. */
 export function formatLogLine(level, args) {
   const messages = args.map((a) => inspect(a, { maxStringLength: 32768, indent: 2, customInspect: true }));
-  const line = messages.join(' ');
-  if (line.length > MAX_LOG_LINE_LENGTH)
-    return `[${level}] ${line.slice(0, MAX_LOG_LINE_LENGTH)}${TRUNCATED_LINE_SUFFIX}`;
-  return `[${level}] ${line}`;
+  const bytes = (m) => Buffer.byteLength(m, 'utf8');
+  const total = messages.reduce((n, m) => n + bytes(m) + 1, 0) - 1;
+  if (total <= MAX_LOG_LINE_LENGTH) return `[${level}] ${messages.join(' ')}`;
+  const kept = [];
+  let used = 0;
+  for (const m of messages) {
+    const room = Math.max(0, MAX_LOG_LINE_LENGTH - used);
+    if (bytes(m) <= room) {
+      used += bytes(m) + 1;
+      kept.push(m);
+    } else {
+      let cut = Buffer.from(m, 'utf8').subarray(0, room).toString('utf8');
+      if (cut.endsWith('\uFFFD') && !m.startsWith(cut)) cut = cut.slice(0, -1); // floor_char_boundary
+      kept.push(cut);
+      break;
+    }
+  }
+  return `[${level}] ${kept.join(' ')}${TRUNCATED_LINE_SUFFIX}`;
 }
 
 /** A `console` that collects log lines the way the runtime does. */
@@ -73,6 +89,21 @@ const busy = {
 
 export const FUNCTION_SETS = { identity: withIdentityLog, 'no-log': withoutLog, busy };
 
+/** udf/src/validation.rs:353-365: the message of a missing public function (`strip()` drops the `.js`). */
 export function missingFunctionMessage(path) {
-  return `Could not find public function for '${path}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`;
+  return `Could not find public function for '${path}'.`;
+}
+
+/** A JsError as common/src/errors.rs prints it (Debug: the message, a newline, then its frames if any). */
+export const jsErrorText = (message) => `${message}\n`;
+
+/** The JsError of a thrown Error: "Uncaught Error: …" and one stack frame in the deployed module. */
+export function thrownMessage(e, path) {
+  return `Uncaught Error: ${e?.message ?? String(e)}\n    at handler (../convex/${String(path).split(':')[0]}.ts:9:11)`;
+}
+
+/** application/src/redaction.rs:163-171 (RedactedJsError Display): `[Request ID: X] Server Error`, then in development
+ *  a newline and the JsError (its message and frames, common/src/errors.rs JsError Debug); production stops there. */
+export function serverErrorMessage(requestId, jsError, production) {
+  return production ? `[Request ID: ${requestId}] Server Error` : `[Request ID: ${requestId}] Server Error\n${jsError}`;
 }

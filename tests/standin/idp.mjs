@@ -2,7 +2,7 @@
 // tokens shaped like the ones real providers issue, plus deliberately broken ones.
 //
 // Every "issuer" lives under a path of one HTTP server, e.g. `http://127.0.0.1:PORT/clerk`,
-// so one port serves several providers. Token shapes follow ../../shared/reference/convex-auth-facts.md §4.
+// so one port serves several providers. Token shapes follow what Clerk, Auth0, Convex Auth and WorkOS issue.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
@@ -22,6 +22,9 @@ const ISSUERS = {
     kind: 'oidc',
     discoveryIssuer: 'https://elsewhere.example.com',
   },
+  // A customJwt issuer whose JWKS also publishes an Ed25519 key with `"alg": "EdDSA"`, which biscuit cannot
+  // represent: the backend refuses the whole set (crates/authentication/src/lib.rs:280-289).
+  'custom-mixed': { path: '/custom-mixed', kind: 'custom' },
 };
 
 /** Claims per token kind. `now` is unix seconds. Returns { issuer, alg, header, claims }. */
@@ -126,6 +129,12 @@ function shape(kind, base, now) {
           name: 'Custom User',
         },
       };
+    case 'custom-mixed': // the same, from the issuer whose JWKS also holds an EdDSA-tagged key
+      return {
+        issuer: 'custom-mixed',
+        alg: 'ES256',
+        claims: { iss: iss('custom-mixed'), aud: 'my-app', sub: 'custom-user-2', iat: now, exp: now + 3600 },
+      };
     case 'broken-discovery':
       return {
         issuer: 'broken-discovery',
@@ -207,6 +216,20 @@ function applyVariant(s, variant, now) {
     case 'wrongaud':
       c.aud = 'SomeOtherAuth0ClientId';
       break;
+    case 'crit':
+      s.crit = ['exp'];
+      break; // a critical header the verifier does not understand
+    case 'cty':
+      s.cty = 'JWT';
+      break;
+    case 'claimtype':
+      c.email_verified = 'true';
+      break; // a string where OIDC wants a boolean
+    case 'noscheme':
+      c.iss = c.iss.replace(/^https?:\/\//, '');
+      break; // `iss` without its scheme
+    case 'bearer':
+      break; // the whole `Authorization` value handed over as the token (see mint)
     default:
       throw new Error(`unknown token variant ${variant}`);
   }
@@ -214,6 +237,18 @@ function applyVariant(s, variant, now) {
 }
 
 const b64url = (obj) => Buffer.from(JSON.stringify(obj)).toString('base64url');
+
+/** Sign `header.payload` with node:crypto (RS256 or ES256, JOSE signature encoding). */
+async function signRaw(header, claims, privateKey) {
+  const { createSign, KeyObject } = await import('node:crypto');
+  const input = `${b64url(header)}.${b64url(claims)}`;
+  const keyObject = privateKey instanceof KeyObject ? privateKey : KeyObject.from(privateKey);
+  const signer = createSign('SHA256');
+  signer.update(input);
+  const sig =
+    header.alg === 'ES256' ? signer.sign({ key: keyObject, dsaEncoding: 'ieee-p1363' }) : signer.sign(keyObject);
+  return `${input}.${sig.toString('base64url')}`;
+}
 
 export async function startIdp({ host = '127.0.0.1' } = {}) {
   // RSA keys rotate: `rsa[0]` signs, `rsa[1]` is the previous key (still published),
@@ -229,6 +264,7 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
   async function jwks(name) {
     const pub = async (k, alg) => ({ ...(await exportJWK(k.publicKey)), kid: k.kid, alg, use: 'sig' });
     if (name === 'custom') return { keys: [await pub(ec, 'ES256')] };
+    if (name === 'custom-mixed') return { keys: [await pub(ec, 'ES256'), await pub(ed, 'EdDSA')] };
     if (name === 'eddsa') return { keys: [await pub(ed, 'EdDSA')] };
     // Convex Auth publishes a single key and signs without `kid`.
     if (name === 'convex-auth') return { keys: [await pub(rsa[0], 'RS256')] };
@@ -242,6 +278,8 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
   }
 
   let base = '';
+  // What discovery documents and JWKS say about caching (the backend caches by it: http_client/src/lib.rs:45-90).
+  let cacheControl = 'no-store';
 
   /** Mint a token: `kind` picks the provider shape, `variant` the defect. */
   async function mint(kind, variant, now = Math.floor(Date.now() / 1000)) {
@@ -256,12 +294,18 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
     const header = { alg: s.alg };
     if (!s.noTyp) header.typ = s.typ ?? 'JWT';
     if (!s.noKid) header.kid = key.kid;
+    if (s.cty) header.cty = s.cty;
+    if (s.crit) header.crit = s.crit;
     if (variant === 'none') {
       return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(s.claims)}.`;
     }
-    let token = await new SignJWT(s.claims)
-      .setProtectedHeader(header)
-      .sign(variant === 'badsig' ? stranger.privateKey : key.privateKey);
+    // jose refuses to sign with a `crit` it does not know; a header with `crit` is signed by hand.
+    let token = s.crit
+      ? await signRaw(header, s.claims, key.privateKey)
+      : await new SignJWT(s.claims)
+          .setProtectedHeader(header)
+          .sign(variant === 'badsig' ? stranger.privateKey : key.privateKey);
+    if (variant === 'bearer') token = `Bearer ${token}`;
     if (variant === 'badsig' && s.alg !== 'RS256') throw new Error('badsig only for RS256 kinds');
     if (variant === 'truncated') {
       // Cut in the middle of the payload, as a copy/paste or a length-limited store would.
@@ -274,7 +318,8 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const send = (status, body, type = 'application/json') => {
-      res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
+      const cc = url.pathname.includes('/.well-known/') ? cacheControl : 'no-store';
+      res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*', 'cache-control': cc });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
     try {
@@ -317,6 +362,10 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
     issuer: (name) => base + ISSUERS[name].path,
     mint,
     rotate,
+    /** Cache-Control of the discovery documents and JWKS from now on (default "no-store"). */
+    setCacheControl: (value) => {
+      cacheControl = value;
+    },
     close: () =>
       new Promise((r) => {
         server.closeAllConnections?.();

@@ -182,6 +182,8 @@ pub struct Evidence {
     /// Frames that were not valid sync messages.
     unreadable_frames: u64,
     timeline: VecDeque<TimelineItem>,
+    /// Facts for the backend-fidelity rules (internal errors, the identity race, the Connect clock).
+    signals: super::signals::Signals,
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -241,6 +243,11 @@ impl Evidence {
                     return;
                 }
                 state.closed = true;
+                let pending = self.latest_pending();
+                self.signals.closed(time, reason.as_deref(), pending);
+                let Some(state) = self.sockets.get_mut(&socket) else {
+                    return;
+                };
                 let failed = state.transitions == 0;
                 if failed {
                     self.sockets_failed += 1;
@@ -380,7 +387,16 @@ impl Evidence {
             ClientMessage::Connect {
                 connection_count,
                 last_close_reason,
+                client_ts,
             } => {
+                let pending = self.latest_pending();
+                self.signals.connect(
+                    socket,
+                    time,
+                    client_ts,
+                    last_close_reason.as_deref(),
+                    pending,
+                );
                 let mut text = format!("connect #{}", connection_count.saturating_add(1));
                 if let Some(reason) = last_close_reason.filter(|r| r != "InitialConnect") {
                     if reason.contains("AuthProviderDiscoveryFailed") {
@@ -397,6 +413,7 @@ impl Evidence {
                 AuthenticateKind::User { token } => {
                     let deployment = traffic::deployment_of(url);
                     let index = self.token_index(&token, TokenSource::Ws, time, deployment);
+                    self.signals.authenticate(socket);
                     if let Some(s) = self.sockets.get_mut(socket) {
                         s.token = index;
                     }
@@ -495,17 +512,22 @@ impl Evidence {
                         );
                     }
                 }
-                if let Some(skew_ms) = client_clock_skew {
-                    // convex/src/browser/sync/authentication_manager.ts: clientClockSkew = clientTs - serverReceiveTs
-                    // (ms), so server time = client time - skew.
-                    if skew_ms.is_finite() {
-                        self.clock = Some(ClockEstimate {
-                            server_minus_local: -skew_ms / 1000.0,
-                            source: ClockSource::ClientClockSkew,
-                        });
-                    }
+                // `clientClockSkew` alone is no clock offset: it includes the page's age (backend-fidelity B5).
+                // Only with the socket's Connect (`clientTs` and its capture time) does it give one.
+                self.signals.transition(
+                    socket,
+                    time,
+                    end_identity > start_identity && token.is_some(),
+                    client_clock_skew.filter(|s| s.is_finite()),
+                );
+                if let Some(offset) = self.signals.connect_clock {
+                    self.clock = Some(ClockEstimate {
+                        server_minus_local: offset,
+                        source: ClockSource::ClientClockSkew,
+                    });
                 }
                 for result in results {
+                    self.identityless(socket, time, &result);
                     self.function_result(socket, time, &result);
                 }
             }
@@ -570,6 +592,35 @@ impl Evidence {
             }
             ServerMessage::Ping | ServerMessage::Other { .. } => {}
         }
+    }
+
+    /// Whether the latest token sent is still waiting for an answer.
+    fn latest_pending(&self) -> bool {
+        self.latest_token()
+            .is_some_and(|(_, t)| t.outcome == AuthOutcome::Pending)
+    }
+
+    /// A query result that ran without an identity: a `'server identity'` null line, or a failure that reads like
+    /// a missing user ("Not authenticated", "Unauthorized", "no identity"…).
+    fn identityless(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
+        let logged_null = result
+            .log_lines
+            .iter()
+            .any(|l| matches!(identity_in_log_line(l), Some(IdentityLog::Null)));
+        let what = if logged_null {
+            "logged 'server identity' null".to_owned()
+        } else {
+            match &result.error {
+                Some(e) if reads_like_no_user(e) => format!("failed: {}", cut(e, 200)),
+                _ => return,
+            }
+        };
+        let function = self
+            .sockets
+            .get(socket)
+            .and_then(|s| result.query_id.and_then(|id| s.queries.get(&id).cloned()));
+        self.signals
+            .identityless_result(socket, time, function, what);
     }
 
     fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
@@ -670,6 +721,17 @@ impl Evidence {
                     format!("call {function}{with_token}: ran"),
                 );
             }
+            HttpOutcome::ApiError { status: 500, .. } if token.is_some() => {
+                // errors/src/lib.rs:1102: an error without ErrorMetadata answers 500 InternalServerError "Your request
+                // couldn't be completed": not a verdict on the token (`auth.internal_error` names the likely cause).
+                self.signals.http_internal(call.time, true);
+                self.timeline(
+                    "http",
+                    call.time,
+                    "http",
+                    format!("call {function}{with_token}: 500 InternalServerError"),
+                );
+            }
             HttpOutcome::ApiError {
                 status,
                 code,
@@ -733,6 +795,9 @@ impl Evidence {
                 });
             }
             HttpOutcome::Failed { status } => {
+                if *status == 500 && token.is_some() {
+                    self.signals.http_internal(call.time, true);
+                }
                 self.http_failed += 1;
                 self.timeline(
                     "http",
@@ -760,6 +825,25 @@ impl Evidence {
         urls.truncate(8);
         urls
     }
+}
+
+/// A function error that reads like the function found no user (the identity race of backend-fidelity E).
+fn reads_like_no_user(error: &str) -> bool {
+    let e = error.to_ascii_lowercase();
+    [
+        "not authenticated",
+        "unauthenticated",
+        "unauthorized",
+        "not logged in",
+        "not signed in",
+        "no identity",
+        "identity is null",
+        "no user",
+        "must be logged in",
+        "must be signed in",
+    ]
+    .iter()
+    .any(|p| e.contains(p))
 }
 
 /// HTTP error codes that are about authentication (convex-backend's `ErrorMetadata` codes for auth failures).

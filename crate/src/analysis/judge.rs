@@ -8,7 +8,7 @@ mod step1;
 
 use serde_json::json;
 
-use super::evidence::{AuthOutcome, ClockSource, Evidence, SentToken};
+use super::evidence::{AuthOutcome, Evidence, SentToken};
 use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
 use crate::findings::{Code, Finding, Severity, Status};
@@ -34,7 +34,7 @@ pub(super) fn with_latest_path<R>(
     f: impl FnOnce(&DecodedToken, &TokenPath, Option<&AuthConfig>, Option<usize>) -> R,
 ) -> Option<R> {
     let (_, sent) = ev.latest_token()?;
-    let token = token::decode(&sent.text).ok()?;
+    let token = super::fidelity::decode_sent(sent).ok()?;
     let server_config = server_config(ev);
     let config = user_config.or(server_config.as_ref());
     let (path, matched) = path_of(ev, config, &token);
@@ -68,7 +68,7 @@ fn path_of(
 
 pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyStore) -> Report {
     let mut findings: Vec<Finding> = Vec::new();
-    let skew = ev.clock().map_or(0.0, |c| c.server_minus_local);
+    let skew = super::fidelity::clock_offset(ev);
     let judged = ev.latest_token().map(|(_, sent)| Judged {
         sent,
         judged_at: sent.last_sent
@@ -77,7 +77,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
             } else {
                 skew
             },
-        decoded: token::decode(&sent.text),
+        decoded: super::fidelity::decode_sent(sent),
     });
     let iss = judged
         .as_ref()
@@ -102,6 +102,9 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         confirmed_by_identity_log(ev, token, &mut findings);
     }
     step2(ev, judged.as_ref(), path, &mut findings);
+    if let Some(j) = &judged {
+        super::fidelity::wrapped(j.sent, &mut findings);
+    }
     step3(ev, judged.as_ref(), config, &mut findings);
     // Verification with the issuer's keys, when the front end was allowed to fetch them (or was given them).
     if let (Some(token), Some((path, matched))) = (
@@ -110,6 +113,12 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     ) {
         findings.extend(keys.findings(token, path, config, *matched));
     }
+    super::fidelity::traffic_rules(
+        ev,
+        judged.as_ref().and_then(|j| j.decoded.as_ref().ok()),
+        path,
+        &mut findings,
+    );
     clock(ev, &mut findings);
 
     // Causes that fit the provider recognised from `iss`, for findings that have none of their own.
@@ -142,7 +151,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         .tokens()
         .iter()
         .filter_map(|t| {
-            let d = token::decode(&t.text).ok()?;
+            let d = super::fidelity::decode_sent(t).ok()?;
             Some(TokenView {
                 source: t.source.as_str(),
                 sent_at: t.last_sent,
@@ -403,11 +412,7 @@ fn step3(
 /// Clock difference between this computer and the server.
 fn clock(ev: &Evidence, out: &mut Vec<Finding>) {
     let Some(c) = ev.clock() else { return };
-    // Date headers have one-second resolution: allow for it on top of the backend's 5 s leeway.
-    let threshold = match c.source {
-        ClockSource::DateHeader => 6.0,
-        ClockSource::ClientClockSkew => 5.0,
-    };
+    let threshold = super::fidelity::CLOCK_THRESHOLD_S;
     if c.server_minus_local.abs() > threshold {
         let direction = if c.server_minus_local > 0.0 {
             "behind"

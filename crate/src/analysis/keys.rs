@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use crate::config::{AuthConfig, Provider};
 use crate::findings::{Code, Finding};
-use crate::rules::normalise_issuer;
 use crate::token::{DecodedToken, TokenPath};
 use crate::verify::{self, DiscoveryDoc, Jwks};
 
@@ -118,18 +117,15 @@ fn plan(
         }
         return None;
     }
-    // The backend prefixes a scheme-less `iss` with https:// before discovery (rules::normalise_issuer).
-    let base = if iss.starts_with("https://") || iss.starts_with("http://") {
-        iss.to_owned()
-    } else {
-        normalise_issuer(iss)
-    };
-    if !base.starts_with("https://") && !base.starts_with("http://") {
+    // Discovery starts from the token's raw `iss` (convex-backend `crates/authentication/src/lib.rs:208`): a
+    // scheme-less one never gets that far (the backend fails parsing it: `token.iss_no_scheme`), so there are no
+    // keys to look at.
+    if !iss.starts_with("https://") && !iss.starts_with("http://") {
         return None;
     }
     Some((
         iss.to_owned(),
-        Source::Discovery(verify::discovery_url(&base)),
+        Source::Discovery(verify::discovery_url(iss)),
     ))
 }
 
@@ -177,12 +173,31 @@ impl KeyStore {
 
     /// Records a fetched document.
     pub fn set_fetched(&mut self, fetched: &FetchedDocument) {
-        let document = if !(200..300).contains(&fetched.status) {
+        let document = if fetched.status == 404 {
+            // A 404 is what the backend gets from the same URL too (no network or CORS story): it refuses every
+            // token of the provider (discovery: close 1000 AuthProviderDiscoveryFailed; customJwt: "Could not
+            // fetch JWKS from URL … HTTP 404"). Other statuses may be transient or this browser's own.
+            let e = format!("{} answered 404 Not Found", fetched.url);
+            match fetched.purpose {
+                KeyPurpose::Discovery => Document::Discovery(Err(e)),
+                KeyPurpose::Jwks => Document::Jwks(Err(e)),
+            }
+        } else if !(200..300).contains(&fetched.status) {
             Document::Unreachable(format!("HTTP {}", fetched.status))
         } else {
             match fetched.purpose {
-                KeyPurpose::Discovery => {
-                    Document::Discovery(verify::check_discovery(fetched.body, fetched.issuer))
+                KeyPurpose::Discovery => Document::Discovery(verify::check_discovery_response(
+                    fetched.content_type,
+                    fetched.body,
+                    fetched.issuer,
+                )),
+                // Keys a discovery document named: the OIDC path's rules (a missing Content-Type passes there).
+                KeyPurpose::Jwks if self.named_by_discovery(fetched.url) => {
+                    Document::Jwks(verify::parse_oidc_jwks_response(
+                        fetched.content_type,
+                        fetched.body,
+                        fetched.url,
+                    ))
                 }
                 KeyPurpose::Jwks => Document::Jwks(verify::parse_jwks_response(
                     fetched.content_type,
@@ -198,6 +213,13 @@ impl KeyStore {
                 fetched_at: fetched.fetched_at,
             },
         );
+    }
+
+    /// Whether a fetched discovery document names `url` as its `jwks_uri` (then it is the OIDC path's JWKS).
+    fn named_by_discovery(&self, url: &str) -> bool {
+        self.fetched
+            .values()
+            .any(|f| matches!(&f.document, Document::Discovery(Ok(doc)) if doc.jwks_uri == url))
     }
 
     /// Records a fetch that failed before any response.
@@ -261,11 +283,7 @@ impl KeyStore {
         if let Some(m) = &self.manual {
             let mut out = m.findings.clone();
             if let Some(jwks) = &m.jwks {
-                out.extend(with_source(
-                    verify::verify_token(token, path, jwks),
-                    &m.source,
-                    None,
-                ));
+                out.extend(verify_with(token, path, jwks, &m.source, None));
             }
             return out;
         }
@@ -278,11 +296,9 @@ impl KeyStore {
                 return match verify::decode_data_uri(&uri)
                     .and_then(|json| Jwks::parse(&json).map_err(|e| e.to_string()))
                 {
-                    Ok(jwks) => with_source(
-                        verify::verify_token(token, path, &jwks),
-                        "the data: URI in auth.config.ts",
-                        None,
-                    ),
+                    Ok(jwks) => {
+                        verify_with(token, path, &jwks, "the data: URI in auth.config.ts", None)
+                    }
                     Err(e) => vec![Finding::new(
                         Code::JwksUnreachable,
                         format!("The JWKS data: URI in auth.config.ts cannot be read: {e}"),
@@ -303,12 +319,20 @@ impl KeyStore {
                     ));
                     doc.jwks_uri.clone()
                 }
+                // Fetched, and unusable: the backend gets the same document and fails on it.
                 Some(Fetched {
-                    document: Document::Discovery(Err(e)) | Document::Unreachable(e),
+                    document: Document::Discovery(Err(e)),
                     fetched_at,
-                })
-                | Some(Fetched {
-                    document: Document::Jwks(Err(e)),
+                }) => {
+                    out.extend(with_source(
+                        vec![verify::discovery_unusable(&issuer, e)],
+                        &url,
+                        Some(*fetched_at),
+                    ));
+                    return out;
+                }
+                Some(Fetched {
+                    document: Document::Unreachable(e) | Document::Jwks(Err(e)),
                     fetched_at,
                 }) => {
                     out.push(unreachable(&url, e, *fetched_at));
@@ -325,14 +349,21 @@ impl KeyStore {
                 document: Document::Jwks(Ok(jwks)),
                 fetched_at,
             }) => {
+                out.extend(verify_with(token, path, jwks, &jwks_url, Some(*fetched_at)));
+            }
+            // Answered, and unusable: the backend reads the same answer and refuses every token of the provider.
+            Some(Fetched {
+                document: Document::Jwks(Err(e)),
+                fetched_at,
+            }) => {
                 out.extend(with_source(
-                    verify::verify_token(token, path, jwks),
+                    vec![verify::jwks_unusable(&jwks_url, e)],
                     &jwks_url,
                     Some(*fetched_at),
                 ));
             }
             Some(Fetched {
-                document: Document::Jwks(Err(e)) | Document::Unreachable(e),
+                document: Document::Unreachable(e),
                 fetched_at,
             })
             | Some(Fetched {
@@ -345,6 +376,38 @@ impl KeyStore {
         }
         out
     }
+}
+
+/// The signature findings for `token` with `jwks`, unless the token takes the customJwt path and the backend's
+/// parser refuses the whole set (`config.jwks_unparseable`): then the backend never gets to the signature.
+fn verify_with(
+    token: &DecodedToken,
+    path: &TokenPath,
+    jwks: &Jwks,
+    source: &str,
+    fetched_at: Option<f64>,
+) -> Vec<Finding> {
+    if let (TokenPath::CustomJwt { .. }, Some(why)) = (path, &jwks.custom_jwt_refusal) {
+        return with_source(vec![jwks_unparseable(source, why)], source, fetched_at);
+    }
+    with_source(verify::verify_token(token, path, jwks), source, fetched_at)
+}
+
+/// `config.jwks_unparseable`: convex-backend `crates/authentication/src/lib.rs:280-289` parses the customJwt JWKS
+/// as a whole with biscuit; one key it cannot represent fails every token of the provider.
+fn jwks_unparseable(source: &str, why: &str) -> Finding {
+    Finding::new(
+        Code::ConfigJwksUnparseable,
+        format!(
+            "The customJwt provider's JWKS ({source}) has a key the backend's JWKS parser cannot read ({why}): the whole set fails, so the backend refuses every token of this provider with \"Invalid JWKS response body from '…'\"."
+        ),
+    )
+    .with("jwks", source)
+    .with("key", why)
+    .causes([
+        "The key set publishes a key type or algorithm Convex's customJwt path does not know (e.g. an Ed25519 key with \"alg\": \"EdDSA\"): publish a separate JWKS for Convex with only the RS256/ES256 keys, or leave \"alg\" out of that key.",
+        "If the provider is OIDC-compliant (it serves /.well-known/openid-configuration), declare it with `domain` + `applicationID` instead: that path skips keys it cannot read.",
+    ])
 }
 
 fn unreachable(url: &str, error: &str, fetched_at: f64) -> Finding {

@@ -6,13 +6,16 @@
 //! evidence is small), so there is no incremental verdict state to keep consistent.
 
 mod evidence;
+mod fidelity;
 mod judge;
 mod keys;
+mod signals;
 
 pub use evidence::{
     AuthOutcome, ClockEstimate, ClockSource, Counts, Evidence, SentToken, TokenSource,
 };
 pub use keys::{FetchedDocument, KeyPurpose, KeyRequest, KeyStore};
+pub use signals::{InternalError, PreAuthResult, Signals};
 
 use crate::config::{parse_auth_config, AuthConfig, Env};
 use crate::event::Event;

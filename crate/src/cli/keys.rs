@@ -10,12 +10,13 @@ use std::time::Duration;
 
 use convex_auth_doctor::findings::{Code, Finding};
 use convex_auth_doctor::verify::{
-    check_discovery, decode_data_uri, discovery_findings, discovery_url, parse_jwks_response,
-    DiscoveryDoc, Jwks,
+    check_discovery_response, decode_data_uri, discovery_findings, discovery_unusable,
+    discovery_url, jwks_unusable, parse_jwks_response, parse_oidc_jwks_response, DiscoveryDoc,
+    Jwks,
 };
 
 /// Largest document read from the network or a file.
-const MAX_DOCUMENT_BYTES: u64 = 512 * 1024;
+pub const MAX_DOCUMENT_BYTES: u64 = 512 * 1024;
 /// Time allowed for one fetch, connection included.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -73,44 +74,118 @@ pub fn fetch(iss: &str, custom_jwks: Option<&str>) -> KeyMaterial {
         Some(url) => url.to_owned(),
         None => {
             let url = discovery_url(iss);
-            let doc = get(&url).and_then(|resp| {
-                if resp.status != 200 {
+            let resp = match get(&url) {
+                Ok(resp) if resp.status == 200 => resp,
+                // What the backend gets too (see `analysis/keys.rs`): refused, not "unreachable from here".
+                Ok(resp) if resp.status == 404 => {
+                    out.source = url.clone();
+                    out.findings.push(discovery_unusable(
+                        iss,
+                        &format!("{url} answered 404 Not Found"),
+                    ));
+                    return out;
+                }
+                Ok(resp) => {
                     // The backend's text for this case (convex-backend crates/authentication).
-                    return Err(format!(
+                    let e = format!(
                         "Auth provider discovery of {iss} failed: {} {}",
                         resp.status, resp.body
-                    ));
-                }
-                check_discovery(&resp.body, iss)
-            });
-            match doc {
-                Ok(doc) => {
-                    out.findings.extend(discovery_findings(&doc, iss));
-                    let jwks_uri = doc.jwks_uri.clone();
-                    out.discovery = Some(doc);
-                    jwks_uri
+                    );
+                    out.source = url.clone();
+                    out.findings.push(unreachable(&url, &e));
+                    return out;
                 }
                 Err(e) => {
                     out.source = url.clone();
                     out.findings.push(unreachable(&url, &e));
                     return out;
                 }
+            };
+            match judge_discovery(iss, resp.content_type.as_deref(), &resp.body, &mut out) {
+                Some(jwks_uri) => jwks_uri,
+                None => {
+                    out.source = url;
+                    return out;
+                }
             }
         }
     };
     out.source = jwks_url.clone();
-    let result = get(&jwks_url).and_then(|resp| {
+    let answered = get(&jwks_url);
+    if let Ok(resp) = &answered {
+        // An answer the backend gets too: a 404 or an unusable 200 refuses every token of the provider.
+        let unusable = match resp.status {
+            404 => Some(format!("{jwks_url} answered 404 Not Found")),
+            200 if custom_jwks.is_some() => {
+                parse_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url).err()
+            }
+            200 => {
+                parse_oidc_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url).err()
+            }
+            _ => None,
+        };
+        if let Some(e) = unusable {
+            out.findings.push(jwks_unusable(&jwks_url, &e));
+            return out;
+        }
+    }
+    let result = answered.and_then(|resp| {
         if resp.status != 200 {
             return Err(format!(
                 "Could not fetch JWKS from URL '{jwks_url}': HTTP {}. Check that the URL is correct and accessible.",
                 resp.status
             ));
         }
-        parse_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        if custom_jwks.is_some() {
+            parse_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        } else {
+            // Discovered keys: the OIDC path's rules (a missing Content-Type passes).
+            parse_oidc_jwks_response(resp.content_type.as_deref(), &resp.body, &jwks_url)
+        }
     });
     match result {
         Ok(jwks) => out.jwks = Some(jwks),
         Err(e) => out.findings.push(unreachable(&jwks_url, &e)),
+    }
+    out
+}
+
+/// Judges a discovery document got for `iss` (fetched, or saved and given with `--discovery`): the findings go
+/// to `out`; the `jwks_uri` comes back when the backend could use the document.
+fn judge_discovery(
+    iss: &str,
+    content_type: Option<&str>,
+    body: &str,
+    out: &mut KeyMaterial,
+) -> Option<String> {
+    match check_discovery_response(content_type, body, iss) {
+        Ok(doc) => {
+            out.findings.extend(discovery_findings(&doc, iss));
+            let jwks_uri = doc.jwks_uri.clone();
+            out.discovery = Some(doc);
+            Some(jwks_uri)
+        }
+        Err(e) => {
+            out.findings.push(discovery_unusable(iss, &e));
+            None
+        }
+    }
+}
+
+/// `--discovery FILE` (with `--jwks FILE` or without): the OIDC path offline. The document is judged as `--fetch`
+/// judges the fetched one (a saved file has no Content-Type); the keys, when given, stand for its `jwks_uri`.
+pub fn offline_oidc(iss: &str, name: &str, text: &str, keys: Option<KeyMaterial>) -> KeyMaterial {
+    let mut out = KeyMaterial {
+        source: name.to_owned(),
+        ..KeyMaterial::default()
+    };
+    let Some(jwks_uri) = judge_discovery(iss, None, text, &mut out) else {
+        return out;
+    };
+    if let Some(keys) = keys {
+        out.jwks = keys.jwks;
+        out.findings.extend(keys.findings);
+        out.source = format!("{} (for {jwks_uri})", keys.source);
     }
     out
 }
@@ -217,7 +292,7 @@ mod tests {
     }
 
     #[test]
-    fn custom_jwks_with_html_content_type_is_unreachable_with_the_backend_text() {
+    fn custom_jwks_with_html_content_type_is_refused_with_the_backend_text() {
         let base = serve(vec![(
             "200 OK\r\nContent-Type: text/html".into(),
             "<html></html>".into(),
@@ -225,7 +300,8 @@ mod tests {
         let url = format!("{base}/jwks");
         let m = fetch("https://issuer.test", Some(&url));
         assert!(m.jwks.is_none());
-        assert_eq!(m.findings[0].code, Code::JwksUnreachable);
+        // The backend gets the same answer (authentication/src/lib.rs:445-471): refused, not unreachable.
+        assert_eq!(m.findings[0].code, Code::AuthDiscoveryFailed);
         assert!(m.findings[0]
             .message
             .contains("Invalid Content-Type 'text/html'"));

@@ -298,6 +298,11 @@ impl ServerError {
             ServerError::NotYetValid { .. } => Code::TokenNotYetValid,
             ServerError::AlgorithmMismatch => Code::TokenAlgUnsupported,
             ServerError::BadAuthorizationScheme => Code::TokenBadScheme,
+            // authentication/src/lib.rs:379-385 replaces from_custom_jwt's "Missing subject"/"Missing expiry"
+            // (keybroker/src/broker.rs:512-524) with this text: a claim is missing, the text hides which.
+            ServerError::Other {
+                kind: "custom_jwt_claims",
+            } => Code::TokenClaimMissing,
             ServerError::NotOidcToken
             | ServerError::OidcClaimUnverified
             | ServerError::TooOld
@@ -342,7 +347,7 @@ impl ServerError {
             ServerError::BadAuthorizationScheme => "The Authorization header is not `Bearer <jwt>` (nor `Convex <admin key>`).".into(),
             ServerError::BadAdminKey => "An admin key was sent and this deployment does not accept it.".into(),
             ServerError::InvalidConfig { detail } => format!("auth.config.ts itself is refused by the backend: {detail}"),
-            ServerError::Other { kind: "custom_jwt_claims" } => "The custom JWT verified but its claims could not be turned into an identity (check `sub`, `iss` and claim types).".into(),
+            ServerError::Other { kind: "custom_jwt_claims" } => "The custom JWT passed every check (signature, issuer, audience, times), but the backend could not build an identity from it: it has no `sub` or no `exp` (the backend needs both; its message does not say which).".into(),
             ServerError::Other { kind: "custom_jwt_validation" } => "The custom JWT failed the backend's time or claim validation.".into(),
             ServerError::Other { .. } => "The backend refused the token.".into(),
             ServerError::Unknown => "A message this tool does not recognise.".into(),

@@ -88,6 +88,7 @@ pub fn check_token(token: &DecodedToken, sent_at: f64, path: &TokenPath) -> Vec<
     not_yet_valid(token, sent_at, path, &mut out);
     in_milliseconds(token, &mut out);
     multiple_audiences(token, path, &mut out);
+    super::oidc::check_oidc(token, path, &mut out);
     out
 }
 
@@ -154,7 +155,8 @@ fn encoding_as_sent(token: &DecodedToken, out: &mut Vec<Finding>) {
 /// missing.
 fn claim_types(token: &DecodedToken, out: &mut Vec<Finding>) -> Vec<&'static str> {
     let mut bad = Vec::new();
-    for name in ["iss", "sub"] {
+    // `jti` too: biscuit's `RegisteredClaims.id` is a string, read by the routing parse on every path.
+    for name in ["iss", "sub", "jti"] {
         if let Some(v) = present(token, name) {
             if !v.is_string() {
                 bad.push(name);
@@ -162,6 +164,7 @@ fn claim_types(token: &DecodedToken, out: &mut Vec<Finding>) -> Vec<&'static str
             }
         }
     }
+    header_types(token, out);
     if let Audience::Invalid(v) = token.aud() {
         bad.push("aud");
         out.push(bad_claim("aud", &v, "a string or an array of strings"));
@@ -176,6 +179,37 @@ fn claim_types(token: &DecodedToken, out: &mut Vec<Finding>) -> Vec<&'static str
         }
     }
     bad
+}
+
+/// Header fields both libraries type (openidconnect-rs `src/jwt/mod.rs:195-215`: `kid`, `cty` strings, `crit` a
+/// list of strings; biscuit `src/jws.rs:266-332`: the same): another JSON type makes the header unreadable on
+/// every path ("Could not parse as OIDC ID token" / "Could not decode token"). `typ` is `token.typ`'s.
+fn header_types(token: &DecodedToken, out: &mut Vec<Finding>) {
+    for (name, wanted) in [
+        ("kid", "a string"),
+        ("cty", "a string"),
+        ("crit", "a list of strings"),
+    ] {
+        let Some(v) = token.header.get(name).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let ok = match name {
+            "crit" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            _ => v.is_string(),
+        };
+        if !ok {
+            out.push(
+                Finding::new(
+                    Code::TokenMalformed,
+                    format!("The header's `{name}` is {v}, not {wanted}: the backend cannot parse the header."),
+                )
+                .with("part", "header")
+                .with("field", name)
+                .with("value", v.clone())
+                .with("expected", wanted),
+            );
+        }
+    }
 }
 
 fn bad_claim(name: &str, value: &Value, wanted: &str) -> Finding {
@@ -293,11 +327,10 @@ fn typ(token: &DecodedToken, path: &TokenPath, out: &mut Vec<Finding>) {
             ])
     };
     match path {
-        // The spec gives `token.typ` the severity warn even where the OIDC path refuses it; the cause step still
-        // lands on step 2 when step 1 fails and nothing else does (judge.rs).
+        // openidconnect-rs `src/verification/mod.rs:231-251`: "Could not verify OIDC token claim".
         TokenPath::Oidc { .. } => out.push(finding(
-            format!("The header's `typ` is `{typ}`, not JWT: the OIDC provider refuses the token."),
-            Severity::Warn,
+            format!("The header's `typ` is `{typ}`, not JWT: the OIDC provider refuses the token (\"Could not verify OIDC token claim\")."),
+            Severity::Fail,
         )),
         TokenPath::Unknown => out.push(finding(
             format!(
@@ -305,8 +338,11 @@ fn typ(token: &DecodedToken, path: &TokenPath, out: &mut Vec<Finding>) {
             ),
             Severity::Warn,
         )),
-        // biscuit does not look at `typ`.
-        TokenPath::CustomJwt { .. } => {}
+        // biscuit does not look at `typ`: worth knowing, not a refusal.
+        TokenPath::CustomJwt { .. } => out.push(finding(
+            format!("The header's `typ` is `{typ}`, not JWT: the customJwt provider ignores `typ` and accepts it (an OIDC provider would refuse it)."),
+            Severity::Info,
+        )),
     }
 }
 
@@ -333,17 +369,16 @@ fn missing_claims(
         "The token has no `iss` (issuer): the backend cannot match it to a provider.".to_owned(),
     );
     // What the backend answers, per path: openidconnect cannot parse an ID token without them; biscuit's
-    // path reaches `from_custom_jwt`, which names the claim.
-    for (claim, name, custom_text) in [
-        ("sub", "subject", "Missing subject"),
-        ("exp", "expiry", "Missing expiry"),
-    ] {
+    // path reaches `from_custom_jwt` ("Missing subject" / "Missing expiry", keybroker/src/broker.rs:512-524),
+    // whose text the caller replaces with its own (authentication/src/lib.rs:379-385: the outer
+    // `ErrorMetadata` context wins), so the client reads "Could not verify token claim…" without the name.
+    for (claim, name) in [("sub", "subject"), ("exp", "expiry")] {
         let answer = match path {
             TokenPath::Oidc { .. } => {
                 "the OIDC provider refuses it (\"Could not parse as OIDC ID token\")".to_owned()
             }
             TokenPath::CustomJwt { .. } => {
-                format!("the customJwt provider refuses it (\"{custom_text}\")")
+                "the customJwt provider refuses it with \"Could not verify token claim. Check that the JWT contains valid claims…\", which does not name the claim".to_owned()
             }
             TokenPath::Unknown => "every provider refuses it".to_owned(),
         };
@@ -439,61 +474,45 @@ fn expiry(token: &DecodedToken, sent_at: f64, path: &TokenPath, out: &mut Vec<Fi
     let Some(exp) = time_claim(token, "exp") else {
         return;
     };
-    // The backend's clock reads whole seconds (`as_secs()` in `validate_id_token`).
-    let now = sent_at.floor();
+    // Two checks, per path. Validation: OIDC refuses when `now >= exp` with `now` in whole seconds
+    // (`as_secs()` in `validate_id_token`); biscuit when `now - round(exp) > 5` (the fork rounds fractional
+    // times half away from zero, `serde_custom/numeric_type.rs`). Then the identity it builds expires at `exp`
+    // (customJwt: `round(exp)`), and the sync state refuses an expired identity at once
+    // (`sync/src/state.rs:297-303`, `keybroker/src/broker.rs` `is_expired`: `now >= expiration`, full precision):
+    // AuthError{authUpdateAttempted: false}, no confirmation (backend-fidelity B3).
+    let oidc_refuses = sent_at >= exp;
+    let custom_refuses = sent_at >= exp.round();
+    let beyond_leeway = sent_at.floor() - exp.round() > CUSTOM_JWT_LEEWAY_S;
     let before = sent_at - exp;
-    let custom_accepts = now - exp.round() <= CUSTOM_JWT_LEEWAY_S;
     let when = if before == 0.0 {
         "The token expired the moment it was sent".to_owned()
+    } else if before < 0.0 {
+        "The token expires within the second it was sent".to_owned()
     } else {
         format!(
             "The token expired {} before it was sent",
             human_duration(before)
         )
     };
+    let custom_text = |when: &str| {
+        if beyond_leeway {
+            format!("{when}, beyond the customJwt provider's 5 s leeway.")
+        } else {
+            format!("{when}: the customJwt provider's 5 s leeway lets it through validation, but the identity is already expired, so the backend answers an expiry AuthError at once and never confirms it (the client reconnects and sends the same token again).")
+        }
+    };
     let (severity, message) = match path {
-        TokenPath::Oidc { .. } => {
-            if exp > now {
-                return;
-            }
-            (
-                Severity::Fail,
-                format!("{when}; the OIDC provider allows no leeway."),
-            )
-        }
-        TokenPath::CustomJwt { .. } => {
-            if exp > now {
-                return;
-            }
-            if custom_accepts {
-                (
-                    Severity::Warn,
-                    format!(
-                        "{when}; the customJwt provider still accepts it within its 5 s leeway."
-                    ),
-                )
-            } else {
-                (
-                    Severity::Fail,
-                    format!("{when}, beyond the customJwt provider's 5 s leeway."),
-                )
-            }
-        }
-        TokenPath::Unknown => {
-            if exp > now {
-                return;
-            }
-            if custom_accepts {
-                (
-                    Severity::Fail,
-                    format!(
-                        "{when}; an OIDC provider refuses it, a customJwt provider would still accept it (5 s leeway)."
-                    ),
-                )
-            } else {
-                (Severity::Fail, format!("{when}."))
-            }
-        }
+        TokenPath::Oidc { .. } if oidc_refuses => (
+            Severity::Fail,
+            format!("{when}; the OIDC provider allows no leeway."),
+        ),
+        TokenPath::CustomJwt { .. } if custom_refuses => (Severity::Fail, custom_text(&when)),
+        TokenPath::Unknown if oidc_refuses && custom_refuses => (Severity::Fail, format!("{when}.")),
+        TokenPath::Unknown if oidc_refuses || custom_refuses => (
+            Severity::Warn,
+            format!("{when}: one kind of provider refuses it (fractional `exp`: an OIDC provider compares it as sent, a customJwt provider rounds it)."),
+        ),
+        _ => return,
     };
     let leeway = if matches!(path, TokenPath::CustomJwt { .. }) {
         CUSTOM_JWT_LEEWAY_S

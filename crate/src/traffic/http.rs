@@ -1,7 +1,8 @@
 //! Convex HTTP API calls (`ConvexHttpClient`, `fetch` to `/api/query` etc.) read from captured exchanges.
 //!
 //! Sources: `src/browser/http_client.ts` (convex 1.48.0: request bodies `{path, format, args}`, headers
-//! `Authorization: Bearer <jwt>` or `Convex <admin key>`, status 560 = "the function threw"), and the backend's
+//! `Authorization: Bearer <jwt>` or `Convex <admin key>`; the client takes 200 or 560 with `status: "error"` as "the
+//! function threw"), and the backend's
 //! `public_api.rs` (`UdfResponse`: `{"status":"success","value","logLines"}` / `{"status":"error",
 //! "errorMessage","errorData"?,"logLines"?}`; `/api/run/<module path>/<function>`) and `authentication.rs`
 //! (a `Convex ` prefix is matched case-insensitively; anything that is not a bearer token is answered 400
@@ -34,7 +35,7 @@ pub enum AuthHeader {
 pub enum HttpOutcome {
     /// 200 `{"status":"success"}`.
     Success { log_lines: Vec<String> },
-    /// 560 `{"status":"error"}`: the function ran and threw.
+    /// 200 (or 560) `{"status":"error"}`: the function ran and threw.
     FunctionError {
         message: String,
         log_lines: Vec<String>,
@@ -97,15 +98,19 @@ pub fn auth_header(value: Option<&str>) -> AuthHeader {
     {
         return AuthHeader::Admin;
     }
-    // `http_client.ts` sends exactly `Bearer `; other spellings are reported as another scheme, since whether the
-    // backend accepts them is not what the client produces.
-    if value == "Bearer" {
+    // The backend takes any case of `bearer ` and trims what follows (convex-backend
+    // `crates/authentication/src/lib.rs:110-117`, reached from `local_backend/src/authentication.rs:51-81`).
+    if value.eq_ignore_ascii_case("bearer") {
         // `Bearer ` with nothing after it: a token that was empty when the header was built.
         return AuthHeader::Bearer {
             token: String::new(),
         };
     }
-    if let Some(token) = value.strip_prefix("Bearer ") {
+    if let Some(token) = value
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("bearer "))
+        .and_then(|_| value.get(7..))
+    {
         return AuthHeader::Bearer {
             token: token.trim().to_string(),
         };
@@ -187,7 +192,8 @@ fn outcome(status: u16, body: Option<&str>) -> HttpOutcome {
         return HttpOutcome::Failed { status };
     };
     match body.status.as_deref() {
-        // The backend's own router answers function errors with 200, the cloud with 560; both mean "ran and threw".
+        // convex-backend 94a42c3 answers function errors with 200 (`local_backend/src/public_api.rs:140-151`); nothing
+        // there produces 560, which the client also accepts (`http_client.ts`). Both mean "ran and threw".
         Some("error") if status == 200 || status == 560 => HttpOutcome::FunctionError {
             message: body.error_message.unwrap_or_default(),
             log_lines: body.log_lines.unwrap_or_default(),

@@ -42,6 +42,9 @@ pub enum ClientMessage {
     Connect {
         connection_count: u32,
         last_close_reason: Option<String>,
+        /// `clientTs` (ms): the client's first `Date.now()` plus `performance.now()` (`web_socket_manager.ts`
+        /// `monotonicMillis`), so it runs ahead of the wall clock by the page's age at that first reading.
+        client_ts: Option<f64>,
     },
     Authenticate {
         auth: AuthenticateKind,
@@ -133,6 +136,7 @@ struct RawClient<'a> {
     ty: &'a str,
     connection_count: Option<u32>,
     last_close_reason: Option<&'a str>,
+    client_ts: Option<f64>,
     token_type: Option<&'a str>,
     /// The JWT for `User`, the admin key for `Admin`.
     value: Option<&'a str>,
@@ -170,6 +174,7 @@ impl<'a> RawClient<'a> {
             ty: req_str(o, "type")?,
             connection_count: opt_u32(o, "connectionCount")?,
             last_close_reason: opt_str(o, "lastCloseReason")?,
+            client_ts: opt_f64(o, "clientTs")?,
             token_type: opt_str(o, "tokenType")?,
             value: opt_str(o, "value")?,
             impersonating: o.get("impersonating").is_some_and(|v| !v.is_null()),
@@ -195,6 +200,7 @@ pub fn parse_client(data: &str) -> Result<ClientMessage, String> {
         "Connect" => ClientMessage::Connect {
             connection_count: raw.connection_count.unwrap_or(0),
             last_close_reason: raw.last_close_reason.map(str::to_owned),
+            client_ts: raw.client_ts,
         },
         "Authenticate" => {
             let auth = match raw.token_type {

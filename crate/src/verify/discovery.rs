@@ -51,10 +51,121 @@ pub fn check_discovery(doc_json: &str, iss: &str) -> Result<DiscoveryDoc, String
             .map(str::to_owned)
             .ok_or_else(|| format!("the discovery document at {url} has no \"{name}\" string"))
     };
-    Ok(DiscoveryDoc {
+    let doc = DiscoveryDoc {
         issuer: field("issuer")?,
         jwks_uri: field("jwks_uri")?,
-    })
+    };
+    metadata_types(&obj, &url)?;
+    Ok(doc)
+}
+
+/// The provider-metadata fields whose type is certain to fail openidconnect's parse (get-convex fork 15a9c55
+/// `src/discovery/mod.rs:55-152`: only `issuer` and `jwks_uri` are required, both URLs; the optional URL
+/// fields must be URLs, the flags booleans, the lists lists). Where a value may parse, it passes.
+fn metadata_types(obj: &serde_json::Map<String, Value>, url: &str) -> Result<(), String> {
+    let is_url = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            s.split_once("://").is_some_and(|(scheme, rest)| {
+                !scheme.is_empty()
+                    && !rest.is_empty()
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            })
+        })
+    };
+    let present = |name: &str| obj.get(name).filter(|v| !v.is_null());
+    for name in ["issuer", "jwks_uri"] {
+        if !obj.get(name).is_some_and(is_url) {
+            return Err(format!(
+                "the discovery document at {url}: \"{name}\" is not an absolute URL"
+            ));
+        }
+    }
+    for name in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "registration_endpoint",
+        "service_documentation",
+        "op_policy_uri",
+        "op_tos_uri",
+    ] {
+        if present(name).is_some_and(|v| !is_url(v)) {
+            return Err(format!(
+                "the discovery document at {url}: \"{name}\" is not a URL"
+            ));
+        }
+    }
+    for name in [
+        "claims_parameter_supported",
+        "request_parameter_supported",
+        "request_uri_parameter_supported",
+        "require_request_uri_registration",
+    ] {
+        if present(name).is_some_and(|v| !v.is_boolean()) {
+            return Err(format!(
+                "the discovery document at {url}: \"{name}\" is not true/false"
+            ));
+        }
+    }
+    for name in [
+        "scopes_supported",
+        "response_types_supported",
+        "response_modes_supported",
+        "grant_types_supported",
+        "acr_values_supported",
+        "subject_types_supported",
+        "token_endpoint_auth_methods_supported",
+        "display_values_supported",
+        "claim_types_supported",
+        "claims_supported",
+        "claims_locales_supported",
+        "ui_locales_supported",
+        "id_token_signing_alg_values_supported",
+    ] {
+        if present(name)
+            .is_some_and(|v| !v.as_array().is_some_and(|a| a.iter().all(Value::is_string)))
+        {
+            return Err(format!(
+                "the discovery document at {url}: \"{name}\" is not a list of strings"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads a discovery response as openidconnect does (`src/discovery/mod.rs:359-384`): a `Content-Type`, when
+/// present, must have the essence `application/json` (`src/http_utils.rs:24-43`; a missing one passes), then the
+/// document must parse. The error is the reason the backend's discovery fails ("Auth provider discovery of
+/// <iss> failed").
+pub fn check_discovery_response(
+    content_type: Option<&str>,
+    body: &str,
+    iss: &str,
+) -> Result<DiscoveryDoc, String> {
+    if let Some(ct) = content_type {
+        let essence = ct.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(format!(
+                "the discovery document at {} is served as \"{ct}\", not application/json",
+                discovery_url(iss)
+            ));
+        }
+    }
+    check_discovery(body, iss)
+}
+
+/// A discovery document that the backend's OIDC library cannot use: the backend fails as it would on a fetch
+/// error ("Auth provider discovery of <iss> failed"), so every token of the provider is refused.
+pub fn discovery_unusable(iss: &str, reason: &str) -> Finding {
+    Finding::new(
+        Code::AuthDiscoveryFailed,
+        format!("{reason}: the backend's discovery fails the same way (\"Auth provider discovery of {iss} failed\"), so it refuses every token of this provider."),
+    )
+    .with("iss", iss)
+    .with("discovery_url", discovery_url(iss))
+    .with("reason", reason)
 }
 
 /// The findings of a discovery document against the token's `iss`.
@@ -141,6 +252,31 @@ pub fn parse_jwks_response(
     Jwks::parse(body).map_err(|_| invalid())
 }
 
+/// Reads a JWKS response as the OIDC path does (openidconnect-rs `src/types/jwks.rs:140-162` and
+/// `src/http_utils.rs:24-43`): a missing `Content-Type` passes, a present one needs the essence
+/// `application/json` or `application/jwk-set+json` (parameters are not looked at); keys it cannot read are skipped.
+pub fn parse_oidc_jwks_response(
+    content_type: Option<&str>,
+    body: &str,
+    url: &str,
+) -> Result<Jwks, String> {
+    if let Some(ct) = content_type {
+        let essence = ct.split(';').next().unwrap_or("").trim();
+        if !JWKS_MEDIA_TYPES
+            .iter()
+            .any(|t| essence.eq_ignore_ascii_case(t))
+        {
+            return Err(format!(
+                "the JWKS at {url} is served as \"{ct}\", not application/json"
+            ));
+        }
+    }
+    if body.len() > MAX_JWKS_BYTES {
+        return Err(format!("the JWKS at {url} is over {MAX_JWKS_BYTES} bytes"));
+    }
+    Jwks::parse(body).map_err(|e| format!("the JWKS at {url}: {e}"))
+}
+
 /// Decodes a `data:` URI (as a custom JWT provider's `jwks` may be; the backend skips the content-type check for
 /// these). Error text as the backend's.
 pub fn decode_data_uri(uri: &str) -> Result<String, String> {
@@ -165,4 +301,15 @@ pub fn decode_data_uri(uri: &str) -> Result<String, String> {
         percent_decode(data)
     };
     String::from_utf8(bytes).map_err(|_| ERR.to_owned())
+}
+
+/// The JWKS URL answered with something the backend cannot use either (its texts for this map to
+/// `auth.discovery_failed`: `rules/server_error.rs` `JwksUnavailable`): every token of the provider is refused.
+pub fn jwks_unusable(url: &str, error: &str) -> Finding {
+    Finding::new(
+        Code::AuthDiscoveryFailed,
+        format!("The provider's keys at {url} are unusable: {error}. The backend gets the same answer, so it refuses every token of this provider."),
+    )
+    .with("url", url)
+    .with("error", error)
 }

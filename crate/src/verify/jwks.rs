@@ -83,6 +83,9 @@ pub struct Jwks {
     pub notes: Vec<String>,
     /// Every `kid` the set lists, usable or not, in order: what a "kid not found" message shows.
     pub listed_kids: Vec<String>,
+    /// Why the customJwt path's parser (biscuit) refuses the whole set, when it does
+    /// ([`super::biscuit_jwks::biscuit_refusal`]); the OIDC path skips what it cannot read instead.
+    pub custom_jwt_refusal: Option<String>,
 }
 
 /// Why a text is not a usable JWKS.
@@ -118,6 +121,7 @@ impl Jwks {
         }
         let value: Value =
             serde_json::from_str(json_text).map_err(|e| JwksError::InvalidJson(e.to_string()))?;
+        let custom_jwt_refusal = super::biscuit_jwks::biscuit_refusal(&value);
         let Value::Object(obj) = value else {
             return Err(JwksError::NotAJwks(format!(
                 "expected an object with a \"keys\" array, found {}",
@@ -139,7 +143,10 @@ impl Jwks {
             }
             None => return Err(JwksError::NotAJwks("no \"keys\" member".into())),
         };
-        let mut set = Jwks::default();
+        let mut set = Jwks {
+            custom_jwt_refusal,
+            ..Jwks::default()
+        };
         for (index, key) in keys.iter().enumerate() {
             if index >= MAX_KEYS {
                 set.notes.push(format!(

@@ -24,6 +24,7 @@
 //! - custom JWT (biscuit `decode_with_jwks`): the token must have a `kid`; the first key with that `kid` is used.
 
 pub mod alg;
+pub mod biscuit_jwks;
 pub mod discovery;
 pub mod jwks;
 #[cfg(feature = "verify-rsa")]
@@ -31,8 +32,9 @@ pub mod rsa_verify;
 
 pub use alg::{Alg, KeyType, SigError};
 pub use discovery::{
-    check_discovery, decode_data_uri, discovery_findings, discovery_url, jwks_content_type_ok,
-    parse_jwks_response, DiscoveryDoc,
+    check_discovery, check_discovery_response, decode_data_uri, discovery_findings,
+    discovery_unusable, discovery_url, jwks_content_type_ok, jwks_unusable, parse_jwks_response,
+    parse_oidc_jwks_response, DiscoveryDoc,
 };
 pub use jwks::{Jwk, Jwks, JwksError, PublicKey};
 

@@ -14,16 +14,19 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
       return 0;
     }
   };
-  return async ({ forceRefreshToken }) => {
+  const fetcher = async ({ forceRefreshToken }) => {
     // "cache-until-expired": a provider that ignores forceRefreshToken while its token is valid,
     // so the backend sees the token expire mid-session.
     if (scenario.refresh === 'cache-until-expired' && cached && expOf(cached) > Date.now() / 1000 + 1) return cached;
     const q = new URLSearchParams({ kind: t.kind, ...(t.variant ? { variant: t.variant } : {}) });
     const res = await fetch(`${idpUrl}/token?${q}`);
     cached = (await res.json()).token;
+    fetcher.lastExp = expOf(cached);
     log(`fetched token (forceRefreshToken: ${forceRefreshToken})`);
     return cached;
   };
+  fetcher.lastExp = 0; // `exp` of the last token handed out (unix seconds)
+  return fetcher;
 }
 
 /**
@@ -94,6 +97,9 @@ export async function drive({
   const connection = () => client.connectionState();
   let settled = !wired;
   let finishing = false;
+  // "reauth": the backend notices an expired identity only on a mutation, an action or a query update
+  // (crates/sync/src/state.rs:282-305), so once the token has expired the app calls a mutation, as a user would.
+  let expiryMutation = null;
 
   return new Promise((resolve) => {
     const timer = setTimeout(() => finish(`timed out after ${timeoutMs} ms`), timeoutMs);
@@ -102,6 +108,7 @@ export async function drive({
       if (state.done) return;
       clearTimeout(timer);
       clearInterval(poll);
+      clearTimeout(authTimer);
       if (typeof unsubscribe === 'function') unsubscribe();
       if (error) state.errors.push(error);
       state.connection = connection();
@@ -127,9 +134,25 @@ export async function drive({
       let ready = false;
       if (scenario.done === 'retries') ready = c.connectionRetries >= 2;
       else if (scenario.done === 'updates') ready = state.results.length >= 200;
-      else if (scenario.done === 'reauth')
-        ready = c.connectionCount >= 2 && state.auth.at(-1) === true && state.results.length > 0;
-      else ready = settled && state.results.length > 0;
+      else if (scenario.done === 'reauth') {
+        if (
+          !expiryMutation &&
+          settled &&
+          state.results.length > 0 &&
+          fetcher.lastExp &&
+          Date.now() / 1000 > fetcher.lastExp + 1.5
+        ) {
+          expiryMutation = client.mutation(api.messages.send, { body: 'after expiry' }).then(
+            (value) => state.calls.push({ kind: 'mutation', ok: true, value, afterExpiry: true }),
+            (e) => state.calls.push({ kind: 'mutation', ok: false, error: String(e.message), afterExpiry: true }),
+          );
+        }
+        ready =
+          expiryMutation !== null &&
+          state.calls.some((x) => x.afterExpiry) &&
+          c.connectionCount >= 2 &&
+          state.auth.at(-1) === true;
+      } else ready = settled && state.results.length > 0;
       if (!ready) return;
       finishing = true;
       if (scenario.done !== 'retries' && scenario.done !== 'updates') await extraCalls();
@@ -144,6 +167,7 @@ export async function drive({
       update({ status: `query error: ${e.message}` });
     };
     let unsubscribe;
+    let authTimer = null;
     const onAuth = (isAuthenticated) => {
       settled = true;
       state.auth.push(isAuthenticated);
@@ -152,9 +176,20 @@ export async function drive({
     const fn = scenario.done === 'updates' ? api.ticker.tick : api.messages.whoami;
     if (scenario.client === 'react' && mount) {
       // The demo page: render ConvexProviderWithAuth / ConvexProvider and report from hooks.
-      unsubscribe = mount(client, { fetcher, wired, fn, onResult, onError, onAuth });
+      unsubscribe = mount(client, {
+        fetcher,
+        wired,
+        fn,
+        onResult,
+        onError,
+        onAuth,
+        loadingMs: scenario.provider_loading_ms ?? 0,
+      });
     } else {
-      if (wired) client.setAuth(fetcher, onAuth);
+      // `provider_loading_ms`: the auth provider is still loading when the app subscribes (setAuth comes later).
+      if (wired && scenario.provider_loading_ms)
+        authTimer = setTimeout(() => client.setAuth(fetcher, onAuth), scenario.provider_loading_ms);
+      else if (wired) client.setAuth(fetcher, onAuth);
       if (scenario.client === 'react') {
         const watch = client.watchQuery(fn, {});
         unsubscribe = watch.onUpdate(() => {

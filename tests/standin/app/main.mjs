@@ -11,12 +11,22 @@ const h = React.createElement;
 const $ = (id) => document.getElementById(id);
 
 /** Renders the provider tree the way Clerk/Auth0 apps wire it, and reports from the hooks. */
-function mountReact(client, { fetcher, signedIn, wired, fn, onResult, onError, onAuth }) {
-  // What ConvexProviderWithClerk/Auth0 pass: a hook returning the provider's state and fetcher.
+function mountReact(client, { fetcher, signedIn, wired, fn, onResult, onError, onAuth, loadingMs = 0 }) {
+  // What ConvexProviderWithClerk/Auth0 pass: a hook returning the provider's state and fetcher. With `loadingMs`
+  // the provider reports `isLoading` that long first (Clerk before `isLoaded`), while the app's queries already run.
   // biome-ignore lint/correctness/noComponentHookFactories: mounted once per page load, so its identity never changes
   function useAuthFromProvider() {
+    const [isLoading, setLoading] = React.useState(loadingMs > 0);
+    React.useEffect(() => {
+      if (!isLoading) return undefined;
+      const timer = setTimeout(() => setLoading(false), loadingMs);
+      return () => clearTimeout(timer);
+    }, [isLoading]);
     const fetchAccessToken = React.useCallback((args) => fetcher(args), []);
-    return React.useMemo(() => ({ isLoading: false, isAuthenticated: signedIn, fetchAccessToken }), [fetchAccessToken]);
+    return React.useMemo(
+      () => ({ isLoading, isAuthenticated: !isLoading && signedIn, fetchAccessToken }),
+      [isLoading, fetchAccessToken],
+    );
   }
   // biome-ignore lint/correctness/noComponentHookFactories: mounted once per page load, so its identity never changes
   function Result() {

@@ -160,6 +160,11 @@ impl Evidence {
         self.clock.as_ref()
     }
 
+    /// Facts for the backend-fidelity rules (`analysis/fidelity.rs`).
+    pub fn signals(&self) -> &crate::analysis::Signals {
+        &self.signals
+    }
+
     /// The sockets' `lastCloseReason`s (distinct, capped).
     pub fn close_reasons(&self) -> &BTreeSet<String> {
         &self.close_reasons

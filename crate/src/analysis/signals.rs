@@ -1,0 +1,165 @@
+//! Facts the backend-fidelity rules (`fidelity.rs`) need, gathered while the evidence is read, with fixed caps.
+//!
+//! Kept apart from [`super::evidence::Evidence`]'s own counters so the two can change independently.
+
+use std::collections::BTreeMap;
+
+/// Sockets remembered for the clock and the identity race.
+const MAX_SOCKETS: usize = 128;
+/// Events of each kind kept (the first ones: they are the story).
+const MAX_EVENTS: usize = 8;
+
+/// A sign that the backend failed internally: a socket closed `InternalServerError` (seen in the next
+/// `Connect.lastCloseReason`, or the close itself), or an HTTP call with a token answered 500.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InternalError {
+    pub time: f64,
+    /// `ws` or `http`.
+    pub via: &'static str,
+    /// Whether a user token was sent before it (the socket's last Authenticate, or the call's header).
+    pub with_token: bool,
+}
+
+/// A query result that came back without an identity (a `'server identity'` null line, or a failure that reads
+/// like one) on a socket whose token was not confirmed yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreAuthResult {
+    pub time: f64,
+    pub function: Option<String>,
+    /// `logged null` or `failed: <message>`.
+    pub what: String,
+}
+
+#[derive(Debug, Default, Clone)]
+struct SocketClock {
+    /// The last `Connect` on the socket: its `clientTs` (ms) and the time the frame was captured (s).
+    connect: Option<(f64, f64)>,
+    /// When a Transition first raised the identity with a user token on this socket.
+    confirmed_at: Option<f64>,
+    /// A user token's Authenticate was sent on this socket.
+    authenticated: bool,
+}
+
+/// What the fidelity rules read.
+#[derive(Debug, Default, Clone)]
+pub struct Signals {
+    sockets: BTreeMap<String, SocketClock>,
+    pub internal_errors: Vec<InternalError>,
+    pub pre_auth_results: Vec<PreAuthResult>,
+    /// When some socket's token was first confirmed after a pre-auth result.
+    pub confirmed_after_pre_auth: Option<f64>,
+    /// The server's clock minus this computer's from `clientClockSkew` corrected for the page's age:
+    /// `(clientTs − clientClockSkew) / 1000 − capture time of the Connect` (s). Includes the one-way latency.
+    pub connect_clock: Option<f64>,
+    /// `Connect.lastCloseReason` values that name an auth-provider discovery failure, with no AuthError seen.
+    pub discovery_closes: u32,
+}
+
+impl Signals {
+    fn socket(&mut self, socket: &str) -> &mut SocketClock {
+        if !self.sockets.contains_key(socket) && self.sockets.len() >= MAX_SOCKETS {
+            if let Some(first) = self.sockets.keys().next().cloned() {
+                self.sockets.remove(&first);
+            }
+        }
+        self.sockets.entry(socket.to_owned()).or_default()
+    }
+
+    /// A `Connect` frame. `pending_token`: a user token was sent and has no answer yet.
+    pub fn connect(
+        &mut self,
+        socket: &str,
+        time: f64,
+        client_ts: Option<f64>,
+        last_close_reason: Option<&str>,
+        pending_token: bool,
+    ) {
+        let state = self.socket(socket);
+        state.connect = client_ts.filter(|t| t.is_finite()).map(|t| (t, time));
+        if let Some(reason) = last_close_reason {
+            if reason.contains("InternalServerError") {
+                self.internal(time, "ws", pending_token);
+            }
+            if reason.contains("AuthProviderDiscoveryFailed") {
+                self.discovery_closes = self.discovery_closes.saturating_add(1);
+            }
+        }
+    }
+
+    /// A socket closed with `reason` (when the capture carries one).
+    pub fn closed(&mut self, time: f64, reason: Option<&str>, pending_token: bool) {
+        if reason.is_some_and(|r| r.contains("InternalServerError")) {
+            self.internal(time, "ws", pending_token);
+        }
+    }
+
+    /// An HTTP call answered 500 (`InternalServerError`, "Your request couldn't be completed").
+    pub fn http_internal(&mut self, time: f64, with_token: bool) {
+        self.internal(time, "http", with_token);
+    }
+
+    fn internal(&mut self, time: f64, via: &'static str, with_token: bool) {
+        if self.internal_errors.len() < MAX_EVENTS {
+            self.internal_errors.push(InternalError {
+                time,
+                via,
+                with_token,
+            });
+        }
+    }
+
+    /// A user token's Authenticate on `socket`.
+    pub fn authenticate(&mut self, socket: &str) {
+        self.socket(socket).authenticated = true;
+    }
+
+    /// A Transition on `socket`; `raised`: it raised the identity version after a user token.
+    /// `client_clock_skew`: its `clientClockSkew` (ms).
+    pub fn transition(
+        &mut self,
+        socket: &str,
+        time: f64,
+        raised: bool,
+        client_clock_skew: Option<f64>,
+    ) {
+        let state = self.socket(socket);
+        if let (Some(skew), Some((client_ts, captured))) = (client_clock_skew, state.connect) {
+            // sync/src/worker.rs:613-616: skew = clientTs − server receive time, so the server received the
+            // Connect at clientTs − skew on its clock; the capture time is this computer's clock when it was sent.
+            let offset = (client_ts - skew) / 1000.0 - captured;
+            if offset.is_finite() {
+                self.connect_clock = Some(offset);
+            }
+        }
+        let state = self.socket(socket);
+        if raised && state.confirmed_at.is_none() {
+            state.confirmed_at = Some(time);
+            if !self.pre_auth_results.is_empty() && self.confirmed_after_pre_auth.is_none() {
+                self.confirmed_after_pre_auth = Some(time);
+            }
+        }
+    }
+
+    /// A query result without identity on `socket` (`what`: `logged null` / `failed: …`).
+    pub fn identityless_result(
+        &mut self,
+        socket: &str,
+        time: f64,
+        function: Option<String>,
+        what: String,
+    ) {
+        let confirmed = self.socket(socket).confirmed_at.is_some();
+        if !confirmed && self.pre_auth_results.len() < MAX_EVENTS {
+            self.pre_auth_results.push(PreAuthResult {
+                time,
+                function,
+                what,
+            });
+        }
+    }
+
+    /// Whether `socket` sent a user token (for the identity race: a socket that never did is not racing).
+    pub fn socket_authenticated(&self, socket: &str) -> bool {
+        self.sockets.get(socket).is_some_and(|s| s.authenticated)
+    }
+}
