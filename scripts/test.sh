@@ -33,4 +33,6 @@ if [ -d tests/standin ]; then
 fi
 if [ -d tests/e2e ]; then
   for f in tests/e2e/*.test.mjs; do node_file 1800 "$f"; done
+  # Every scenario again through live capture (the page hook) instead of DevTools' network API.
+  (export E2E_LIVE=1 && node_file 1800 tests/e2e/scenarios.test.mjs)
 fi

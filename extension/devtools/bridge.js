@@ -49,8 +49,8 @@ export function createPanelBridge({ report, timers = globalThis }) {
 /**
  * The `DoctorHost` of the contract, over the devtools page's parts: `session()` (null while the engine loads),
  * `origin()`, the config `store`, the key fetcher `keys`, `stats()` (a `CaptureStats` object), `notice()` (the
- * engine-restart note, or ''), `reload()`,
- * `themeName()`, `autoKeysChanged()` (the opt-in was written) and `changed()` (what the panel shows may differ).
+ * engine-restart note, or ''), `reload()`, `themeName()`, `autoKeysChanged()` (the opt-in was written),
+ * `liveState()` (a `LiveState` object), `setLive(on)` and `changed()` (what the panel shows may differ).
  * @returns {import('../contract.js').DoctorHost}
  */
 export function createHost({
@@ -63,6 +63,8 @@ export function createHost({
   reload,
   themeName,
   autoKeysChanged,
+  liveState,
+  setLive,
   changed,
 }) {
   return {
@@ -90,5 +92,7 @@ export function createHost({
       autoKeysChanged();
       changed();
     },
+    liveState: () => JSON.stringify(liveState()),
+    setLive: (on) => setLive(!!on),
   };
 }

@@ -36,13 +36,24 @@ function cookieOf(req) {
   return h ? String(h.value) : '';
 }
 
+/** Socket ids `ws1`, `ws2`, …: one numbering for every capture source of a devtools page. */
+export function socketNumbering() {
+  let n = 0;
+  return () => {
+    n += 1;
+    return `ws${n}`;
+  };
+}
+
 /**
  * One page's capture state. `emit(events)` receives engine events (an array, possibly empty); `isConvexUrl` is the
  * engine's own test of what counts as Convex traffic; `httpInterest(url, cookie)` the engine's answer for any request
  * (0 nothing, 1 request headers only: an auth library's cookies, 2 all: Convex calls, token endpoints, HTTP actions;
  * issue 13); `maxFrame()` the engine's largest frame (`maxFrameBytes()`): a longer frame is handed on as its length
  * only (`ws_frame_too_large`), never copied into the engine's memory; `now()` is the wall clock in Unix seconds;
- * `stats` is the devtools page's counter object (`frames`, `http`, `harEntries` are counted here).
+ * `stats` is the devtools page's counter object (`frames`, `http`, `harEntries` are counted here); `newSocketId()`
+ * names a new socket; `covered(url)` says another source (live capture) delivers that Convex URL's traffic now (it is
+ * then left out here; the other requests the engine asks for, which live capture does not see, still come).
  */
 export function createCapture({
   isConvexUrl,
@@ -51,22 +62,24 @@ export function createCapture({
   stats,
   maxFrame = () => Infinity,
   now = () => Date.now() / 1000,
+  newSocketId = socketNumbering(),
+  covered = () => false,
 }) {
   /** entry key -> { id, seen (frames handed on), closed, stale (belongs to the page before the last navigation) } */
   const sockets = new Map();
   /** url|startedDateTime|method of the HTTP exchanges handed on. */
   const httpSeen = new Set();
-  let socketCounter = 0;
+  /** What this capture hands on: Convex traffic that another source (live capture) does not cover right now. */
+  const wanted = (url) => isConvexUrl(url) && !covered(url);
 
   /** New frames of one socket entry; returns how many were new. `closed` adds the close event once. */
   function ingestSocket(entry, closed, key = keyOf(entry)) {
     const url = entry.request.url;
-    if (!isConvexUrl(url)) return 0;
+    if (!wanted(url)) return 0;
     let sock = sockets.get(key);
     if (sock?.stale) return 0; // a socket of the previous page load, closing after the navigation
     if (!sock) {
-      socketCounter += 1;
-      sock = { id: `ws${socketCounter}`, seen: 0, closed: false, stale: false };
+      sock = { id: newSocketId(), seen: 0, closed: false, stale: false };
       sockets.set(key, sock);
     }
     const messages = Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
@@ -117,7 +130,9 @@ export function createCapture({
   function ingestHttp(entry) {
     const req = entry.request;
     if (!req) return;
-    const interest = httpInterest(String(req.url), cookieOf(req));
+    const url = String(req.url);
+    if (isConvexUrl(url) && covered(url)) return;
+    const interest = httpInterest(url, cookieOf(req));
     if (!interest) return;
     const key = `${keyOf(entry)}|${req.method}`;
     if (httpSeen.has(key)) return;
