@@ -786,3 +786,51 @@ fn an_identity_log_naming_the_tokens_subject_confirms_it() {
     );
     assert!(!has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
 }
+
+/// The e2e scenario `code-not-pushed` (flaky before): the app clears auth as it unmounts (`Authenticate None`) before
+/// the backend's answer to its token arrives. The identity-raising Transition answers the token sent against the
+/// version it moved past, so the token is still accepted, not left pending because a later Authenticate replaced it.
+#[test]
+fn an_answer_after_the_client_cleared_auth_still_accepts_the_earlier_token() {
+    let token = fixture_token("rs256_valid");
+    let events = |answer_first: bool| {
+        let mut v = vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T + 0.01, &token),
+            modify_query_set(T + 0.02),
+        ];
+        let none = send(
+            T + 0.3,
+            json!({"type": "Authenticate", "tokenType": "None", "baseVersion": 1}),
+        );
+        let answer = transition(T + 0.2, (0, 1), &[]);
+        if answer_first {
+            v.extend([answer, none]);
+        } else {
+            v.extend([none, answer, transition(T + 0.4, (1, 2), &[])]);
+        }
+        v
+    };
+    for answer_first in [true, false] {
+        let r = run(events(answer_first), Some(&oidc_config(ISS, "convex")));
+        assert!(
+            has(&r, Code::AuthConfirmed),
+            "answer first: {answer_first}: {:?}",
+            codes(&r)
+        );
+        assert_eq!(status(&r, 1), Status::Pass, "answer first: {answer_first}");
+    }
+    // Without any identity-raising answer, nothing is confirmed.
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T + 0.01, &token),
+            send(
+                T + 0.3,
+                json!({"type": "Authenticate", "tokenType": "None", "baseVersion": 0}),
+            ),
+        ],
+        Some(&oidc_config(ISS, "convex")),
+    );
+    assert!(!has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
+}

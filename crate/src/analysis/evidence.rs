@@ -145,12 +145,33 @@ pub struct ClockEstimate {
     pub source: ClockSource,
 }
 
+/// User tokens per socket awaiting their answer (a client sends one at a time; a few cover a burst of refetches).
+const MAX_UNANSWERED: usize = 8;
+
+/// Takes from the socket's unanswered tokens those an identity-raising Transition (`start` → `end`) answers: the
+/// ones sent against a version in `start..end` (the backend raises the identity version once per `Authenticate`,
+/// sync protocol `Authenticate.baseVersion`). A refusal would have come as an AuthError instead.
+fn answered_tokens(s: &mut SocketState, start: u64, end: u64) -> Vec<usize> {
+    if end <= start {
+        return Vec::new();
+    }
+    let (answered, waiting): (Vec<_>, Vec<_>) = s
+        .unanswered
+        .drain(..)
+        .partition(|&(base, _)| base >= start && base < end);
+    s.unanswered = waiting;
+    answered.into_iter().map(|(_, i)| i).collect()
+}
+
 #[derive(Debug, Default)]
 struct SocketState {
     url: String,
     transitions: u64,
     /// The token of the last `Authenticate` on this socket, awaiting or past its answer.
     token: Option<usize>,
+    /// The user tokens sent on this socket that no identity-raising Transition has answered yet, with the
+    /// identity version each was sent against (`baseVersion`), oldest first; at most [`MAX_UNANSWERED`].
+    unanswered: Vec<(u64, usize)>,
     chunks: ChunkAssembler,
     /// queryId → udfPath (from ModifyQuerySet).
     queries: BTreeMap<u64, String>,
@@ -524,13 +545,19 @@ impl Evidence {
                 }
                 self.timeline(socket, time, "connect", text);
             }
-            ClientMessage::Authenticate { auth, .. } => match auth {
+            ClientMessage::Authenticate { auth, base_version } => match auth {
                 AuthenticateKind::User { token } => {
                     let deployment = traffic::deployment_of(url);
                     let index = self.token_index(&token, TokenSource::Ws, time, deployment);
                     if let Some(s) = self.sockets.get_mut(socket) {
                         s.token = index;
                         s.authenticated = true;
+                        if let Some(i) = index {
+                            if s.unanswered.len() >= MAX_UNANSWERED {
+                                s.unanswered.remove(0);
+                            }
+                            s.unanswered.push((base_version, i));
+                        }
                     }
                     self.timeline(
                         socket,
@@ -620,11 +647,21 @@ impl Evidence {
                     self.last_result_time =
                         Some(self.last_result_time.map_or(time, |t| t.max(time)));
                 }
-                let token = self.sockets.get_mut(socket).and_then(|s| {
-                    s.transitions += 1;
-                    s.token
-                });
+                let (token, answered) = self
+                    .sockets
+                    .get_mut(socket)
+                    .map(|s| {
+                        s.transitions += 1;
+                        (s.token, answered_tokens(s, start_identity, end_identity))
+                    })
+                    .unwrap_or_default();
                 if end_identity > start_identity {
+                    // The user tokens this Transition answers: those sent against an identity version it moved
+                    // past. A later `Authenticate` (the app clearing auth as it unmounts) may already have replaced
+                    // the socket's current token before the answer arrived; the answer still accepts the earlier one.
+                    for &i in answered.iter().filter(|&&i| Some(i) != token) {
+                        self.set_outcome(Some(i), AuthOutcome::Confirmed { time });
+                    }
                     if let Some(i) = token {
                         self.set_outcome(Some(i), AuthOutcome::Confirmed { time });
                         self.timeline(
