@@ -184,6 +184,8 @@ pub struct Evidence {
     timeline: VecDeque<TimelineItem>,
     /// Facts for the backend-fidelity rules (internal errors, the identity race, the Connect clock).
     signals: super::signals::Signals,
+    /// What the HAR file read can and cannot show; `None` for a live capture (complete by construction).
+    capture: Option<crate::traffic::har::HarShape>,
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -263,8 +265,10 @@ impl Evidence {
             Event::Navigated { url, time } => {
                 // A new page load: what the old page did no longer describes the app. Keep only the timeline.
                 let timeline = std::mem::take(&mut self.timeline);
+                let capture = self.capture.take();
                 *self = Evidence {
                     timeline,
+                    capture,
                     ..Evidence::default()
                 };
                 self.timeline(
@@ -275,6 +279,11 @@ impl Evidence {
                 );
             }
         }
+    }
+
+    /// What the HAR file the events came from can and cannot show (`analysis/capture.rs` reads it).
+    pub fn set_capture(&mut self, shape: crate::traffic::har::HarShape) {
+        self.capture = Some(shape);
     }
 
     /// A token given by the user rather than captured.
