@@ -13,7 +13,13 @@
 //!   ([`server_frame_may_matter`](super::server_frame_may_matter)), plus the socket's first `Transition`
 //!   even when skippable, so the analysis still sees that the socket got one; `error` frames and close
 //!   frames (opcode 8) as [`Event::WsClose`]. Binary frames are dropped. The socket id is `"<url> <startedDateTime>"`.
-//! - HTTP entries to the Convex API as [`Event::Http`].
+//! - HTTP entries to the Convex API as [`Event::Http`]; CORS preflights (`OPTIONS`) are not passed on (they run
+//!   no function). A socket entry written under its handshake's `http(s)://` URL (mitmproxy) is a `ws(s)://`
+//!   socket to the rest of the crate.
+//!
+//! Beside the events, [`HarStats::shape`] says what the file can and cannot show ([`HarShape`]: who wrote it,
+//! credential headers, preflights, sockets without messages or joined late): counters filled as entries go by,
+//! nothing more kept. Foreign entries' headers are read for it; their bodies are still skipped unread.
 //!
 //! Order: events come out entry by entry, in file order (HAR lists entries by start time), each socket's frames
 //! in their own (time) order. A WebSocket entry's frames are passed on while they are read when the entry gave
@@ -406,7 +412,6 @@ impl Walker<'_> {
                     e.loads_page |= e.resource_type.as_deref() == Some("document");
                 }
                 b"request" => self.request(e)?,
-                b"response" if e.known_foreign() => self.sc.skip_value()?,
                 b"response" => self.response(e)?,
                 b"_webSocketMessages" => {
                     e.saw_messages = true;
@@ -563,8 +568,12 @@ impl Walker<'_> {
                         .iter()
                         .filter(|(n, _)| shape::is_credential_header(n))
                         .count() as u64;
-                    e.response_headers = keep_headers(e, headers, len);
+                    if !e.known_foreign() {
+                        e.response_headers = keep_headers(e, headers, len);
+                    }
                 }
+                // A foreign entry's body is never needed (its headers are, for the file's shape).
+                b"content" if e.known_foreign() => self.sc.skip_value()?,
                 b"content" => {
                     let is_object = self.sc.next_kind()? == Next::Object;
                     let mut encoding = None;

@@ -92,8 +92,7 @@ pub struct HarShape {
     pub creator_version: Option<String>,
     /// Entries that load a page (Chrome's `_resourceType: document`, or a request with `Sec-Fetch-Dest: document`).
     pub page_loads: u64,
-    /// `Authorization`, `Cookie` and `Set-Cookie` headers anywhere in the file (responses of entries the reader
-    /// skips as foreign are not looked at).
+    /// `Authorization`, `Cookie` and `Set-Cookie` headers anywhere in the file.
     pub credential_headers: u64,
     /// HTTP calls to a Convex API (preflights apart), those with an `Authorization` header, those whose response
     /// body is in the file.
