@@ -13,9 +13,10 @@
 //!   ([`server_frame_may_matter`](super::server_frame_may_matter)), plus the socket's first `Transition`
 //!   even when skippable, so the analysis still sees that the socket got one; `error` frames and close
 //!   frames (opcode 8) as [`Event::WsClose`]. Binary frames are dropped. The socket id is `"<url> <startedDateTime>"`.
-//! - HTTP entries to the Convex API as [`Event::Http`]; CORS preflights (`OPTIONS`) are not passed on (they run
-//!   no function). A socket entry written under its handshake's `http(s)://` URL (mitmproxy) is a `ws(s)://`
-//!   socket to the rest of the crate.
+//! - HTTP entries to the Convex API as [`Event::Http`], and the other HTTP entries `traffic::around` wants
+//!   (identity providers' token endpoints, HTTP actions, requests carrying an auth library's cookies). CORS
+//!   preflights (`OPTIONS`) are not passed on (they run no function). A socket entry written under its
+//!   handshake's `http(s)://` URL (mitmproxy) is a `ws(s)://` socket to the rest of the crate.
 //!
 //! Beside the events, [`HarStats::shape`] says what the file can and cannot show ([`HarShape`]: who wrote it,
 //! credential headers, preflights, sockets without messages or joined late): counters filled as entries go by,
@@ -69,7 +70,7 @@ pub struct HarStats {
 }
 
 /// Streams a HAR file (Chrome's, with `_webSocketMessages`, or Firefox's) into events, never holding the whole
-/// document. Only Convex traffic is passed on.
+/// document. Only Convex traffic, and what `traffic::around` reads, is passed on.
 pub fn read_har<R: std::io::Read>(
     reader: R,
     sink: &mut dyn FnMut(Event),
@@ -305,9 +306,11 @@ impl Entry {
         Some(url.to_owned())
     }
 
-    /// Whether the URL is known and not a Convex one: then bodies and frames need not be read at all.
+    /// Whether the URL is known and neither a Convex one nor one whose bodies `around` reads (token endpoints,
+    /// HTTP actions): then bodies and frames need not be read at all.
     fn known_foreign(&self) -> bool {
-        self.event_url().is_some_and(|u| !is_convex_url(&u))
+        self.event_url()
+            .is_some_and(|u| !is_convex_url(&u) && !super::around::url_wants_body(&u))
     }
 
     /// Adds what this entry tells of the file to `shape`; `convex` when it is Convex traffic.
@@ -355,8 +358,19 @@ impl Entry {
         let convex = is_convex_url(&url);
         self.note_shape(&mut ctx.stats.shape, convex);
         // A CORS preflight runs no function: it only tells the shape what the request after it carried.
-        if !convex || (self.is_preflight() && !self.is_socket()) {
+        if self.is_preflight() && !self.is_socket() {
             return Ok(());
+        }
+        if !convex {
+            // Not Convex: passed on only when `around` wants it (token endpoints, HTTP actions, auth cookies).
+            let cookie = self
+                .request_headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+                .map_or("", |(_, v)| v.as_str());
+            if self.is_socket() || super::http_interest(&url, cookie) == 0 {
+                return Ok(());
+            }
         }
         let time = self.started.as_deref().and_then(parse_iso8601);
         if self.is_socket() {
