@@ -148,6 +148,18 @@ codes! {
         meaning: "No Convex traffic was seen since capture began.",
         evidence: "What was captured (nothing from a Convex deployment).",
         action: "Reload the page with DevTools open (a socket opened before DevTools is never seen); check the client's deployment URL and the browser console for connection errors.";
+    CaptureNoFrames = "capture.no_frames", 1, Info,
+        meaning: "The HAR file cannot show the app's WebSocket traffic: its Convex socket entries carry no messages, or it was written by a tool that exports none (Firefox, Safari). Nothing is concluded from what is missing (no `client.no_traffic`, no `token.absent`).",
+        evidence: "The file's creator, the Convex socket entries and how many have no messages.",
+        action: "Use the Convex Auth panel in Chrome or Edge (reload with DevTools open), or export the HAR from Chrome/Edge DevTools; or give the token directly with `convex-auth-doctor token -`.";
+    CaptureTruncated = "capture.truncated", 1, Info,
+        meaning: "The HAR file begins after the app had connected: a Convex socket's first message is not its `Connect`, the first socket is a reconnection, or no page load is in the file. What was sent before the recording began is missing, so absence is not concluded from it.",
+        evidence: "The file's creator and what shows the recording began late.",
+        action: "Open DevTools first, reload the page, let the app authenticate, then export the HAR.";
+    CaptureNoBodies = "capture.no_bodies", 1, Info,
+        meaning: "The HAR file holds no response body of any Convex HTTP call (and no socket messages), so function log lines such as `'server identity'` cannot be read from it; `identity.no_log` is not concluded.",
+        evidence: "The file's creator and how many Convex calls it holds.",
+        action: "Export the HAR with response content (Chrome/Edge: Export HAR; Firefox: Save All As HAR), or read the logs in the dashboard.";
     ClientConnectionFailed = "client.connection_failed", 1, Fail,
         meaning: "Sockets to the deployment closed or failed without ever receiving a Transition, or HTTP calls failed before reaching a function.",
         evidence: "The socket URLs, how many tries, the close reasons or HTTP statuses.",
@@ -207,6 +219,10 @@ codes! {
         meaning: "Convex traffic was seen but no user token: no Authenticate with tokenType User and no `Authorization: Bearer` header.",
         evidence: "What was seen instead (sockets, HTTP calls).",
         action: "Wire the auth provider into the Convex client (ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth, or setAuth) and check that the user is signed in.";
+    CaptureSanitized = "capture.sanitized", 2, Info,
+        meaning: "The HAR file cannot show whether the app's HTTP calls carried a token: it has no `Authorization` header although the browser's CORS preflights announced one, or although the backend saw the user, or it is a Chrome/Edge export with no `Authorization`, `Cookie` or `Set-Cookie` header anywhere (Chrome 130+ removes them in its default, sanitized export). `token.absent` is not concluded.",
+        evidence: "The file's creator, why the file is taken as sanitized (`from`), the Convex calls and preflights it holds.",
+        action: "Chrome/Edge: allow \"Allow to generate HAR with sensitive data\" in DevTools Settings > Preferences > Network, then use \"Export HAR (with sensitive data)\"; or give the token directly with `convex-auth-doctor token -`.";
     TokenCleared = "token.cleared", 2, Info,
         meaning: "The client cleared its authentication (Authenticate with tokenType None): it signed out or its token fetcher returned null.",
         evidence: "The socket and the time.",

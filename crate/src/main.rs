@@ -173,7 +173,9 @@ fn run() -> Result<Report, Exit> {
                     std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
                 read_har(std::io::BufReader::with_capacity(1 << 16, file), &mut sink)
             };
-            result.map_err(|e| format!("{path} is not a usable HAR file: {e}"))?;
+            let stats = result.map_err(|e| format!("{path} is not a usable HAR file: {e}"))?;
+            // What the file can show decides what may be concluded absent from it (`analysis/capture.rs`).
+            session.set_capture(stats.shape);
         }
     }
     // `--fetch`: the keys the backend would use for the latest token (discovery then JWKS, or the customJwt

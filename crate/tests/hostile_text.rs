@@ -380,8 +380,13 @@ fn cli_markdown_of_a_hostile_token_has_no_raw_controls() {
 fn every_fixture_report_is_already_safe_to_show() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/har");
     let mut seen = 0;
-    for entry in std::fs::read_dir(dir).expect("fixtures") {
-        let path = entry.expect("entry").path();
+    // The captures, and each exporter's shape of them (`exporters/`).
+    let files = [dir.clone(), dir.join("exporters")]
+        .into_iter()
+        .flat_map(|d| std::fs::read_dir(d).expect("fixtures"))
+        .map(|entry| entry.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "har"));
+    for path in files {
         let mut s = Session::new();
         let file = std::fs::File::open(&path).expect("open");
         convex_auth_doctor::traffic::har::read_har(file, &mut |e| s.push(e)).expect("reads");

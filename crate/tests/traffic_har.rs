@@ -316,3 +316,57 @@ fn big_convex_sockets_stream_when_the_url_comes_first() {
         9
     );
 }
+
+/// What a file can show is read while it streams, whatever the order of its keys (issue 16): creator, credential
+/// headers, preflights announcing `authorization`, socket entries with and without messages, a socket whose
+/// first client message is not its Connect, and a socket written under its handshake's `https://` URL.
+#[test]
+fn the_files_shape_is_read_in_any_key_order() {
+    let https = WS.replace("wss://", "https://");
+    let har = format!(
+        r#"{{"log":{{"entries":[
+ {{"request":{{"method":"GET","url":"https://app.example.com/","headers":[{{"name":"Sec-Fetch-Dest","value":"document"}},{{"name":"Cookie","value":"a=b"}}]}},"response":{{"status":200,"headers":[{{"name":"set-cookie","value":"c=d"}}]}}}},
+ {{"request":{{"method":"OPTIONS","url":"https://happy-animal-123.convex.cloud/api/query","headers":[{{"name":"Access-Control-Request-Headers","value":"authorization,content-type"}}]}},"response":{{"status":204}}}},
+ {{"request":{{"method":"POST","url":"https://happy-animal-123.convex.cloud/api/query","headers":[]}},"response":{{"status":200,"content":{{"text":"{{}}"}}}}}},
+ {{"_resourceType":"websocket","_webSocketMessages":[{{"type":"send","time":1,"opcode":1,"data":"{{\"type\":\"ModifyQuerySet\",\"baseVersion\":0,\"newVersion\":1,\"modifications\":[]}}"}}],"request":{{"method":"GET","url":"{https}"}},"startedDateTime":"2026-11-25T10:00:00+00:00"}},
+ {{"request":{{"method":"GET","url":"{WS}"}},"response":{{"status":101}},"startedDateTime":"2026-11-25T10:00:01Z"}}
+],"creator":{{"name":"mitmproxy","version":"11.0.2","comment":""}}}}}}"#
+    );
+    let (events, stats) = read_all(har.as_bytes()).unwrap();
+    let shape = &stats.shape;
+    assert_eq!(shape.creator.as_deref(), Some("mitmproxy"));
+    assert_eq!(shape.creator_version.as_deref(), Some("11.0.2"));
+    assert_eq!(shape.page_loads, 1);
+    assert_eq!(shape.credential_headers, 2);
+    assert_eq!(
+        (
+            shape.convex_calls,
+            shape.convex_calls_authorized,
+            shape.convex_calls_with_body
+        ),
+        (1, 0, 1)
+    );
+    assert_eq!(
+        (
+            shape.convex_preflights,
+            shape.preflights_announcing_authorization
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        (
+            shape.convex_sockets,
+            shape.sockets_without_messages,
+            shape.sockets_joined_late
+        ),
+        (2, 1, 1)
+    );
+    // The preflight is no call; the `https://` socket's frame comes out as a `wss://` socket's.
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::WsFrame { url, .. } if url == WS)),
+        "{events:?}"
+    );
+}

@@ -252,6 +252,8 @@ pub struct Evidence {
     expiries: VecDeque<(f64, Option<usize>)>,
     /// Facts for the backend-fidelity rules (internal errors, the identity race, the Connect clock).
     signals: super::signals::Signals,
+    /// What the HAR file read can and cannot show; `None` for a live capture (complete by construction).
+    capture: Option<crate::traffic::har::HarShape>,
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -363,9 +365,11 @@ impl Evidence {
             Event::Navigated { url, time } => {
                 // A new page load: what the old page did no longer describes the app. Keep only the timeline.
                 let timeline = std::mem::take(&mut self.timeline);
+                let capture = self.capture.take();
                 let around = self.around.new_page();
                 *self = Evidence {
                     timeline,
+                    capture,
                     around,
                     ..Evidence::default()
                 };
@@ -377,6 +381,11 @@ impl Evidence {
                 );
             }
         }
+    }
+
+    /// What the HAR file the events came from can and cannot show (`analysis/capture.rs` reads it).
+    pub fn set_capture(&mut self, shape: crate::traffic::har::HarShape) {
+        self.capture = Some(shape);
     }
 
     /// A token given by the user rather than captured.

@@ -122,6 +122,8 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         &mut findings,
     );
     clock(ev, &mut findings);
+    // Last: what the capture (a HAR file) cannot show is not concluded absent.
+    super::capture::apply(ev, &mut findings);
 
     // Causes that fit the provider recognised from `iss`, for findings that have none of their own.
     let kind = provider.unwrap_or(ProviderKind::Custom);
@@ -140,7 +142,10 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     // A token that expired during the session had been accepted before: it proves steps 2 and 3 as much.
     let confirmed = ev.accepted_once();
     let mut step1 = step_verdict(1, &findings, input_only, confirmed);
-    if ev.ran_without_token() && step1.status == Status::Unknown {
+    if ev.ran_without_token()
+        && super::capture::may_conclude_no_token(ev)
+        && step1.status == Status::Unknown
+    {
         step1.status = Status::Fail;
         step1.summary =
             "Functions ran without a user: the client sent no token with them (step 2).".to_owned();
@@ -505,7 +510,9 @@ fn step_verdict(step: u8, findings: &[Finding], input_only: bool, confirmed: boo
         ),
         _ => (Status::Unknown, None),
     };
-    let summary = summary.unwrap_or_else(|| unknown_summary(step, input_only));
+    let summary = summary
+        .or_else(|| super::capture::unknown_summary(findings, step))
+        .unwrap_or_else(|| unknown_summary(step, input_only));
     StepVerdict {
         step,
         status,
@@ -545,10 +552,15 @@ fn verdict_line(steps: &[StepVerdict], cause: Option<u8>, findings: &[Finding]) 
     let step1 = steps.iter().find(|s| s.step == 1);
     match cause {
         Some(n) => {
-            let first_fail = findings
-                .iter()
-                .find(|f| f.step == n && f.severity == Severity::Fail)
-                .map(|f| f.message.clone())
+            // The cause step fails, or (step 1 failing) only warns: its worst finding says why.
+            let first_with = |sev: Severity| {
+                findings
+                    .iter()
+                    .find(|f| f.step == n && f.severity == sev)
+                    .map(|f| f.message.clone())
+            };
+            let first_fail = first_with(Severity::Fail)
+                .or_else(|| first_with(Severity::Warn))
                 .unwrap_or_default();
             format!("Step {n} breaks: {first_fail}")
         }

@@ -7,6 +7,7 @@
 
 mod around;
 mod around_rules;
+mod capture;
 mod evidence;
 mod fidelity;
 mod judge;
@@ -63,6 +64,12 @@ impl Session {
     /// Forgets the captured traffic, keeping the configuration.
     pub fn reset_traffic(&mut self) {
         self.evidence = Evidence::default();
+    }
+
+    /// What the HAR file being read can and cannot show (from [`crate::traffic::har::HarStats::shape`]): absence
+    /// is then concluded only where the file could have shown presence (`capture.rs`).
+    pub fn set_capture(&mut self, shape: crate::traffic::har::HarShape) {
+        self.evidence.set_capture(shape);
     }
 
     /// Adds a token given directly (command line, pasted), judged as if sent at `now`.

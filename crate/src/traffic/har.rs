@@ -14,7 +14,13 @@
 //!   even when skippable, so the analysis still sees that the socket got one; `error` frames and close
 //!   frames (opcode 8) as [`Event::WsClose`]. Binary frames are dropped. The socket id is `"<url> <startedDateTime>"`.
 //! - HTTP entries to the Convex API as [`Event::Http`], and the other HTTP entries `traffic::around` wants
-//!   (identity providers' token endpoints, HTTP actions, requests carrying an auth library's cookies).
+//!   (identity providers' token endpoints, HTTP actions, requests carrying an auth library's cookies). CORS
+//!   preflights (`OPTIONS`) are not passed on (they run no function). A socket entry written under its
+//!   handshake's `http(s)://` URL (mitmproxy) is a `ws(s)://` socket to the rest of the crate.
+//!
+//! Beside the events, [`HarStats::shape`] says what the file can and cannot show ([`HarShape`]: who wrote it,
+//! credential headers, preflights, sockets without messages or joined late): counters filled as entries go by,
+//! nothing more kept. Foreign entries' headers are read for it; their bodies are still skipped unread.
 //!
 //! Order: events come out entry by entry, in file order (HAR lists entries by start time), each socket's frames
 //! in their own (time) order. A WebSocket entry's frames are passed on while they are read when the entry gave
@@ -34,14 +40,16 @@
 //! budgets at worst, whatever the file.
 
 use scan::{Next, Scanner};
+pub use shape::{Exporter, HarShape};
 
 use super::is_convex_url;
-use super::sync::{classify_frame, FrameClass};
+use super::sync::{classify_frame, parse_client, ClientMessage, FrameClass};
 use crate::event::{Direction, Event, HttpExchange};
 use crate::text::base64::Base64;
 use crate::text::date::{days_from_civil, days_in_month};
 
 mod scan;
+mod shape;
 
 /// Most text one entry may keep while it is read (headers, Convex bodies, kept frames).
 pub const ENTRY_BUDGET: usize = 64 * 1024 * 1024;
@@ -57,6 +65,8 @@ pub struct HarStats {
     pub events: u64,
     /// Convex socket frames dropped by the pre-check (pings, skippable transitions, binary frames).
     pub frames_skipped: u64,
+    /// What the file can and cannot show (who wrote it, credentials, socket messages): see [`HarShape`].
+    pub shape: HarShape,
 }
 
 /// Streams a HAR file (Chrome's, with `_webSocketMessages`, or Firefox's) into events, never holding the whole
@@ -146,10 +156,35 @@ impl Walker<'_> {
             if self.key == b"entries" {
                 ctx.saw_entries = true;
                 self.entries(ctx)?;
+            } else if self.key == b"creator" {
+                self.creator(ctx)?;
             } else {
                 self.sc.skip_value()?;
             }
         }
+        Ok(())
+    }
+
+    /// `log.creator`: `{name, version}` (anything else, or a missing one, is no creator).
+    fn creator(&mut self, ctx: &mut Ctx) -> scan::Result<()> {
+        if self.sc.next_kind()? != Next::Object {
+            return self.sc.skip_value();
+        }
+        self.sc.begin_object("a HAR creator object")?;
+        let (mut name, mut version) = (None, None);
+        let mut first = true;
+        while self.sc.next_key(&mut first, &mut self.key)? {
+            match self.key.as_slice() {
+                b"name" if self.sc.next_kind()? == Next::String => {
+                    name = self.sc.opt_string("creator name")?
+                }
+                b"version" if self.sc.next_kind()? == Next::String => {
+                    version = self.sc.opt_string("creator version")?
+                }
+                _ => self.sc.skip_value()?,
+            }
+        }
+        ctx.stats.shape.set_creator(name, version);
         Ok(())
     }
 
@@ -187,6 +222,13 @@ struct Entry {
     content_base64: bool,
     frames: Vec<Frame>,
     saw_messages: bool,
+    /// What the entry tells of the file's shape ([`HarShape`]).
+    loads_page: bool,
+    credential_headers: u64,
+    preflight_announces_authorization: bool,
+    /// The first client message: `Some(Some(reconnect))` a `Connect` (a reconnection when its `lastCloseReason`
+    /// names an earlier socket's close), `Some(None)` another message.
+    first_send: Option<Option<bool>>,
     frames_read: u64,
     frames_skipped: u64,
     first_transition_kept: bool,
@@ -247,19 +289,79 @@ impl Entry {
         scheme_ws || self.resource_type.as_deref() == Some("websocket") || self.saw_messages
     }
 
+    /// The URL as the rest of the crate names it: a socket entry written with its handshake's `http(s)://` URL
+    /// (mitmproxy writes `flow.request.pretty_url`) gets its `ws(s)://` scheme back.
+    fn event_url(&self) -> Option<String> {
+        let url = self.url.as_deref()?;
+        if self.is_socket() {
+            let t = url.trim_start();
+            for (http, ws) in [("https://", "wss://"), ("http://", "ws://")] {
+                if t.get(..http.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(http))
+                {
+                    return Some(format!("{ws}{}", t.get(http.len()..).unwrap_or_default()));
+                }
+            }
+        }
+        Some(url.to_owned())
+    }
+
     /// Whether the URL is known and neither a Convex one nor one whose bodies `around` reads (token endpoints,
     /// HTTP actions): then bodies and frames need not be read at all.
     fn known_foreign(&self) -> bool {
-        self.url
+        self.event_url()
+            .is_some_and(|u| !is_convex_url(&u) && !super::around::url_wants_body(&u))
+    }
+
+    /// Adds what this entry tells of the file to `shape`; `convex` when it is Convex traffic.
+    fn note_shape(&self, shape: &mut HarShape, convex: bool) {
+        shape.credential_headers += self.credential_headers;
+        shape.page_loads += u64::from(self.loads_page);
+        if !convex {
+            return;
+        }
+        if self.is_socket() {
+            let first_socket = shape.convex_sockets == 0;
+            shape.convex_sockets += 1;
+            shape.sockets_without_messages += u64::from(!self.saw_messages);
+            match self.first_send {
+                Some(None) => shape.sockets_joined_late += 1,
+                Some(Some(reconnect)) if first_socket => shape.first_socket_reconnects = reconnect,
+                _ => {}
+            }
+        } else if self.is_preflight() {
+            shape.convex_preflights += 1;
+            shape.preflights_announcing_authorization +=
+                u64::from(self.preflight_announces_authorization);
+        } else {
+            shape.convex_calls += 1;
+            shape.convex_calls_authorized += u64::from(
+                self.request_headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case("authorization")),
+            );
+            shape.convex_calls_with_body += u64::from(self.content_text.is_some());
+        }
+    }
+
+    fn is_preflight(&self) -> bool {
+        self.method
             .as_deref()
-            .is_some_and(|u| !is_convex_url(u) && !super::around::url_wants_body(u))
+            .is_some_and(|m| m.eq_ignore_ascii_case("OPTIONS"))
     }
 
     fn finish(self, ctx: &mut Ctx) -> Result<(), String> {
-        let Some(url) = self.url.clone() else {
+        let Some(url) = self.event_url() else {
+            self.note_shape(&mut ctx.stats.shape, false);
             return Ok(());
         };
-        if !is_convex_url(&url) {
+        let convex = is_convex_url(&url);
+        self.note_shape(&mut ctx.stats.shape, convex);
+        // A CORS preflight runs no function: it only tells the shape what the request after it carried.
+        if self.is_preflight() && !self.is_socket() {
+            return Ok(());
+        }
+        if !convex {
             // Not Convex: passed on only when `around` wants it (token endpoints, HTTP actions, auth cookies).
             let cookie = self
                 .request_headers
@@ -320,10 +422,10 @@ impl Walker<'_> {
                     e.started = self.sc.opt_string("startedDateTime: a string")?
                 }
                 b"_resourceType" => {
-                    e.resource_type = self.sc.opt_string("_resourceType: a string")?
+                    e.resource_type = self.sc.opt_string("_resourceType: a string")?;
+                    e.loads_page |= e.resource_type.as_deref() == Some("document");
                 }
                 b"request" => self.request(e)?,
-                b"response" if e.known_foreign() => self.sc.skip_value()?,
                 b"response" => self.response(e)?,
                 b"_webSocketMessages" => {
                     e.saw_messages = true;
@@ -432,6 +534,16 @@ impl Walker<'_> {
                 b"url" => e.url = self.sc.opt_string("url: a string")?,
                 b"headers" => {
                     let (headers, len) = self.headers(e)?;
+                    for (name, value) in &headers {
+                        e.credential_headers += u64::from(shape::is_credential_header(name));
+                        if name.eq_ignore_ascii_case("sec-fetch-dest") {
+                            e.loads_page |= value.eq_ignore_ascii_case("document");
+                        }
+                        if name.eq_ignore_ascii_case("access-control-request-headers") {
+                            e.preflight_announces_authorization |=
+                                shape::announces_authorization(value);
+                        }
+                    }
                     e.request_headers = keep_headers(e, headers, len);
                 }
                 b"postData" => {
@@ -466,8 +578,16 @@ impl Walker<'_> {
                 }
                 b"headers" => {
                     let (headers, len) = self.headers(e)?;
-                    e.response_headers = keep_headers(e, headers, len);
+                    e.credential_headers += headers
+                        .iter()
+                        .filter(|(n, _)| shape::is_credential_header(n))
+                        .count() as u64;
+                    if !e.known_foreign() {
+                        e.response_headers = keep_headers(e, headers, len);
+                    }
                 }
+                // A foreign entry's body is never needed (its headers are, for the file's shape).
+                b"content" if e.known_foreign() => self.sc.skip_value()?,
                 b"content" => {
                     let is_object = self.sc.next_kind()? == Next::Object;
                     let mut encoding = None;
@@ -531,8 +651,8 @@ impl Walker<'_> {
         self.sc.begin_array("an array of WebSocket messages")?;
         // URL (a Convex one: foreign sockets are skipped before this) and start known: pass frames on at once,
         // nothing buffered. Otherwise (keys in alphabetical order) buffer them until the entry ends.
-        let live = match (&e.url, &e.started) {
-            (Some(url), Some(started)) => Some((format!("{url} {started}"), url.clone())),
+        let live = match (e.event_url(), &e.started) {
+            (Some(url), Some(started)) => Some((format!("{url} {started}"), url)),
             _ => None,
         };
         let mut first = true;
@@ -549,6 +669,21 @@ impl Walker<'_> {
                 _ => None,
             };
             let time = msg.time.unwrap_or(0.0);
+            if let (Some(FrameKind::Text(Direction::Send)), None, Some(data)) =
+                (&kind, e.first_send, &msg.data)
+            {
+                // Not `connectionCount`: the client counts a socket opened while it waited for the token
+                // (paused) before its first Connect is sent, so an app's first Connect often says 1
+                // (convex `browser/sync/web_socket_manager.ts`, `ws.onopen`). `lastCloseReason` is
+                // "InitialConnect" for the first socket and null after a paused open; a reason means an
+                // earlier socket closed.
+                e.first_send = Some(match parse_client(data) {
+                    Ok(ClientMessage::Connect {
+                        last_close_reason, ..
+                    }) => Some(last_close_reason.is_some_and(|r| r != "InitialConnect")),
+                    _ => None,
+                });
+            }
             let frame = match (kind, msg.data) {
                 (Some(kind), Some(data)) => Frame { kind, time, data },
                 (Some(FrameKind::Close), None) => Frame {

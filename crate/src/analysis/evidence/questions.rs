@@ -184,6 +184,21 @@ impl Evidence {
         &self.timeline
     }
 
+    /// What the HAR file read can and cannot show; `None` for a live capture, which is complete by construction.
+    pub fn capture(&self) -> Option<&crate::traffic::har::HarShape> {
+        self.capture.as_ref()
+    }
+
+    /// A function logged an identity object: the backend saw a user, whatever the capture shows of the token.
+    pub fn backend_saw_user(&self) -> bool {
+        self.identity_logged > 0
+    }
+
+    /// Whether any Convex WebSocket frame was read (a frame, not merely a socket entry).
+    pub fn saw_socket_frames(&self) -> bool {
+        self.sockets_seen > 0
+    }
+
     /// `FatalError` messages from the server.
     pub fn fatal_errors(&self) -> &[String] {
         &self.fatal_errors
