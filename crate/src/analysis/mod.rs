@@ -7,6 +7,7 @@
 
 mod evidence;
 mod fidelity;
+mod fix;
 mod judge;
 mod keys;
 mod signals;

@@ -37,6 +37,18 @@ fn severity_word(s: Severity) -> &'static str {
     }
 }
 
+/// A finding's fix: the `Fix:` line, the command, and where to look.
+fn fix_lines(out: &mut String, fix: &crate::findings::Fix) {
+    let _ = writeln!(out, "        Fix: {}", clean(&fix.action));
+    if let Some(command) = &fix.command {
+        let _ = writeln!(out, "          run: {}", clean(command));
+    }
+    for p in &fix.places {
+        let at = p.url.as_deref().or(p.hint.as_deref()).unwrap_or_default();
+        let _ = writeln!(out, "          {}: {}", clean(&p.label), clean(at));
+    }
+}
+
 /// Renders the report for a person at a terminal.
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
@@ -82,6 +94,9 @@ pub fn text(report: &Report) -> String {
         }
         for c in &f.causes {
             let _ = writeln!(out, "        - {}", clean(c));
+        }
+        if let Some(fix) = &f.fix {
+            fix_lines(&mut out, fix);
         }
     }
     for t in &report.tokens {
