@@ -76,6 +76,33 @@ function renderEvidence(evidence) {
   return dl;
 }
 
+/** Dashboard links are made by the engine from the deployment's name; anything else stays text. */
+const DASHBOARD = 'https://dashboard.convex.dev/d/';
+
+/** A finding's fix: the `Fix:` line, the command to type, and where to look (links only to the Convex dashboard). */
+function renderFix(fix) {
+  if (!fix || typeof fix.action !== 'string') return null;
+  const box = el('div', { class: 'fix', 'data-fix': '' });
+  box.append(el('p', { class: 'fix-action' }, el('strong', { text: 'Fix:' }), ' ', fix.action));
+  if (typeof fix.command === 'string') {
+    box.append(el('p', { class: 'fix-command' }, 'Run ', el('code', { text: fix.command })));
+  }
+  const places = Array.isArray(fix.places) ? fix.places : [];
+  if (places.length) {
+    const ul = el('ul', { class: 'fix-places' });
+    for (const p of places) {
+      const label = String(p.label ?? '');
+      if (typeof p.url === 'string' && p.url.startsWith(DASHBOARD)) {
+        ul.append(el('li', {}, el('a', { href: p.url, target: '_blank', rel: 'noopener noreferrer', text: label })));
+      } else {
+        ul.append(el('li', {}, `${label}: ${String(p.hint ?? '')}`));
+      }
+    }
+    box.append(ul);
+  }
+  return box;
+}
+
 function renderFinding(f) {
   const open = f.severity === 'fail' || f.severity === 'warn';
   const details = el('details', { class: `finding s-${f.severity}`, 'data-code': f.code, 'data-severity': f.severity });
@@ -83,6 +110,8 @@ function renderFinding(f) {
   details.append(
     el('summary', {}, el('span', { class: `badge s-${f.severity}`, text: f.severity }), ' ', f.message || '', el('span', { class: 'code', text: f.code })),
   );
+  const fix = renderFix(f.fix);
+  if (fix) details.append(fix);
   const ev = renderEvidence(f.evidence);
   if (ev) details.append(ev);
   if (Array.isArray(f.causes) && f.causes.length) {

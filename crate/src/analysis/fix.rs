@@ -60,13 +60,13 @@ pub(super) fn headline(
 /// (a refusal, a failed discovery, an internal error) outranks its symptom `identity.logged_null`.
 fn lead_finding(findings: &[Finding], step: u8) -> Option<&Finding> {
     let rank = |f: &Finding| match f.code {
-        Code::AuthRejected
-        | Code::AuthDiscoveryFailed
+        Code::AuthDiscoveryFailed
         | Code::AuthInternalError
         | Code::ClientConnectionFailed
         | Code::ClientNoTraffic => 0,
-        Code::IdentityLoggedNull => 2,
-        _ => 1,
+        Code::AuthRejected => 1,
+        Code::IdentityLoggedNull => 3,
+        _ => 2,
     };
     let of_step = || findings.iter().filter(|f| f.step == step);
     let worst = of_step().map(|f| f.severity).max()?;
@@ -174,23 +174,44 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
             None,
             vec![d.place(Page::Authentication), d.place(Page::Logs)],
         ),
-        Code::AuthExpiredInSession | Code::TokenExpired => fix(
+        Code::TokenExpired => fix(
+            format!(
+                "make the token fetcher return a fresh token when called with forceRefreshToken: true; this one expired at {} ({} before it was sent).",
+                ev_str(f, "exp_utc").unwrap_or("its exp"),
+                duration(f.evidence.get("seconds_before_sent").and_then(Value::as_f64))
+            ),
+            None,
+            vec![],
+        ),
+        Code::AuthExpiredInSession => fix(
             "make the token fetcher return a fresh token when called with forceRefreshToken: true (never a cached one); if the token looks fresh, check this computer's clock.",
             None,
             vec![],
         ),
         Code::TokenAbsent => fix(
             match &cx.provider {
-                ProviderKind::Clerk { .. } => "wrap the app in ConvexProviderWithClerk with Clerk's useAuth, and sign in.".to_owned(),
-                ProviderKind::Auth0 { .. } => "wrap the app in ConvexProviderWithAuth0, and sign in.".to_owned(),
-                _ => "give the Convex client a token fetcher (ConvexProviderWithAuth, or setAuth on ConvexClient/ConvexHttpClient), and sign in.".to_owned(),
+                ProviderKind::Clerk { .. } => format!("wrap the app in ConvexProviderWithClerk with Clerk's useAuth, and sign in, so that calls to {on} carry the user's token."),
+                ProviderKind::Auth0 { .. } => format!("wrap the app in ConvexProviderWithAuth0, and sign in, so that calls to {on} carry the user's token."),
+                _ => format!("give the Convex client a token fetcher (ConvexProviderWithAuth, or setAuth on ConvexClient/ConvexHttpClient) and sign in, so that calls to {on} carry the user's token."),
             },
             None,
             vec![],
         ),
-        Code::TokenWrapped => fix("return the bare JWT from the token fetcher: no quotes, no `Bearer ` prefix, no whitespace.", None, vec![]),
+        Code::TokenWrapped => fix(
+            format!("return the bare JWT from the token fetcher, without {}.", list(f, "wrappers").unwrap_or_else(|| "quotes, a `Bearer ` prefix or whitespace".to_owned())),
+            None,
+            vec![],
+        ),
         Code::TokenBadScheme => fix("send `Authorization: Bearer <jwt>` (ConvexHttpClient.setAuth does).", None, vec![]),
-        Code::TokenMalformed => fix("pass the whole JWT (an ID token, not an opaque access token) to the client, uncut.", None, vec![]),
+        Code::TokenMalformed => fix(
+            format!(
+                "pass the whole JWT (an ID token, not an opaque access token) to the client, uncut: what was sent has {} part(s) and {} characters, a JWT has 3.",
+                num(f, "parts"),
+                num(f, "length")
+            ),
+            None,
+            vec![],
+        ),
         Code::TokenIssNoScheme => fix(
             format!(
                 "make the identity provider issue iss as https://{}, and set the provider's domain to that same URL on {on}.",
@@ -201,18 +222,30 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
         ),
         Code::TokenClaimMissing => claim_missing(f, cx),
         Code::TokenAudMultiple => fix(
-            format!("issue the token for the one audience {} (or use a customJwt provider).", wanted_app(cx).unwrap_or_else(|| "in applicationID".to_owned())),
+            format!(
+                "issue the token for the one audience {} instead of {} (or configure a customJwt provider).",
+                wanted_app(cx).unwrap_or_else(|| "in applicationID".to_owned()),
+                aud_text(cx)
+            ),
             None,
             vec![],
         ),
-        Code::TokenAlgNone => fix("sign the token (RS256 or ES256); unsigned tokens are never accepted.", None, vec![]),
+        Code::TokenAlgNone => fix("sign the token (RS256 or ES256): its header says alg none, and unsigned tokens are never accepted.", None, vec![]),
         Code::TokenAlgUnsupported => fix(
             format!("sign with an algorithm the path takes (OIDC: RS256 or EdDSA), or set the customJwt provider's algorithm to {} on {on}.", cx.token.and_then(|t| t.alg()).unwrap_or("the token's alg")),
             Some(push),
             vec![],
         ),
-        Code::TokenTyp => fix("send the ID token, not an access token (its typ is JWT), or configure a customJwt provider for it.", None, vec![]),
-        Code::TokenHeaderRefused => fix("mint the token without cty/crit header parameters, or configure a customJwt provider for it.", None, vec![]),
+        Code::TokenTyp => fix(
+            format!("send the ID token (typ JWT), not this typ {} token, or configure a customJwt provider for it.", ev_str(f, "typ").or(cx.token.and_then(|t| t.typ())).unwrap_or("other")),
+            None,
+            vec![],
+        ),
+        Code::TokenHeaderRefused => fix(
+            format!("mint the token without the {} header parameter, or configure a customJwt provider for it.", ev_str(f, "header_field").unwrap_or("cty/crit")),
+            None,
+            vec![],
+        ),
         Code::TokenClaimType => fix(
             format!(
                 "emit {} with its standard JSON type ({}), or rename the custom claim.",
@@ -222,7 +255,16 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
             None,
             vec![],
         ),
-        Code::TokenNotYetValid | Code::ClockSkew => fix("sync the clock of this computer and of the machine that issues the tokens.", None, vec![]),
+        Code::TokenNotYetValid => fix(
+            format!(
+                "sync the clock of the machine that issues the tokens: its {} lies {} after the token was sent.",
+                ev_str(f, "claim").unwrap_or("nbf/iat"),
+                duration(f.evidence.get("seconds_after_sent").and_then(Value::as_f64))
+            ),
+            None,
+            vec![],
+        ),
+        Code::ClockSkew => fix("sync the clock of this computer and of the machine that issues the tokens.", None, vec![]),
         Code::TokenExpInMs => fix("write JWT times in seconds since 1970 where the token is made (divide by 1000).", None, vec![]),
         Code::ConfigNoProviders => fix(
             format!("create convex/auth.config.ts with your provider and push it to {on}."),
@@ -240,7 +282,7 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
         Code::ConfigKidMissing => fix(
             match &cx.provider {
                 ProviderKind::ConvexAuth { site } => format!("configure the provider as OIDC: domain https://{site}.convex.site (CONVEX_SITE_URL), applicationID \"convex\", not customJwt; push to {on}."),
-                _ => "add a kid matching a key of the JWKS to the token's header, or configure an OIDC provider.".to_owned(),
+                _ => format!("make {} put a kid matching a key of its JWKS in the token's header, or configure an OIDC provider for it on {on}.", iss(cx)),
             },
             Some(push),
             vec![d.place(Page::Authentication)],
@@ -256,7 +298,11 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
             vec![],
         ),
         Code::JwksKidNotFound => fix(
-            format!("sign in again to get a token signed with a current key of {}, or correct the issuer.", iss(cx)),
+            format!(
+                "sign in again to get a token signed with a current key of {} (this one names kid {}), or correct the issuer.",
+                iss(cx),
+                cx.token.and_then(|t| t.kid()).unwrap_or("none")
+            ),
             None,
             vec![],
         ),
@@ -525,6 +571,39 @@ fn provider_app_env<'c>(cx: &Context<'c>, index: usize) -> Option<&'c str> {
         ConfigValue::Env { name, .. } => Some(name),
         ConfigValue::Literal { .. } => None,
     }
+}
+
+/// A duration in plain words: "100 s", "3 min 12 s".
+fn duration(seconds: Option<f64>) -> String {
+    let Some(s) = seconds.filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e12) else {
+        return "some time".to_owned();
+    };
+    let whole = s.round() as u64;
+    match whole {
+        0..=119 => format!("{whole} s"),
+        120..=7199 => format!("{} min {} s", whole / 60, whole % 60),
+        _ => format!("{} h {} min", whole / 3600, (whole % 3600) / 60),
+    }
+}
+
+/// A list of strings in the evidence, joined ("the `Bearer ` prefix, quotes").
+fn list(f: &Finding, key: &str) -> Option<String> {
+    let items: Vec<&str> = f
+        .evidence
+        .get(key)?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    (!items.is_empty()).then(|| items.join(", "))
+}
+
+/// A number in the evidence, as text ("?" when absent).
+fn num(f: &Finding, key: &str) -> String {
+    f.evidence
+        .get(key)
+        .and_then(Value::as_u64)
+        .map_or_else(|| "?".to_owned(), |n| n.to_string())
 }
 
 fn lower_first(s: &str) -> String {

@@ -94,11 +94,11 @@ impl Deployment {
                 url: Some(format!("{DASHBOARD}{name}/{path}")),
                 hint: None,
             },
-            Deployment::Local { .. } => Place {
+            Deployment::Local { origin } => Place {
                 label: label.to_owned(),
                 url: None,
                 hint: Some(format!(
-                    "in the local dashboard (`npx convex dashboard` opens it), page {label}{}",
+                    "in the dashboard of the local deployment {origin} (`npx convex dashboard` opens it), page {label}{}",
                     page.local_extra()
                 )),
             },
