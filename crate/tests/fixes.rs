@@ -324,3 +324,34 @@ fn every_failing_or_warning_finding_of_every_captured_scenario_has_a_fix() {
     }
     assert!(seen > 40, "only {seen} failing findings");
 }
+
+/// The command line's text shows times as dates and relative to the token's sending, never as raw Unix floats.
+/// The stand-in's expired token has `exp` 100 s before it is minted and sent (tests/standin/idp.mjs, `expired`).
+#[test]
+fn the_text_report_shows_times_as_dates_relative_to_the_sending() {
+    let har = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/har/chrome-token-expired.har"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_convex-auth-doctor"))
+        .args(["har", har])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let exp = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("exp: "))
+        .expect("an exp line");
+    assert!(
+        exp.ends_with("Z, 1 min 40 s before the token was sent"),
+        "{exp}"
+    );
+    for line in text.lines() {
+        let value = line.split_once(": ").map_or("", |(_, v)| v);
+        assert!(
+            !(value.starts_with("17") && value.contains('.') && value.parse::<f64>().is_ok()),
+            "a raw time: {line}"
+        );
+    }
+    assert!(text.contains("        Fix: "), "{text}");
+}

@@ -573,17 +573,12 @@ fn provider_app_env<'c>(cx: &Context<'c>, index: usize) -> Option<&'c str> {
     }
 }
 
-/// A duration in plain words: "100 s", "3 min 12 s".
+/// A duration in plain words ("100 s", "3 min 12 s"); "some time" when the evidence has none.
 fn duration(seconds: Option<f64>) -> String {
-    let Some(s) = seconds.filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e12) else {
-        return "some time".to_owned();
-    };
-    let whole = s.round() as u64;
-    match whole {
-        0..=119 => format!("{whole} s"),
-        120..=7199 => format!("{} min {} s", whole / 60, whole % 60),
-        _ => format!("{} h {} min", whole / 3600, (whole % 3600) / 60),
-    }
+    seconds.map_or_else(
+        || "some time".to_owned(),
+        crate::token::time::human_duration,
+    )
 }
 
 /// A list of strings in the evidence, joined ("the `Bearer ` prefix, quotes").

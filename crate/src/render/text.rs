@@ -80,6 +80,8 @@ pub fn text(report: &Report) -> String {
     if !report.findings.is_empty() {
         let _ = writeln!(out, "\nFindings");
     }
+    // Evidence times read relative to when the latest token was sent.
+    let sent_at = report.tokens.last().map(|t| t.sent_at);
     for f in &report.findings {
         let _ = writeln!(
             out,
@@ -90,7 +92,12 @@ pub fn text(report: &Report) -> String {
             clean(&f.message)
         );
         for (k, v) in &f.evidence {
-            let _ = writeln!(out, "        {}: {}", clean(k), clean(&value_text(v)));
+            let _ = writeln!(
+                out,
+                "        {}: {}",
+                clean(k),
+                clean(&super::evidence_text(k, v, sent_at))
+            );
         }
         for c in &f.causes {
             let _ = writeln!(out, "        - {}", clean(c));
