@@ -109,6 +109,8 @@ export async function readPanel(panel) {
       // Each finding's fix, as the panel shows it (the Fix: line, the command, the places).
       fixes: Object.fromEntries([...document.querySelectorAll('[data-code]')].map((e) => [e.dataset.code, e.querySelector('[data-fix]')?.textContent ?? null])),
       reloadHint: !q('#reload-hint').hidden,
+      // A JSON object printed as text ({"name": …}) anywhere in the panel: evidence must be rendered for people.
+      rawJson: (document.querySelector('main')?.innerText.match(/\\{\\s*"[^"\\n]+"\\s*:/) || [null])[0],
       rendered: Number(document.body.dataset.rendered || 0),
     };
   })()`);

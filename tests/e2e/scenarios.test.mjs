@@ -86,6 +86,7 @@ for (const scenario of scenarios) {
         writeFileSync(path.join(dir, `chrome-${scenario.id}.har`), `${JSON.stringify({ log: har }, null, 1)}\n`);
       }
       assert.deepEqual(mismatches(reading, expect), [], `panel shows: ${JSON.stringify(reading)}`);
+      assert.equal(reading.rawJson, null, 'no JSON object is shown as text in the panel');
     } finally {
       await tab.page.close();
     }
