@@ -355,3 +355,26 @@ fn the_text_report_shows_times_as_dates_relative_to_the_sending() {
     }
     assert!(text.contains("        Fix: "), "{text}");
 }
+
+/// A refusal because the backend could not fetch the key set: the next check is that URL, and the null identity it
+/// caused points back at the refusal instead of suggesting the client sends no token.
+#[test]
+fn a_key_set_the_backend_cannot_fetch_is_the_next_check_with_its_url() {
+    let jwt = token(claims("https://idp.example.com", json!("convex")));
+    let r = run(
+        refused(
+            CLOUD,
+            &jwt,
+            "Could not fetch JWKS from URL 'https://idp.example.com/keys.json': HTTP 404 Not Found. Check that the URL is correct and accessible.",
+        ),
+        None,
+    );
+    assert!(
+        r.verdict
+            .contains("Next check: Open https://idp.example.com/keys.json from the internet"),
+        "{}",
+        r.verdict
+    );
+    let null = fix(&r, Code::IdentityLoggedNull);
+    assert!(null.action.contains("refused"), "{}", null.action);
+}

@@ -150,6 +150,20 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
             None,
             vec![d.place(Page::Logs)],
         ),
+        Code::IdentityLoggedNull
+            if others.iter().any(|(c, _, _)| {
+                matches!(
+                    c,
+                    Code::AuthRejected | Code::AuthInternalError | Code::AuthDiscoveryFailed
+                )
+            }) =>
+        {
+            fix(
+                "see why the backend refused the token (the server's word, at step 1): this null identity is its symptom.",
+                None,
+                vec![d.place(Page::Logs)],
+            )
+        }
         Code::IdentityLoggedNull => fix(
             "make the client send the user's token (ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth, or setAuth), with the user signed in.",
             None,
@@ -342,7 +356,17 @@ fn rejected_next_check(f: &Finding, cx: &Context<'_>) -> Fix {
             iss(cx),
             aud_text(cx)
         ),
-        _ => format!("read {}'s logs at the time of the refusal, and paste convex/auth.config.ts with its environment values.", d.describe()),
+        ServerError::JwksUnavailable { url: Some(url) } => format!(
+            "open {url} from the internet: the backend must get the provider's key set there, as JSON with Content-Type application/json."
+        ),
+        ServerError::DiscoveryFailed { issuer } => format!(
+            "open {}/.well-known/openid-configuration from the internet: the backend must get the discovery document there.",
+            issuer.trim_end_matches('/')
+        ),
+        _ => format!(
+            "read the logs of {} at the time of the refusal, and paste convex/auth.config.ts with its environment values.",
+            d.describe()
+        ),
     };
     fix(
         action,
