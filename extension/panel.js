@@ -1,5 +1,8 @@
 // The panel: renders the report the devtools page computes. Everything that comes from a token, a frame or a
 // server is inserted with textContent / createElement only, never as HTML (tests/e2e prove it with a hostile token).
+// What it may ask of the devtools page, and how the two find each other: extension/contract.js.
+import { HOST_READY_EVENT } from './contract.js';
+import { parseEnv } from './panel/env.js';
 
 const STEP_TITLES = {
   1: 'Step 1 — does the backend see an identity?',
@@ -8,8 +11,8 @@ const STEP_TITLES = {
 };
 const SOURCES = { ws: 'over the sync WebSocket', http: 'with an HTTP call', input: 'as input' };
 const $ = (id) => document.getElementById(id);
+/** @type {import('./contract.js').DoctorHost | null} */
 let host = null;
-let lastReport = null;
 let shownOrigin = null;
 
 /** createElement with text and attributes; `children` are nodes or strings (inserted as text). */
@@ -33,7 +36,11 @@ function show(value) {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return Array.isArray(value) ? value.map(show).join(', ') : Object.entries(value).map(([k, v]) => `${k}: ${show(v)}`).join('; ');
+  return Array.isArray(value)
+    ? value.map(show).join(', ')
+    : Object.entries(value)
+        .map(([k, v]) => `${k}: ${show(v)}`)
+        .join('; ');
 }
 
 /** Is `k` a time and `v` a Unix time in seconds (between 2001 and 5138)? */
@@ -64,14 +71,16 @@ function fmtWhen(t, sentAt) {
 function renderValue(key, value, sentAt) {
   if (isTime(key, value)) return el('span', { text: fmtWhen(value, sentAt) });
   if (Array.isArray(value)) {
-    if (value.every((v) => v === null || typeof v !== 'object')) return el('span', { text: value.length ? value.map(show).join(', ') : '(none)' });
+    if (value.every((v) => v === null || typeof v !== 'object'))
+      return el('span', { text: value.length ? value.map(show).join(', ') : '(none)' });
     const ul = el('ul', { class: 'value-list' });
     for (const v of value) ul.append(el('li', {}, renderValue('', v, sentAt)));
     return ul;
   }
   if (value !== null && typeof value === 'object') {
     const dl = el('dl', { class: 'evidence nested' });
-    for (const [k, v] of Object.entries(value)) dl.append(el('dt', { text: k }), el('dd', {}, renderValue(k, v, sentAt)));
+    for (const [k, v] of Object.entries(value))
+      dl.append(el('dt', { text: k }), el('dd', {}, renderValue(k, v, sentAt)));
     return dl;
   }
   return el('span', { text: show(value) });
@@ -85,7 +94,10 @@ function fmtTime(t) {
 
 function fmtDate(t) {
   if (typeof t !== 'number' || !Number.isFinite(t)) return '';
-  return new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(t * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 // ---- rendering ----
@@ -144,7 +156,14 @@ function renderFinding(f, sentAt) {
   const details = el('details', { class: `finding s-${f.severity}`, 'data-code': f.code, 'data-severity': f.severity });
   details.open = open;
   details.append(
-    el('summary', {}, el('span', { class: `badge s-${f.severity}`, text: f.severity }), ' ', f.message || '', el('span', { class: 'code', text: f.code })),
+    el(
+      'summary',
+      {},
+      el('span', { class: `badge s-${f.severity}`, text: f.severity }),
+      ' ',
+      f.message || '',
+      el('span', { class: 'code', text: f.code }),
+    ),
   );
   const fix = renderFix(f.fix);
   if (fix) details.append(fix);
@@ -190,22 +209,59 @@ function renderTokens(report) {
     ...tokens.map((t, i) => {
       const card = el('div', { class: 'token', 'data-token': i });
       card.append(
-        el('h3', {}, `Token ${i + 1}`, el('span', { class: 'muted', text: ` — sent ${SOURCES[t.source] || `by ${t.source || '?'}`} at ${fmtDate(t.sent_at)}${t.outcome ? `; ${t.outcome}` : ''}` })),
+        el(
+          'h3',
+          {},
+          `Token ${i + 1}`,
+          el('span', {
+            class: 'muted',
+            text: ` — sent ${SOURCES[t.source] || `by ${t.source || '?'}`} at ${fmtDate(t.sent_at)}${t.outcome ? `; ${t.outcome}` : ''}`,
+          }),
+        ),
       );
       const claims = Array.isArray(t.claims) ? t.claims : [];
       if (claims.length) {
-        const table = el('table', { class: 'claims' }, el('thead', {}, el('tr', {}, el('th', { text: 'claim' }), el('th', { text: 'value' }), el('th', { text: 'meaning' }))));
+        const table = el(
+          'table',
+          { class: 'claims' },
+          el(
+            'thead',
+            {},
+            el('tr', {}, el('th', { text: 'claim' }), el('th', { text: 'value' }), el('th', { text: 'meaning' })),
+          ),
+        );
         const tbody = el('tbody');
         for (const c of claims) {
-          tbody.append(el('tr', { 'data-claim': c.name }, el('td', { text: show(c.name) }), el('td', { class: 'v', text: show(c.value) }), el('td', { text: show(c.explanation ?? '') })));
+          tbody.append(
+            el(
+              'tr',
+              { 'data-claim': c.name },
+              el('td', { text: show(c.name) }),
+              el('td', { class: 'v', text: show(c.value) }),
+              el('td', { text: show(c.explanation ?? '') }),
+            ),
+          );
         }
         table.append(tbody);
         card.append(table);
       }
       card.append(
-        el('div', { class: 'token-parts' },
-          el('div', {}, el('div', { class: 'muted', text: 'Header' }), el('div', { class: 'token-header' }, renderValue('', t.header ?? {}, t.sent_at))),
-          el('div', {}, el('div', { class: 'muted', text: 'Payload' }), el('div', { class: 'token-payload' }, renderValue('', t.payload ?? {}, t.sent_at)))),
+        el(
+          'div',
+          { class: 'token-parts' },
+          el(
+            'div',
+            {},
+            el('div', { class: 'muted', text: 'Header' }),
+            el('div', { class: 'token-header' }, renderValue('', t.header ?? {}, t.sent_at)),
+          ),
+          el(
+            'div',
+            {},
+            el('div', { class: 'muted', text: 'Payload' }),
+            el('div', { class: 'token-payload' }, renderValue('', t.payload ?? {}, t.sent_at)),
+          ),
+        ),
         el('div', { class: 'muted', text: `Signature: ${t.signature || '<redacted>'} (never shown or stored)` }),
       );
       return card;
@@ -231,10 +287,25 @@ function renderTimeline(report) {
     const tbody = el('tbody');
     // Long-running busy apps: the latest lines matter; keep the DOM small.
     for (const r of list.slice(-200)) {
-      tbody.append(el('tr', { class: `tl-row k-${r.kind}`, 'data-kind': r.kind }, el('td', { text: fmtTime(r.time) }), el('td', { class: 'tl-kind', text: show(r.kind) }), el('td', { text: show(r.text ?? '') })));
+      tbody.append(
+        el(
+          'tr',
+          { class: `tl-row k-${r.kind}`, 'data-kind': r.kind },
+          el('td', { text: fmtTime(r.time) }),
+          el('td', { class: 'tl-kind', text: show(r.kind) }),
+          el('td', { text: show(r.text ?? '') }),
+        ),
+      );
     }
     const title = conn === 'http' ? 'HTTP calls' : conn === 'page' ? 'Page loads' : `Connection ${conn}`;
-    out.push(el('div', { class: 'tl-conn', 'data-connection': conn }, el('h3', { text: list.length > 200 ? `${title} (last 200 of ${list.length})` : title }), el('table', {}, tbody)));
+    out.push(
+      el(
+        'div',
+        { class: 'tl-conn', 'data-connection': conn },
+        el('h3', { text: list.length > 200 ? `${title} (last 200 of ${list.length})` : title }),
+        el('table', {}, tbody),
+      ),
+    );
   }
   box.replaceChildren(...out);
 }
@@ -267,12 +338,19 @@ function newestKeys(report, fetched) {
   let best = null;
   for (const f of report.findings || []) {
     const ev = f.evidence || {};
-    const at = typeof ev.keys_fetched_at === 'number' ? ev.keys_fetched_at : f.code === 'jwks.unreachable' && typeof ev.fetched_at === 'number' ? ev.fetched_at : null;
+    const at =
+      typeof ev.keys_fetched_at === 'number'
+        ? ev.keys_fetched_at
+        : f.code === 'jwks.unreachable' && typeof ev.fetched_at === 'number'
+          ? ev.fetched_at
+          : null;
     const url = typeof ev.keys_from === 'string' ? ev.keys_from : typeof ev.url === 'string' ? ev.url : '';
     if (at !== null && (!best || at > best.at)) best = { at, url, failed: f.code === 'jwks.unreachable' };
   }
   if (best) return best;
-  for (const f of fetched) if (typeof f.at === 'number' && (!best || f.at > best.at)) best = { at: f.at, url: String(f.url), failed: !!f.error };
+  for (const f of fetched)
+    if (typeof f.at === 'number' && (!best || f.at > best.at))
+      best = { at: f.at, url: String(f.url), failed: !!f.error };
   return best;
 }
 
@@ -291,11 +369,15 @@ function renderKeys(report) {
   button.dataset.mode = pending.length ? 'check' : 'refetch';
   button.textContent = state.running ? 'Checking…' : pending.length ? 'Check the signature' : 'Refetch keys';
   button.setAttribute('aria-busy', state.running ? 'true' : 'false');
-  button.title = pending.length ? 'Fetch the issuer\'s discovery document and JWKS (no cookies, never the token)' : 'Fetch the keys again';
+  button.title = pending.length
+    ? "Fetch the issuer's discovery document and JWKS (no cookies, never the token)"
+    : 'Fetch the keys again';
   $('auto-keys').checked = !!state.auto;
   $('keys-urls').textContent = state.asking
     ? `${String(state.asking)} did not let this page read its keys: asking you for access to that origin only…`
-    : pending.length ? `To fetch: ${pending.map((r) => String(r.url)).join(', ')}` : '';
+    : pending.length
+      ? `To fetch: ${pending.map((r) => String(r.url)).join(', ')}`
+      : '';
   keysAge = newestKeys(report, fetched);
   showKeysAge();
 }
@@ -307,20 +389,24 @@ function renderKeys(report) {
  */
 function askAccess(origins) {
   try {
-    if (!chrome.permissions || typeof chrome.permissions.request !== 'function') return Promise.resolve('permissions cannot be asked from here');
-    return chrome.permissions.request({ origins }).then((granted) => granted === true, (e) => String((e && e.message) || e));
+    if (!chrome.permissions || typeof chrome.permissions.request !== 'function')
+      return Promise.resolve('permissions cannot be asked from here');
+    return chrome.permissions.request({ origins }).then(
+      (granted) => granted === true,
+      (e) => String(e?.message || e),
+    );
   } catch (e) {
-    return Promise.resolve(String((e && e.message) || e));
+    return Promise.resolve(String(e?.message || e));
   }
 }
 
 function checkKeys() {
   if (!host || typeof host.checkKeys !== 'function') return;
   const refetch = $('check-keys').dataset.mode === 'refetch';
-  flash(refetch ? 'Fetching the keys again…' : 'Fetching the issuer\'s keys…');
+  flash(refetch ? 'Fetching the keys again…' : "Fetching the issuer's keys…");
   host.checkKeys(askAccess, refetch).then(
     () => flash('Keys checked.'),
-    (e) => flash(`Key check failed: ${(e && e.message) || e}`),
+    (e) => flash(`Key check failed: ${e?.message || e}`),
   );
 }
 
@@ -331,7 +417,6 @@ function render(json) {
   } catch {
     return;
   }
-  lastReport = report;
   renderVerdict(report);
   renderSteps(report);
   renderTokens(report);
@@ -364,7 +449,7 @@ function copyText(text) {
     ta.remove();
     return ok;
   };
-  if (navigator.clipboard && navigator.clipboard.writeText) {
+  if (navigator.clipboard?.writeText) {
     return navigator.clipboard.writeText(text).then(() => true, fallback);
   }
   return Promise.resolve(fallback());
@@ -416,18 +501,6 @@ function wire() {
   }
 }
 
-function parseEnv(text) {
-  const env = {};
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) throw new Error(`"${line}" is not NAME=value`);
-    env[line.slice(0, eq).trim()] = line.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
-  }
-  return env;
-}
-
 function applyConfig() {
   if (!host) return;
   $('config-error').textContent = '';
@@ -435,7 +508,7 @@ function applyConfig() {
     host.setConfig($('config-source').value, JSON.stringify(parseEnv($('config-env').value)));
     flash($('config-source').value.trim() ? 'Configuration applied.' : 'Configuration forgotten.');
   } catch (e) {
-    $('config-error').textContent = String(e && e.message ? e.message : e);
+    $('config-error').textContent = String(e?.message ? e.message : e);
   }
 }
 
@@ -443,7 +516,9 @@ function loadConfigBox() {
   try {
     const saved = JSON.parse(host.storedConfig());
     $('config-source').value = saved.source || '';
-    $('config-env').value = Object.entries(saved.env || {}).map(([k, v]) => `${k}=${v}`).join('\n');
+    $('config-env').value = Object.entries(saved.env || {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
   } catch {
     /* nothing saved */
   }
@@ -458,13 +533,14 @@ function applyTheme(name) {
 }
 
 function initTheme() {
-  const panels = chrome.devtools && chrome.devtools.panels;
+  const panels = chrome.devtools?.panels;
   applyTheme(panels ? panels.themeName : host ? host.themeName() : 'default');
   if (panels && typeof panels.setThemeChangeHandler === 'function') panels.setThemeChangeHandler(applyTheme);
 }
 
 // ---- handshake with the devtools page ----
 
+/** @type {import('./contract.js').DoctorRender} */
 window.doctorRender = render;
 
 function attach() {
@@ -476,6 +552,6 @@ function attach() {
 }
 
 wire();
-window.addEventListener('doctorhost', attach);
+window.addEventListener(HOST_READY_EVENT, attach);
 attach();
 if (!host) initTheme();

@@ -17,7 +17,9 @@ const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 let headless = args.includes('--headless');
 if (!headless && !hasDisplay) {
   console.error('No display here (neither DISPLAY nor WAYLAND_DISPLAY is set), so no window can open.');
-  console.error('Running headless instead: the panel is saved as a screenshot. (Ask for it directly: scripts/demo.sh --headless [SCENARIO].)');
+  console.error(
+    'Running headless instead: the panel is saved as a screenshot. (Ask for it directly: scripts/demo.sh --headless [SCENARIO].)',
+  );
   headless = true;
 }
 
@@ -45,19 +47,23 @@ try {
     mkdirSync(out, { recursive: true });
     const file = path.join(out, `panel-${scenario}.png`);
     // Undocked, the DevTools window is all panel (DevTools internals: best effort).
-    await tab.devtoolsWindow.evaluate(async () => {
-      const legacy = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
-      legacy.DockController.DockController.instance().setDockSide('undocked');
-    }).catch(() => {});
+    await tab.devtoolsWindow
+      .evaluate(async () => {
+        const legacy = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
+        legacy.DockController.DockController.instance().setDockSide('undocked');
+      })
+      .catch(() => {});
     await sleep(800);
     await tab.devtoolsWindow.screenshot({ path: file });
     console.log(`scenario ${scenario}: ${reading.verdict}`);
-    console.log(`cause step: ${reading.cause_step ?? 'none'}; steps: ${JSON.stringify(reading.steps)}; findings: ${reading.codes.join(', ')}`);
+    console.log(
+      `cause step: ${reading.cause_step ?? 'none'}; steps: ${JSON.stringify(reading.steps)}; findings: ${reading.codes.join(', ')}`,
+    );
     console.log(`screenshot of the panel: ${path.relative(process.cwd(), file)}`);
     await shutdown(0);
   } else {
     console.log(`Chromium is open on ${stack.appUrl(scenario)} with DevTools on the Convex Auth panel.`);
-    console.log('Pick other scenarios from the page\'s menu; each is a fresh page load the panel diagnoses.');
+    console.log("Pick other scenarios from the page's menu; each is a fresh page load the panel diagnoses.");
     console.log('Close the browser window or press Ctrl+C to stop.');
     chrome.browser.on('disconnected', () => shutdown(0));
   }

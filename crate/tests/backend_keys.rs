@@ -410,3 +410,28 @@ fn a_404_is_the_backends_answer_too_other_statuses_may_be_transient() {
         codes(&s)
     );
 }
+
+#[test]
+fn rsa_keys_under_2048_bits_are_not_used_by_either_path() {
+    // biscuit jwa.rs:378-383 (ring) and openidconnect core/jwk/mod.rs:191-206 (AWS-LC): RSA_*_2048_8192_*.
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let modulus = |bytes: usize| {
+        let mut n = vec![0xC5u8; bytes];
+        n[bytes - 1] |= 1; // odd
+        b64.encode(n)
+    };
+    let set = |n: String| {
+        json!({"keys": [{"kty": "RSA", "kid": "r", "alg": "RS256", "n": n, "e": "AQAB"}]})
+            .to_string()
+    };
+    let small = Jwks::parse(&set(modulus(128))).unwrap();
+    assert!(small.keys.is_empty(), "a 1024-bit key is left out");
+    assert!(
+        small.notes.iter().any(|n| n.contains("2048")),
+        "{:?}",
+        small.notes
+    );
+    let big = Jwks::parse(&set(modulus(256))).unwrap();
+    assert_eq!(big.keys.len(), 1, "{:?}", big.notes);
+}

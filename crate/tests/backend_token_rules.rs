@@ -321,3 +321,50 @@ fn header_fields_and_jti_of_the_wrong_type_are_unreadable_on_every_path() {
     let t = plain(json!({"jti": "abc"}));
     assert!(of(&check_token(&t, T, &oidc()), Code::TokenMalformed).is_empty());
 }
+
+fn raw(header: &str, payload: &str) -> DecodedToken {
+    let text = format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode([5u8; 256])
+    );
+    decode(&text).unwrap_or_else(|m| panic!("{}", m.message))
+}
+
+#[test]
+fn a_typed_member_given_twice_is_refused_an_unknown_one_is_not() {
+    // serde's derived struct code refuses a known field given twice (biscuit ClaimsSet, openidconnect header).
+    let h = r#"{"alg":"RS256","typ":"JWT","kid":"k1"}"#;
+    let p = |extra: &str| {
+        format!(
+            r#"{{"iss":"https://issuer.example","sub":"u","aud":"convex","iat":{},"exp":{}{extra}}}"#,
+            T - 60.0,
+            T + 3600.0
+        )
+    };
+    let dup_iss = raw(h, &p(r#","iss":"https://other.example""#));
+    for path in [oidc(), custom(), TokenPath::Unknown] {
+        let fs = check_token(&dup_iss, T, &path);
+        assert!(
+            of(&fs, Code::TokenMalformed)
+                .iter()
+                .any(|f| f.evidence.get("duplicate") == Some(&json!("iss"))),
+            "{path:?}: {fs:#?}"
+        );
+    }
+    let dup_alg = raw(
+        r#"{"alg":"none","alg":"RS256","typ":"JWT","kid":"k1"}"#,
+        &p(""),
+    );
+    let fs = check_token(&dup_alg, T, &oidc());
+    assert!(
+        of(&fs, Code::TokenMalformed)
+            .iter()
+            .any(|f| f.evidence.get("duplicate") == Some(&json!("alg"))),
+        "{fs:#?}"
+    );
+    // A custom claim twice: serde_json keeps the last, and so do both libraries (it is not a typed field).
+    let dup_role = raw(h, &p(r#","role":"a","role":"b""#));
+    assert!(of(&check_token(&dup_role, T, &oidc()), Code::TokenMalformed).is_empty());
+}

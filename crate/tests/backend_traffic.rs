@@ -574,3 +574,181 @@ fn expiry_in_session_says_there_is_no_timer_and_admin_keys_are_checked() {
     assert!(f.message.contains("BadAdminKey"), "{}", f.message);
     assert!(!r.findings.iter().any(|f| f.message.contains("secret")));
 }
+
+#[test]
+fn a_custom_jwt_provider_never_blames_the_scheme_less_issuer() {
+    // customJwt adds https:// itself (authentication/src/lib.rs:324-331): an internal error there has another cause.
+    let config = "export default { providers: [{ type: \"customJwt\", issuer: \"https://issuer.example.test\", jwks: \"https://issuer.example.test/jwks\", algorithm: \"RS256\", applicationID: \"convex\" }] };";
+    let token = jwt("issuer.example.test", T + 3600.0);
+    let r = run(internal_error_loop(&token), Some(config));
+    let f = find(&r, Code::AuthInternalError).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(!f.message.contains("has no `https://`"), "{}", f.message);
+    assert!(
+        find(&r, Code::TokenIssNoScheme).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+}
+
+#[test]
+fn a_discovery_close_without_auth_error_is_transient() {
+    // errors/src/lib.rs:676-709: 429/425/421 and 5xx close 1013 with no AuthError; the next Connect names it.
+    let events = vec![
+        connect(S1, T, 0, "InitialConnect", None),
+        authenticate(S1, T + 0.1, &good()),
+        close(S1, T + 0.4),
+        connect(S2, T + 1.4, 1, "AuthProviderDiscoveryFailed", None),
+        authenticate(S2, T + 1.5, &good()),
+    ];
+    let r = run(events, None);
+    let f = find(&r, Code::AuthDiscoveryFailed).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        f.message.contains("429") && f.message.contains("1013"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.evidence.get("auth_error"), Some(&json!(false)));
+    // With the AuthError the backend sends for a 4xx discovery answer, no such note.
+    let events = vec![
+        connect(S1, T, 0, "InitialConnect", None),
+        authenticate(S1, T + 0.1, &good()),
+        auth_error(
+            S1,
+            T + 0.3,
+            "Auth provider discovery of https://issuer.example.test failed: 400 Bad Request",
+            true,
+        ),
+    ];
+    let r = run(events, None);
+    let f = find(&r, Code::AuthDiscoveryFailed).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(!f.message.contains("No AuthError"), "{}", f.message);
+}
+
+#[test]
+fn keys_that_verify_a_refused_token_point_at_the_backends_key_cache() {
+    let fixtures: Value = serde_json::from_str(include_str!("fixtures/tokens.json")).unwrap();
+    let token = fixtures["tokens"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["name"] == "rs256_valid"))
+        .and_then(|t| t["token"].as_str())
+        .unwrap()
+        .to_owned();
+    let jwks = convex_auth_doctor::verify::Jwks::parse(&fixtures["jwks"].to_string()).unwrap();
+    let sent = fixtures["sent_at"].as_f64().unwrap();
+    let refused = "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
+    let mut s = Session::new();
+    for e in [
+        connect(S1, sent, 0, "InitialConnect", None),
+        authenticate(S1, sent + 0.1, &token),
+        auth_error(S1, sent + 0.3, refused, true),
+    ] {
+        s.push(e);
+    }
+    s.set_keys("jwks.json", Some(jwks.clone()), vec![]);
+    let r = s.report();
+    assert!(find(&r, Code::SignatureValid).is_some(), "{:?}", codes(&r));
+    let f = find(&r, Code::AuthRejected).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(f.message.contains("older key set"), "{}", f.message);
+    // Refused for another reason (no provider matches): nothing about caches.
+    let mut s = Session::new();
+    for e in [
+        connect(S1, sent, 0, "InitialConnect", None),
+        authenticate(S1, sent + 0.1, &token),
+        auth_error(
+            S1,
+            sent + 0.3,
+            "No auth provider found matching the given token (no providers configured).",
+            true,
+        ),
+    ] {
+        s.push(e);
+    }
+    s.set_keys("jwks.json", Some(jwks), vec![]);
+    let r = s.report();
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| !f.message.contains("older key set")),
+        "{:?}",
+        codes(&r)
+    );
+}
+
+#[test]
+fn a_token_expired_within_the_leeway_is_refused_at_once_not_during_the_session() {
+    // B3: customJwt passes validation within 5 s of exp, then the identity is refused at once (AuthError false).
+    let config = "export default { providers: [{ type: \"customJwt\", issuer: \"https://issuer.example.test\", jwks: \"https://issuer.example.test/jwks\", algorithm: \"RS256\", applicationID: \"convex\" }] };";
+    let token = jwt(ISS, T - 2.0);
+    let events = vec![
+        connect(S1, T, 0, "InitialConnect", None),
+        authenticate(S1, T + 0.1, &token),
+        auth_error(S1, T + 0.2, "Convex token identity expired", false),
+    ];
+    let r = run(events, Some(config));
+    let expired = find(&r, Code::TokenExpired).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(expired.severity, Severity::Fail);
+    let f = find(&r, Code::AuthExpiredInSession).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        f.message.contains("already expired when it was sent"),
+        "{}",
+        f.message
+    );
+    assert_eq!(r.cause_step, Some(2));
+}
+
+#[test]
+fn a_too_short_authorization_header_is_a_bad_scheme() {
+    // local_backend/src/authentication.rs:55-62: fewer than 7 characters → 400 InvalidHeaderFailure.
+    let body = r#"{"code":"InvalidHeaderFailure","message":"Invalid authentication header"}"#;
+    let r = run(vec![http(T, "Bearer", 400, body)], None);
+    assert_eq!(status(&r, 2), Status::Fail);
+    assert_eq!(
+        convex_auth_doctor::rules::ServerError::classify("Invalid authentication header"),
+        convex_auth_doctor::rules::ServerError::BadAuthorizationScheme
+    );
+}
+
+#[test]
+fn the_servers_jwks_parse_text_alone_is_config_jwks_unparseable() {
+    // authentication/src/lib.rs:280-289: biscuit refused the customJwt provider's JWKS as a whole.
+    let text = "Invalid JWKS response body from 'https://issuer.example.test/jwks'. The response is not valid JSON or doesn't match the expected JWKS format.";
+    let mut events = ws_session(&good());
+    events.push(auth_error(S1, T + 0.3, text, true));
+    let r = run(events, None);
+    let f = find(&r, Code::ConfigJwksUnparseable).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(f.severity, Severity::Fail);
+    assert_eq!(r.cause_step, Some(3));
+    assert!(
+        find(&r, Code::AuthDiscoveryFailed).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+    // A JWKS that could not be fetched is still a discovery/keys failure, not a parse refusal.
+    let mut events = ws_session(&good());
+    events.push(auth_error(S1, T + 0.3, "Could not fetch JWKS from URL 'https://issuer.example.test/jwks': HTTP 404 Not Found. Check that the URL is correct and accessible.", true));
+    let r = run(events, None);
+    assert!(
+        find(&r, Code::ConfigJwksUnparseable).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+}
+
+#[test]
+fn a_resend_delivered_after_its_answer_keeps_the_answer() {
+    // The capture can hand frames over late: a refetch Authenticate of the same token processed after the
+    // Transition that confirmed it must not make the token "waiting" again.
+    let token = good();
+    let r = run(
+        vec![
+            connect(S1, T, 0, "InitialConnect", None),
+            authenticate(S1, T + 0.1, &token),
+            transition(S1, T + 0.3, (0, 1), json!([]), None),
+            transition(S1, T + 0.9, (1, 2), json!([]), None),
+            authenticate(S1, T + 0.7, &token),
+        ],
+        None,
+    );
+    assert!(find(&r, Code::AuthConfirmed).is_some(), "{:?}", codes(&r));
+    assert!(r.tokens.iter().all(|t| t.outcome == "accepted"));
+}

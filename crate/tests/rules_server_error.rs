@@ -185,10 +185,15 @@ fn jwks_fetch_texts() {
         ServerError::classify("Invalid Content-Type 'text/html' when fetching JWKS from 'https://a/jwks'. Expected 'application/json' or 'application/jwk-set+json'."),
         ServerError::JwksUnavailable { url: Some("https://a/jwks".into()) }
     );
+    // Fetched, and refused by biscuit's JWKS parser (authentication/src/lib.rs:280-289): the set itself is the fault.
+    let e = ServerError::classify("Invalid JWKS response body from 'https://a/jwks'. The response is not valid JSON or doesn't match the expected JWKS format.");
     assert_eq!(
-        ServerError::classify("Invalid JWKS response body from 'https://a/jwks'. The response is not valid JSON or doesn't match the expected JWKS format."),
-        ServerError::JwksUnavailable { url: Some("https://a/jwks".into()) }
+        e,
+        ServerError::JwksUnparseable {
+            url: Some("https://a/jwks".into())
+        }
     );
+    assert_eq!(e.implied_code(), Some(Code::ConfigJwksUnparseable));
 }
 
 #[test]

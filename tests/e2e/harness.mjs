@@ -24,7 +24,10 @@ export async function until(fn, { timeoutMs = 15000, everyMs = 100, what = 'cond
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -38,19 +41,36 @@ export async function launch({ headless = true, autoOpen = false, extraArgs = []
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'cad-e2e-'));
   const args = [
     ...(headless ? ['--headless=new'] : []),
-    '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${userDataDir}`,
-    `--load-extension=${ROOT}`, `--disable-extensions-except=${ROOT}`,
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+    `--user-data-dir=${userDataDir}`,
+    `--load-extension=${ROOT}`,
+    `--disable-extensions-except=${ROOT}`,
     ...(autoOpen ? ['--auto-open-devtools-for-tabs'] : []),
-    ...extraArgs, 'about:blank',
+    ...extraArgs,
+    'about:blank',
   ];
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, ignoreDefaultArgs: true, args, defaultViewport: null, protocolTimeout: 120000 });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    ignoreDefaultArgs: true,
+    args,
+    defaultViewport: null,
+    protocolTimeout: 120000,
+  });
   const close = async () => {
-    try {
-      await browser.close();
-    } catch {
-      /* already gone */
-    }
+    // Bounded: on a loaded machine Chromium can hang in close(); a test file must still end.
+    const proc = browser.process();
+    const closed = browser.close().then(
+      () => true,
+      () => true,
+    );
+    if (!(await Promise.race([closed, sleep(20000).then(() => false)]))) proc?.kill('SIGKILL');
     rmSync(userDataDir, { recursive: true, force: true });
   };
   return { browser, close, userDataDir };
@@ -74,29 +94,40 @@ export async function openTab(browser, { appFirst } = {}) {
   if (appFirst) await appFirst(page);
   const known = new Set(devtoolsPageTargets(browser));
   const devtoolsWindow = await page.openDevTools();
-  const dtTarget = await browser.waitForTarget((t) => t.url().endsWith('/extension/devtools.html') && !known.has(t), { timeout: 20000 });
+  const dtTarget = await browser.waitForTarget((t) => t.url().endsWith('/extension/devtools.html') && !known.has(t), {
+    timeout: 20000,
+  });
   const extId = new URL(dtTarget.url()).host;
   const dt = await dtTarget.createCDPSession();
-  await until(async () => (await evalIn(dt, 'globalThis.__doctor ? JSON.parse(__doctor.stats()).ready : false')), { what: 'the engine in the devtools page' });
+  await until(async () => await evalIn(dt, 'globalThis.__doctor ? JSON.parse(__doctor.stats()).ready : false'), {
+    what: 'the engine in the devtools page',
+  });
   const knownPanels = new Set(browser.targets().filter((t) => t.url().endsWith('/extension/panel.html')));
   // Showing an extension panel from a script (panel.show() needs a user gesture): DevTools' own InspectorView.
   const panelId = `chrome-extension://${extId}${PANEL_TITLE.replace(/\s/g, '')}`;
-  await until(async () => {
-    await devtoolsWindow.evaluate(async (id) => {
-      const legacy = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
-      await legacy.InspectorView.InspectorView.instance().showPanel(id);
-    }, panelId);
-    return browser.targets().some((t) => t.url().endsWith('/extension/panel.html') && !knownPanels.has(t));
-  }, { what: 'the Convex Auth panel', everyMs: 300 });
+  await until(
+    async () => {
+      await devtoolsWindow.evaluate(async (id) => {
+        const legacy = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
+        await legacy.InspectorView.InspectorView.instance().showPanel(id);
+      }, panelId);
+      return browser.targets().some((t) => t.url().endsWith('/extension/panel.html') && !knownPanels.has(t));
+    },
+    { what: 'the Convex Auth panel', everyMs: 300 },
+  );
   const panelTarget = browser.targets().find((t) => t.url().endsWith('/extension/panel.html') && !knownPanels.has(t));
   const panel = await panelTarget.createCDPSession();
-  await until(async () => evalIn(panel, "!!(document.body && document.body.dataset.rendered)"), { what: 'the first render of the panel' });
+  await until(async () => evalIn(panel, '!!(document.body && document.body.dataset.rendered)'), {
+    what: 'the first render of the panel',
+  });
   return { page, devtoolsWindow, dt, dtTarget, panel, panelTarget, extId };
 }
 
 /** What the panel shows, through its stable hooks. */
 export async function readPanel(panel) {
-  return evalIn(panel, `(() => {
+  return evalIn(
+    panel,
+    `(() => {
     const q = (s) => document.querySelector(s);
     const steps = {};
     for (const n of [1, 2, 3]) steps[n] = q('[data-step="' + n + '"]')?.dataset.status ?? null;
@@ -113,7 +144,8 @@ export async function readPanel(panel) {
       rawJson: (document.querySelector('main')?.innerText.match(/\\{\\s*"[^"\\n]+"\\s*:/) || [null])[0],
       rendered: Number(document.body.dataset.rendered || 0),
     };
-  })()`);
+  })()`,
+  );
 }
 
 /**
@@ -122,7 +154,8 @@ export async function readPanel(panel) {
  */
 export function mismatches(reading, expect) {
   const out = [];
-  if (reading.cause_step !== expect.cause_step) out.push(`cause_step ${reading.cause_step} (expected ${expect.cause_step})`);
+  if (reading.cause_step !== expect.cause_step)
+    out.push(`cause_step ${reading.cause_step} (expected ${expect.cause_step})`);
   for (const [n, status] of Object.entries(expect.step_status || {})) {
     if (reading.steps[n] !== status) out.push(`step ${n} ${reading.steps[n]} (expected ${status})`);
   }
@@ -130,7 +163,9 @@ export function mismatches(reading, expect) {
   if (expect.fix) {
     const shown = reading.fixes?.[expect.fix.code];
     if (typeof shown !== 'string' || !shown.startsWith('Fix:')) out.push(`no Fix: line on ${expect.fix.code}`);
-    else for (const value of expect.fix.has) if (!shown.includes(value)) out.push(`the fix of ${expect.fix.code} lacks ${JSON.stringify(value)}: ${shown}`);
+    else
+      for (const value of expect.fix.has)
+        if (!shown.includes(value)) out.push(`the fix of ${expect.fix.code} lacks ${JSON.stringify(value)}: ${shown}`);
   }
   return out;
 }
@@ -162,6 +197,10 @@ export async function clickInPanel(tab, selector) {
  */
 export function withValues(expect, { idpUrl, deploymentUrl }) {
   if (!expect.fix) return expect;
-  const fill = (v) => v.replaceAll('{IDP}', idpUrl).replaceAll('{IDP_HOST}', idpUrl.replace(/^https?:\/\//, '')).replaceAll('{DEPLOYMENT}', deploymentUrl);
+  const fill = (v) =>
+    v
+      .replaceAll('{IDP}', idpUrl)
+      .replaceAll('{IDP_HOST}', idpUrl.replace(/^https?:\/\//, ''))
+      .replaceAll('{DEPLOYMENT}', deploymentUrl);
   return { ...expect, fix: { code: expect.fix.code, has: expect.fix.has.map(fill) } };
 }

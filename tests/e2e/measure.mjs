@@ -19,7 +19,9 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 // 1. size
 const wasm = readFileSync(path.join(ROOT, 'extension', 'pkg', 'convex_auth_doctor_bg.wasm'));
 const glue = readFileSync(path.join(ROOT, 'extension', 'pkg', 'convex_auth_doctor.js'));
-console.log(`wasm module: ${kb(wasm.length)} raw, ${kb(gzipSync(wasm, { level: 9 }).length)} gzipped (JS glue ${kb(glue.length)} raw, ${kb(gzipSync(glue, { level: 9 }).length)} gzipped)`);
+console.log(
+  `wasm module: ${kb(wasm.length)} raw, ${kb(gzipSync(wasm, { level: 9 }).length)} gzipped (JS glue ${kb(glue.length)} raw, ${kb(gzipSync(glue, { level: 9 }).length)} gzipped)`,
+);
 
 const stack = await startStack({ scenarios: ['token-expired', 'busy'] });
 const chrome = await launch();
@@ -28,27 +30,42 @@ try {
   const latencies = [];
   for (let i = 0; i < runs; i++) {
     const tab = await openTab(chrome.browser);
-    await evalIn(tab.panel, `(() => {
+    await evalIn(
+      tab.panel,
+      `(() => {
       window.__marks = [];
       const box = document.getElementById('verdict-box');
       new MutationObserver(() => __marks.push({ at: Date.now(), cause: box.dataset.causeStep, verdict: document.getElementById('verdict').textContent }))
         .observe(box, { subtree: true, childList: true, characterData: true, attributes: true });
       return true;
-    })()`);
+    })()`,
+    );
     const from = stack.frames('token-expired').length;
     await tab.page.goto(stack.appUrl('token-expired'));
-    const authError = await until(() => stack.frames('token-expired').slice(from).find((f) => f.dir === 'out' && f.frame?.type === 'AuthError'), { timeoutMs: 20000, what: 'an AuthError frame' });
-    const shown = await until(async () => {
-      const marks = await evalIn(tab.panel, '__marks');
-      return marks.find((m) => m.at >= authError.t && m.cause && /break/i.test(m.verdict));
-    }, { timeoutMs: 10000, what: 'the failing verdict in the panel', everyMs: 50 }).catch(() => null);
+    const authError = await until(
+      () =>
+        stack
+          .frames('token-expired')
+          .slice(from)
+          .find((f) => f.dir === 'out' && f.frame?.type === 'AuthError'),
+      { timeoutMs: 20000, what: 'an AuthError frame' },
+    );
+    const shown = await until(
+      async () => {
+        const marks = await evalIn(tab.panel, '__marks');
+        return marks.find((m) => m.at >= authError.t && m.cause && /break/i.test(m.verdict));
+      },
+      { timeoutMs: 10000, what: 'the failing verdict in the panel', everyMs: 50 },
+    ).catch(() => null);
     if (shown) latencies.push(shown.at - authError.t);
     else console.log(`run ${i + 1}: the panel did not show a failing verdict within 10 s`);
     await tab.page.close();
   }
   latencies.sort((a, b) => a - b);
   if (latencies.length) {
-    console.log(`AuthError frame → verdict on screen: median ${latencies[Math.floor(latencies.length / 2)]} ms, max ${latencies[latencies.length - 1]} ms, min ${latencies[0]} ms over ${latencies.length} runs`);
+    console.log(
+      `AuthError frame → verdict on screen: median ${latencies[Math.floor(latencies.length / 2)]} ms, max ${latencies[latencies.length - 1]} ms, min ${latencies[0]} ms over ${latencies.length} runs`,
+    );
   }
 
   // 3. CPU of the devtools page under ~200 frames/s
@@ -61,21 +78,37 @@ try {
     await tab.page.evaluate((base) => {
       const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/1.48.0/sync`);
       ws.onopen = () => {
-        ws.send(JSON.stringify({ type: 'Connect', sessionId: crypto.randomUUID(), connectionCount: 0, lastCloseReason: null, maxObservedTimestamp: null, clientTs: Date.now() }));
-        ws.send(JSON.stringify({ type: 'ModifyQuerySet', baseVersion: 0, newVersion: 1, modifications: [{ type: 'Add', queryId: 0, udfPath: 'ticker:tick', args: [{}] }] }));
+        ws.send(
+          JSON.stringify({
+            type: 'Connect',
+            sessionId: crypto.randomUUID(),
+            connectionCount: 0,
+            lastCloseReason: null,
+            maxObservedTimestamp: null,
+            clientTs: Date.now(),
+          }),
+        );
+        ws.send(
+          JSON.stringify({
+            type: 'ModifyQuerySet',
+            baseVersion: 0,
+            newVersion: 1,
+            modifications: [{ type: 'Add', queryId: 0, udfPath: 'ticker:tick', args: [{}] }],
+          }),
+        );
       };
       window.__busySocket = ws;
     }, stack.backendUrl('busy'));
     await sleep(2000);
     await tab.dt.send('Performance.enable');
-    const metrics = async () => Object.fromEntries((await tab.dt.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const metrics = async () =>
+      Object.fromEntries((await tab.dt.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     const stats = async () => JSON.parse(await evalIn(tab.dt, '__doctor.stats()'));
     const procs = extensionRenderers(chrome.browser.process()?.pid);
     const cpu0 = procs.map(cpuTicks);
     const w0 = await tab.devtoolsWindow.metrics().catch(() => ({}));
     const m0 = await metrics();
     const s0 = await stats();
-    const f0 = await tab.page.evaluate(() => 0);
     const t0 = Date.now();
     await sleep(seconds * 1000);
     const wall = (Date.now() - t0) / 1000;
@@ -86,10 +119,20 @@ try {
     const hz = 100; // USER_HZ on Linux
     const procSeconds = cpu1.reduce((a, v, i) => a + (v - cpu0[i]), 0) / hz;
     const task = m1.TaskDuration - m0.TaskDuration;
-    console.log(`busy app for ${wall.toFixed(0)} s: ${((s1.frames - s0.frames) / wall).toFixed(0)} frames/s handed to the engine, ${s1.polls - s0.polls} polls (mean ${((s1.pollMs - s0.pollMs) / Math.max(1, s1.polls - s0.polls)).toFixed(1)} ms each, last delay ${s1.lastPollDelay} ms, HAR ${s1.harEntries} entries)`);
-    console.log(`devtools page main thread (CDP TaskDuration): ${task.toFixed(2)} s = ${((100 * task) / wall).toFixed(1)}% of one core (script ${(m1.ScriptDuration - m0.ScriptDuration).toFixed(2)} s)`);
-    if (w0.TaskDuration !== undefined) console.log(`for comparison, DevTools' own window (which builds every getHAR() answer and shows the Network panel's data): ${(w1.TaskDuration - w0.TaskDuration).toFixed(2)} s = ${((100 * (w1.TaskDuration - w0.TaskDuration)) / wall).toFixed(1)}% of one core`);
-    if (procs.length) console.log(`extension renderer process(es) ${procs.join(',')} (devtools page + panel, /proc): ${procSeconds.toFixed(2)} s CPU = ${((100 * procSeconds) / wall).toFixed(1)}% of one core`);
+    console.log(
+      `busy app for ${wall.toFixed(0)} s: ${((s1.frames - s0.frames) / wall).toFixed(0)} frames/s handed to the engine, ${s1.polls - s0.polls} polls (mean ${((s1.pollMs - s0.pollMs) / Math.max(1, s1.polls - s0.polls)).toFixed(1)} ms each, last delay ${s1.lastPollDelay} ms, HAR ${s1.harEntries} entries)`,
+    );
+    console.log(
+      `devtools page main thread (CDP TaskDuration): ${task.toFixed(2)} s = ${((100 * task) / wall).toFixed(1)}% of one core (script ${(m1.ScriptDuration - m0.ScriptDuration).toFixed(2)} s)`,
+    );
+    if (w0.TaskDuration !== undefined)
+      console.log(
+        `for comparison, DevTools' own window (which builds every getHAR() answer and shows the Network panel's data): ${(w1.TaskDuration - w0.TaskDuration).toFixed(2)} s = ${((100 * (w1.TaskDuration - w0.TaskDuration)) / wall).toFixed(1)}% of one core`,
+      );
+    if (procs.length)
+      console.log(
+        `extension renderer process(es) ${procs.join(',')} (devtools page + panel, /proc): ${procSeconds.toFixed(2)} s CPU = ${((100 * procSeconds) / wall).toFixed(1)}% of one core`,
+      );
     await tab.page.close();
   }
 } finally {
@@ -103,7 +146,12 @@ function extensionRenderers(browserPid) {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes('--type=renderer') && cmd.includes('--extension-process') && isDescendant(Number(pid), browserPid)) out.push(Number(pid));
+      if (
+        cmd.includes('--type=renderer') &&
+        cmd.includes('--extension-process') &&
+        isDescendant(Number(pid), browserPid)
+      )
+        out.push(Number(pid));
     } catch {
       /* gone */
     }
@@ -115,7 +163,11 @@ function isDescendant(pid, ancestor) {
   for (let p = pid, n = 0; p > 1 && n < 20; n++) {
     if (p === ancestor) return true;
     try {
-      p = Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+      p = Number(
+        readFileSync(`/proc/${p}/stat`, 'utf8')
+          .replace(/^.*\) /, '')
+          .split(' ')[1],
+      );
     } catch {
       return false;
     }
@@ -125,7 +177,9 @@ function isDescendant(pid, ancestor) {
 
 function cpuTicks(pid) {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return Number(f[11]) + Number(f[12]); // utime + stime
   } catch {
     return 0;

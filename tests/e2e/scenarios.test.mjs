@@ -12,7 +12,19 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startStack, loadScenarios } from '../standin/stack.mjs';
-import { launch, openTab, readPanel, mismatches, withValues, getHar, evalIn, sleep, until, clickInPanel, ROOT } from './harness.mjs';
+import {
+  launch,
+  openTab,
+  readPanel,
+  mismatches,
+  withValues,
+  getHar,
+  evalIn,
+  sleep,
+  until,
+  clickInPanel,
+  ROOT,
+} from './harness.mjs';
 
 const only = process.env.E2E_ONLY ? process.env.E2E_ONLY.split(',') : null;
 const scenarios = loadScenarios().filter((s) => !only || only.includes(s.id));
@@ -43,27 +55,43 @@ for (const scenario of scenarios) {
     if (saveHar) {
       // getHAR() carries no response bodies; DevTools' own "Save all as HAR with content" does. Collect them the
       // way the extension does (onRequestFinished + getContent) to write the same kind of file.
-      await evalIn(tab.dt, `(globalThis.__bodies = {}, chrome.devtools.network.onRequestFinished.addListener((e) => {
+      await evalIn(
+        tab.dt,
+        `(globalThis.__bodies = {}, chrome.devtools.network.onRequestFinished.addListener((e) => {
         if (e._resourceType === 'fetch' || e._resourceType === 'xhr') e.getContent((b, enc) => { __bodies[e.request.url + '|' + e.startedDateTime] = [b, enc]; });
-      }), true)`);
+      }), true)`,
+      );
     }
     try {
       await tab.page.goto(stack.appUrl(scenario.id));
       await tab.page.waitForSelector('body[data-done]', { timeout: 45000 });
       if (needsKeys(scenario)) {
         // The user presses "Check the signature" once the panel offers it (a real click in the panel).
-        const offered = "!document.getElementById('keys-box').hidden && document.getElementById('check-keys').dataset.mode === 'check'";
-        await until(async () => evalIn(tab.panel, offered), { timeoutMs: SETTLE_MS, what: 'the "Check the signature" button' });
+        const offered =
+          "!document.getElementById('keys-box').hidden && document.getElementById('check-keys').dataset.mode === 'check'";
+        await until(async () => evalIn(tab.panel, offered), {
+          timeoutMs: SETTLE_MS,
+          what: 'the "Check the signature" button',
+        });
         // A click can be lost on a loaded machine (the panel re-rendering under it): press again while the panel
         // still offers the check, as a user would.
         for (let press = 0; press < 3; press++) {
           await clickInPanel(tab, '#check-keys');
-          const taken = await until(async () => !(await evalIn(tab.panel, offered)), { timeoutMs: 3000, what: 'the check to start' }).then(() => true, () => false);
+          const taken = await until(async () => !(await evalIn(tab.panel, offered)), {
+            timeoutMs: 3000,
+            what: 'the check to start',
+          }).then(
+            () => true,
+            () => false,
+          );
           if (taken) break;
         }
       }
       const end = Date.now() + SETTLE_MS;
-      const expect = withValues(scenario.expect, { idpUrl: stack.idpUrl, deploymentUrl: stack.backendUrl(scenario.id) });
+      const expect = withValues(scenario.expect, {
+        idpUrl: stack.idpUrl,
+        deploymentUrl: stack.backendUrl(scenario.id),
+      });
       let reading = await readPanel(tab.panel);
       while (mismatches(reading, expect).length && Date.now() < end) {
         await sleep(250);
@@ -76,7 +104,8 @@ for (const scenario of scenarios) {
         const bodies = await evalIn(tab.dt, '__bodies');
         for (const e of har.entries ?? []) {
           const body = bodies[`${e.request.url}|${e.startedDateTime}`];
-          if (process.env.E2E_DEBUG) console.log(e.request.url, e.startedDateTime, e._resourceType, !!body, body && body[0]?.length);
+          if (process.env.E2E_DEBUG)
+            console.log(e.request.url, e.startedDateTime, e._resourceType, !!body, body?.[0]?.length);
           // Bodies of the Convex API calls only (the doctor reads those; the app's own files stay out of the fixture).
           if (body && typeof body[0] === 'string' && new URL(e.request.url).pathname.startsWith('/api/')) {
             e.response.content.text = body[0];

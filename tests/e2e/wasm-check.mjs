@@ -17,14 +17,21 @@ export async function checkWasm(pkg = PKG) {
     JSON.parse(s.report());
     return m.version();
   } catch (e) {
-    throw new Error(`the engine in ${pkg} does not load: ${e.message}` +
-      (/Table\.set/.test(e.message) ? ' (binaryen 108 (Debian 12 wasm-opt) breaks wasm-bindgen\'s externref table when wasm-opt runs after wasm-bindgen: run wasm-opt on cargo\'s output first)' : ''));
+    throw new Error(
+      `the engine in ${pkg} does not load: ${e.message}` +
+        (/Table\.set/.test(e.message)
+          ? " (binaryen 108 (Debian 12 wasm-opt) breaks wasm-bindgen's externref table when wasm-opt runs after wasm-bindgen: run wasm-opt on cargo's output first)"
+          : ''),
+    );
   }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  checkWasm().then((v) => console.log(`engine ${v} loads`), (e) => {
-    console.error(e.message);
-    process.exit(1);
-  });
+  checkWasm().then(
+    (v) => console.log(`engine ${v} loads`),
+    (e) => {
+      console.error(e.message);
+      process.exit(1);
+    },
+  );
 }

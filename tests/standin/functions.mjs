@@ -4,18 +4,18 @@
 // every console argument with the `object-inspect` package ({ maxStringLength: 32768, indent: 2,
 // customInspect: true }); the backend joins them with spaces behind `[LEVEL] `
 // (crates/common/src/log_lines.rs, to_pretty_string) and truncates lines over 32768 bytes.
-import inspect from "object-inspect";
+import inspect from 'object-inspect';
 
 const MAX_LOG_LINE_LENGTH = 32768;
-const TRUNCATED_LINE_SUFFIX = " (truncated due to length)";
+const TRUNCATED_LINE_SUFFIX = ' (truncated due to length)';
 
 /** common/src/log_lines.rs:137-228: messages joined by spaces behind `[LEVEL] `; a line over 32768 bytes keeps whole
  *  messages while they fit, cuts the next one at a character boundary, and gets the truncation suffix. */
 export function formatLogLine(level, args) {
   const messages = args.map((a) => inspect(a, { maxStringLength: 32768, indent: 2, customInspect: true }));
-  const bytes = (m) => Buffer.byteLength(m, "utf8");
+  const bytes = (m) => Buffer.byteLength(m, 'utf8');
   const total = messages.reduce((n, m) => n + bytes(m) + 1, 0) - 1;
-  if (total <= MAX_LOG_LINE_LENGTH) return `[${level}] ${messages.join(" ")}`;
+  if (total <= MAX_LOG_LINE_LENGTH) return `[${level}] ${messages.join(' ')}`;
   const kept = [];
   let used = 0;
   for (const m of messages) {
@@ -24,44 +24,47 @@ export function formatLogLine(level, args) {
       used += bytes(m) + 1;
       kept.push(m);
     } else {
-      let cut = Buffer.from(m, "utf8").subarray(0, room).toString("utf8");
-      if (cut.endsWith("\uFFFD") && !m.startsWith(cut)) cut = cut.slice(0, -1); // floor_char_boundary
+      let cut = Buffer.from(m, 'utf8').subarray(0, room).toString('utf8');
+      if (cut.endsWith('\uFFFD') && !m.startsWith(cut)) cut = cut.slice(0, -1); // floor_char_boundary
       kept.push(cut);
       break;
     }
   }
-  return `[${level}] ${kept.join(" ")}${TRUNCATED_LINE_SUFFIX}`;
+  return `[${level}] ${kept.join(' ')}${TRUNCATED_LINE_SUFFIX}`;
 }
 
 /** A `console` that collects log lines the way the runtime does. */
 export function makeConsole(lines) {
-  const at = (level) => (...args) => lines.push(formatLogLine(level, args));
-  return { log: at("LOG"), info: at("INFO"), warn: at("WARN"), error: at("ERROR"), debug: at("DEBUG") };
+  const at =
+    (level) =>
+    (...args) =>
+      lines.push(formatLogLine(level, args));
+  return { log: at('LOG'), info: at('INFO'), warn: at('WARN'), error: at('ERROR'), debug: at('DEBUG') };
 }
 
 /** Functions with the guide's step 1 line at the top (`console.log("server identity", …)`). */
 const withIdentityLog = {
-  "messages:whoami": {
-    type: "query",
+  'messages:whoami': {
+    type: 'query',
     handler: async (ctx) => {
       const identity = await ctx.auth.getUserIdentity();
-      ctx.console.log("server identity", identity);
+      ctx.console.log('server identity', identity);
       return identity === null ? null : { subject: identity.subject, tokenIdentifier: identity.tokenIdentifier };
     },
   },
-  "messages:send": {
-    type: "mutation",
+  'messages:send': {
+    type: 'mutation',
     handler: async (ctx, args) => {
       const identity = await ctx.auth.getUserIdentity();
-      ctx.console.log("server identity", identity);
-      return { sent: args.body ?? "", by: identity?.subject ?? null };
+      ctx.console.log('server identity', identity);
+      return { sent: args.body ?? '', by: identity?.subject ?? null };
     },
   },
-  "messages:act": {
-    type: "action",
+  'messages:act': {
+    type: 'action',
     handler: async (ctx) => {
       const identity = await ctx.auth.getUserIdentity();
-      ctx.console.log("server identity", identity);
+      ctx.console.log('server identity', identity);
       return { acted: true, by: identity?.subject ?? null };
     },
   },
@@ -81,10 +84,10 @@ const withoutLog = Object.fromEntries(
 /** `ticker:tick` returns a counter the deployment bumps ~200 times a second (the "busy" load). */
 const busy = {
   ...withIdentityLog,
-  "ticker:tick": { type: "query", handler: async (ctx) => ctx.tick },
+  'ticker:tick': { type: 'query', handler: async (ctx) => ctx.tick },
 };
 
-export const FUNCTION_SETS = { identity: withIdentityLog, "no-log": withoutLog, busy };
+export const FUNCTION_SETS = { identity: withIdentityLog, 'no-log': withoutLog, busy };
 
 /** udf/src/validation.rs:353-365: the message of a missing public function (`strip()` drops the `.js`). */
 export function missingFunctionMessage(path) {
@@ -96,7 +99,7 @@ export const jsErrorText = (message) => `${message}\n`;
 
 /** The JsError of a thrown Error: "Uncaught Error: …" and one stack frame in the deployed module. */
 export function thrownMessage(e, path) {
-  return `Uncaught Error: ${e?.message ?? String(e)}\n    at handler (../convex/${String(path).split(":")[0]}.ts:9:11)`;
+  return `Uncaught Error: ${e?.message ?? String(e)}\n    at handler (../convex/${String(path).split(':')[0]}.ts:9:11)`;
 }
 
 /** application/src/redaction.rs:163-171 (RedactedJsError Display): `[Request ID: X] Server Error`, then in development

@@ -1,22 +1,22 @@
 // Starts the whole stand-in in this Node process: the identity provider, one Convex deployment
 // stand-in per scenario (each on its own 127.0.0.1 port, like separate deployments), and the
 // demo app's static server. Used by the tests, by serve.mjs and by the extension's e2e tests.
-import http from "node:http";
-import net from "node:net";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
-import { startIdp } from "./idp.mjs";
-import { startDeployment } from "./backend.mjs";
-import { loadAuthConfig } from "./auth.mjs";
-import { buildApp } from "./app/build.mjs";
+import http from 'node:http';
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { startIdp } from './idp.mjs';
+import { startDeployment } from './backend.mjs';
+import { loadAuthConfig } from './auth.mjs';
+import { buildApp } from './app/build.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const SCENARIOS_FILE = path.join(here, "..", "scenarios.json");
+export const SCENARIOS_FILE = path.join(here, '..', 'scenarios.json');
 
 /** The one list of scenarios (tests/scenarios.json). */
 export function loadScenarios() {
-  return JSON.parse(readFileSync(SCENARIOS_FILE, "utf8"));
+  return JSON.parse(readFileSync(SCENARIOS_FILE, 'utf8'));
 }
 
 /**
@@ -29,7 +29,7 @@ async function closedPort(host) {
     const port = 20000 + Math.floor(Math.random() * 12000);
     const s = net.createServer();
     const ok = await new Promise((r) => {
-      s.once("error", () => r(false));
+      s.once('error', () => r(false));
       s.listen(port, host, () => r(true));
     });
     if (ok) {
@@ -37,7 +37,7 @@ async function closedPort(host) {
       return port;
     }
   }
-  throw new Error("no free port below the ephemeral range");
+  throw new Error('no free port below the ephemeral range');
 }
 
 /**
@@ -45,7 +45,7 @@ async function closedPort(host) {
  * Returns { appUrl(id), backendUrl(id), idpUrl, idp, scenarios, frames(id), close() }.
  */
 export async function startStack(opts = {}) {
-  const host = opts.host ?? "127.0.0.1";
+  const host = opts.host ?? '127.0.0.1';
   const all = loadScenarios();
   const wanted = opts.scenarios ? all.filter((s) => opts.scenarios.includes(s.id)) : all;
   if (opts.build !== false) await buildApp();
@@ -59,9 +59,21 @@ export async function startStack(opts = {}) {
         urls[s.id] = `http://${host}:${await closedPort(host)}`; // wrong deployment: nothing answers
         continue;
       }
-      const env = Object.fromEntries(Object.entries(s.backend.env ?? {}).map(([k, v]) => [k, v.replaceAll("{IDP}", idp.url).replaceAll("{IDP_HOST}", idp.url.replace(/^https?:\/\//, ""))]));
-      const providers = loadAuthConfig(path.join(here, "configs", `${s.backend.config}.auth.config.ts`), env);
-      const d = await startDeployment({ name: s.id, providers, functions: s.backend.functions, production: s.backend.production, pingMs: opts.pingMs, host });
+      const env = Object.fromEntries(
+        Object.entries(s.backend.env ?? {}).map(([k, v]) => [
+          k,
+          v.replaceAll('{IDP}', idp.url).replaceAll('{IDP_HOST}', idp.url.replace(/^https?:\/\//, '')),
+        ]),
+      );
+      const providers = loadAuthConfig(path.join(here, 'configs', `${s.backend.config}.auth.config.ts`), env);
+      const d = await startDeployment({
+        name: s.id,
+        providers,
+        functions: s.backend.functions,
+        production: s.backend.production,
+        pingMs: opts.pingMs,
+        host,
+      });
       closers.push(d.close);
       deployments.set(s.id, d);
       urls[s.id] = d.url;
@@ -72,31 +84,37 @@ export async function startStack(opts = {}) {
   }
 
   const files = {
-    "/": ["index.html", "text/html; charset=utf-8"],
-    "/index.html": ["index.html", "text/html; charset=utf-8"],
-    "/dist/app.js": ["dist/app.js", "text/javascript; charset=utf-8"],
+    '/': ['index.html', 'text/html; charset=utf-8'],
+    '/index.html': ['index.html', 'text/html; charset=utf-8'],
+    '/dist/app.js': ['dist/app.js', 'text/javascript; charset=utf-8'],
   };
   const web = http.createServer((req, res) => {
-    const p = new URL(req.url, "http://x").pathname;
-    if (p === "/stack.json") {
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+    const p = new URL(req.url, 'http://x').pathname;
+    if (p === '/stack.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return res.end(JSON.stringify({ idpUrl: idp.url, deployments: urls, scenarios: wanted }));
     }
     const f = files[p];
     if (!f) {
-      res.writeHead(404, { "content-type": "text/plain" });
-      return res.end("not found");
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('not found');
     }
     try {
-      res.writeHead(200, { "content-type": f[1], "cache-control": "no-store" });
-      res.end(readFileSync(path.join(here, "app", f[0])));
+      res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
+      res.end(readFileSync(path.join(here, 'app', f[0])));
     } catch {
-      res.writeHead(500).end("app not built");
+      res.writeHead(500).end('app not built');
     }
   });
   await new Promise((r) => web.listen(0, host, r));
   const appBase = `http://${host}:${web.address().port}`;
-  closers.push(() => new Promise((r) => { web.closeAllConnections?.(); web.close(() => r()); }));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        web.closeAllConnections?.();
+        web.close(() => r());
+      }),
+  );
 
   const known = (id) => {
     if (!(id in urls)) throw new Error(`unknown or not started scenario: ${id}`);

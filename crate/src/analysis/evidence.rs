@@ -105,7 +105,8 @@ pub struct IdentitySeen {
 /// Where a clock estimate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockSource {
-    /// A Transition's `clientClockSkew`, which the client computes from the server's receive time (milliseconds).
+    /// A Transition's `clientClockSkew` (the Connect's `clientTs` minus the server's receive time), corrected with
+    /// the Connect frame's capture time (`signals.rs`): alone it includes the page's age.
     ClientClockSkew,
     /// An HTTP response's `Date` header: one-second resolution, and read after the request.
     DateHeader,
@@ -140,6 +141,8 @@ struct SocketState {
     /// requestId → udfPath (from Mutation/Action).
     requests: BTreeMap<u64, String>,
     closed: bool,
+    /// The Connect clock and the first confirmation, for the backend-fidelity rules.
+    signal: super::signals::SocketClock,
 }
 
 /// Everything the verdict rests on. Read through its questions (below), not its counters: the judge asks
@@ -337,7 +340,11 @@ impl Evidence {
             if let Some(t) = self.tokens.get_mut(i).filter(|t| time > t.last_sent) {
                 t.last_sent = time;
                 t.times_sent = t.times_sent.saturating_add(1);
-                t.outcome = AuthOutcome::Pending;
+                // A send older than the answer already recorded (frames delivered out of order between two
+                // captures) is not waiting for an answer: it got that one.
+                if outcome_time(&t.outcome).map_or(true, |answered| time > answered) {
+                    t.outcome = AuthOutcome::Pending;
+                }
             }
             return Some(i);
         }
@@ -391,7 +398,7 @@ impl Evidence {
             } => {
                 let pending = self.latest_pending();
                 self.signals.connect(
-                    socket,
+                    self.sockets.get_mut(socket).map(|s| &mut s.signal),
                     time,
                     client_ts,
                     last_close_reason.as_deref(),
@@ -413,7 +420,6 @@ impl Evidence {
                 AuthenticateKind::User { token } => {
                     let deployment = traffic::deployment_of(url);
                     let index = self.token_index(&token, TokenSource::Ws, time, deployment);
-                    self.signals.authenticate(socket);
                     if let Some(s) = self.sockets.get_mut(socket) {
                         s.token = index;
                     }
@@ -515,7 +521,7 @@ impl Evidence {
                 // `clientClockSkew` alone is no clock offset: it includes the page's age (backend-fidelity B5).
                 // Only with the socket's Connect (`clientTs` and its capture time) does it give one.
                 self.signals.transition(
-                    socket,
+                    self.sockets.get_mut(socket).map(|s| &mut s.signal),
                     time,
                     end_identity > start_identity && token.is_some(),
                     client_clock_skew.filter(|s| s.is_finite()),
@@ -619,8 +625,12 @@ impl Evidence {
             .sockets
             .get(socket)
             .and_then(|s| result.query_id.and_then(|id| s.queries.get(&id).cloned()));
-        self.signals
-            .identityless_result(socket, time, function, what);
+        self.signals.identityless_result(
+            self.sockets.get(socket).map(|s| &s.signal),
+            time,
+            function,
+            what,
+        );
     }
 
     fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
@@ -824,6 +834,16 @@ impl Evidence {
         urls.dedup();
         urls.truncate(8);
         urls
+    }
+}
+
+/// When a token's answer came, if it has one.
+fn outcome_time(outcome: &AuthOutcome) -> Option<f64> {
+    match outcome {
+        AuthOutcome::Pending => None,
+        AuthOutcome::Confirmed { time }
+        | AuthOutcome::Rejected { time, .. }
+        | AuthOutcome::ExpiredInSession { time, .. } => Some(*time),
     }
 }
 

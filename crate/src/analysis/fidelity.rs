@@ -59,7 +59,7 @@ pub(super) fn traffic_rules(
     null_before_auth(ev, out);
     stale_keys(ev, out);
     transient_discovery(ev, out);
-    backend_notes(out);
+    backend_notes(ev, token, out);
 }
 
 /// `auth.internal_error`: the backend failed internally right after a user token (a 1011 `InternalServerError`
@@ -86,7 +86,9 @@ fn internal_error(
         return;
     }
     let iss = token.and_then(|t| t.iss());
-    let scheme_less = iss.is_some_and(|i| !i.starts_with("https://") && !i.starts_with("http://"));
+    // A customJwt provider adds the scheme itself (authentication/src/lib.rs:324-331): not this cause there.
+    let scheme_less = !matches!(path, TokenPath::CustomJwt { .. })
+        && iss.is_some_and(|i| !i.starts_with("https://") && !i.starts_with("http://"));
     let cause = if scheme_less {
         // Only the OIDC path fails this way on a scheme-less `iss` (authentication/src/lib.rs:208): the evidence
         // settles the path, so the step-2 finding is a failure, whatever the configuration known here.
@@ -229,9 +231,23 @@ pub(super) fn clock_offset(ev: &Evidence) -> f64 {
 }
 
 /// What the backend really does, added to findings the guide's steps already make.
-pub(super) fn backend_notes(out: &mut [Finding]) {
+pub(super) fn backend_notes(ev: &Evidence, token: Option<&DecodedToken>, out: &mut [Finding]) {
+    // backend-fidelity B3: the latest token was already expired when it was sent (on either path's reading of
+    // `exp`), and the backend answered it with an expiry AuthError.
+    let sent_expired = ev.latest_token().is_some_and(|(_, sent)| {
+        matches!(sent.outcome, AuthOutcome::ExpiredInSession { .. })
+            && token
+                .and_then(|t| t.exp())
+                .is_some_and(|exp| sent.last_sent >= exp.min(exp.round()))
+    });
     for f in out.iter_mut() {
         match f.code {
+            // Not a session that expired: one that never had the user, so step 1 fails.
+            Code::AuthExpiredInSession if sent_expired => {
+                f.message.push_str(" The token was already expired when it was sent: the backend let it through validation (the customJwt path's 5 s leeway) and refused the identity at once, so the session never had it; the client sends the same token again on reconnect.");
+                f.severity = Severity::Fail;
+                f.evidence.insert("expired_when_sent".into(), json!(true));
+            }
             // backend-fidelity B1: keybroker/src/broker.rs:250-272, sync/src/worker.rs:503, 671, 781.
             Code::AuthExpiredInSession => {
                 f.message.push_str(" The backend has no expiry timer: it notices an expired identity only when a mutation, an action or a query update runs (then AuthError and a close), so an idle app past `exp` receives nothing.");

@@ -570,7 +570,8 @@ fn path_from_server(error: &ServerError) -> Option<TokenPath> {
         | ServerError::MissingAudience
         | ServerError::TokenExpired { .. }
         | ServerError::NotYetValid { .. }
-        | ServerError::JwksUnavailable { .. } => Some(TokenPath::CustomJwt {
+        | ServerError::JwksUnavailable { .. }
+        | ServerError::JwksUnparseable { .. } => Some(TokenPath::CustomJwt {
             algorithm: String::new(),
             application_id: None,
         }),

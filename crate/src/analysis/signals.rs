@@ -2,10 +2,6 @@
 //!
 //! Kept apart from [`super::evidence::Evidence`]'s own counters so the two can change independently.
 
-use std::collections::BTreeMap;
-
-/// Sockets remembered for the clock and the identity race.
-const MAX_SOCKETS: usize = 128;
 /// Events of each kind kept (the first ones: they are the story).
 const MAX_EVENTS: usize = 8;
 
@@ -30,20 +26,18 @@ pub struct PreAuthResult {
     pub what: String,
 }
 
+/// What one socket contributes (kept in the evidence's own per-socket state).
 #[derive(Debug, Default, Clone)]
-struct SocketClock {
+pub struct SocketClock {
     /// The last `Connect` on the socket: its `clientTs` (ms) and the time the frame was captured (s).
     connect: Option<(f64, f64)>,
     /// When a Transition first raised the identity with a user token on this socket.
     confirmed_at: Option<f64>,
-    /// A user token's Authenticate was sent on this socket.
-    authenticated: bool,
 }
 
 /// What the fidelity rules read.
 #[derive(Debug, Default, Clone)]
 pub struct Signals {
-    sockets: BTreeMap<String, SocketClock>,
     pub internal_errors: Vec<InternalError>,
     pub pre_auth_results: Vec<PreAuthResult>,
     /// When some socket's token was first confirmed after a pre-auth result.
@@ -56,26 +50,18 @@ pub struct Signals {
 }
 
 impl Signals {
-    fn socket(&mut self, socket: &str) -> &mut SocketClock {
-        if !self.sockets.contains_key(socket) && self.sockets.len() >= MAX_SOCKETS {
-            if let Some(first) = self.sockets.keys().next().cloned() {
-                self.sockets.remove(&first);
-            }
-        }
-        self.sockets.entry(socket.to_owned()).or_default()
-    }
-
-    /// A `Connect` frame. `pending_token`: a user token was sent and has no answer yet.
+    /// A `Connect` frame on a socket. `pending_token`: a user token was sent and has no answer yet.
     pub fn connect(
         &mut self,
-        socket: &str,
+        state: Option<&mut SocketClock>,
         time: f64,
         client_ts: Option<f64>,
         last_close_reason: Option<&str>,
         pending_token: bool,
     ) {
-        let state = self.socket(socket);
-        state.connect = client_ts.filter(|t| t.is_finite()).map(|t| (t, time));
+        if let Some(state) = state {
+            state.connect = client_ts.filter(|t| t.is_finite()).map(|t| (t, time));
+        }
         if let Some(reason) = last_close_reason {
             if reason.contains("InternalServerError") {
                 self.internal(time, "ws", pending_token);
@@ -108,21 +94,16 @@ impl Signals {
         }
     }
 
-    /// A user token's Authenticate on `socket`.
-    pub fn authenticate(&mut self, socket: &str) {
-        self.socket(socket).authenticated = true;
-    }
-
-    /// A Transition on `socket`; `raised`: it raised the identity version after a user token.
+    /// A Transition on a socket; `raised`: it raised the identity version after a user token.
     /// `client_clock_skew`: its `clientClockSkew` (ms).
     pub fn transition(
         &mut self,
-        socket: &str,
+        state: Option<&mut SocketClock>,
         time: f64,
         raised: bool,
         client_clock_skew: Option<f64>,
     ) {
-        let state = self.socket(socket);
+        let Some(state) = state else { return };
         if let (Some(skew), Some((client_ts, captured))) = (client_clock_skew, state.connect) {
             // sync/src/worker.rs:613-616: skew = clientTs − server receive time, so the server received the
             // Connect at clientTs − skew on its clock; the capture time is this computer's clock when it was sent.
@@ -131,7 +112,6 @@ impl Signals {
                 self.connect_clock = Some(offset);
             }
         }
-        let state = self.socket(socket);
         if raised && state.confirmed_at.is_none() {
             state.confirmed_at = Some(time);
             if !self.pre_auth_results.is_empty() && self.confirmed_after_pre_auth.is_none() {
@@ -140,15 +120,15 @@ impl Signals {
         }
     }
 
-    /// A query result without identity on `socket` (`what`: `logged null` / `failed: …`).
+    /// A query result without identity on a socket (`what`: `logged null` / `failed: …`).
     pub fn identityless_result(
         &mut self,
-        socket: &str,
+        state: Option<&SocketClock>,
         time: f64,
         function: Option<String>,
         what: String,
     ) {
-        let confirmed = self.socket(socket).confirmed_at.is_some();
+        let confirmed = state.is_some_and(|s| s.confirmed_at.is_some());
         if !confirmed && self.pre_auth_results.len() < MAX_EVENTS {
             self.pre_auth_results.push(PreAuthResult {
                 time,
@@ -156,10 +136,5 @@ impl Signals {
                 what,
             });
         }
-    }
-
-    /// Whether `socket` sent a user token (for the identity race: a socket that never did is not racing).
-    pub fn socket_authenticated(&self, socket: &str) -> bool {
-        self.sockets.get(socket).is_some_and(|s| s.authenticated)
     }
 }

@@ -62,6 +62,10 @@ pub enum ServerError {
     /// `Could not fetch JWKS from URL '<url>'…`, `Invalid Content-Type … when fetching JWKS`, `Invalid JWKS
     /// response body`, `Invalid JWKS data URL`: the backend could not read the provider's keys.
     JwksUnavailable { url: Option<String> },
+    /// `Invalid JWKS response body from '<url>'…`: the customJwt provider's JWKS was fetched, and biscuit's parser
+    /// refused the set (convex-backend `crates/authentication/src/lib.rs:280-289`): every token of that provider
+    /// is refused (`config.jwks_unparseable`).
+    JwksUnparseable { url: Option<String> },
     /// `Header must begin with \`bearer \`` (InvalidAuthHeader) or `Invalid admin key` (InvalidAdminKey).
     BadAuthorizationScheme,
     /// `The provided admin key was invalid for this instance` (BadAdminKey).
@@ -207,14 +211,19 @@ impl ServerError {
             };
         }
         if m.contains("Invalid JWKS response body") {
-            return ServerError::JwksUnavailable {
+            return ServerError::JwksUnparseable {
                 url: between(m, "body from '", "'").map(str::to_owned),
             };
         }
         if m.contains("Invalid JWKS data URL") {
             return ServerError::JwksUnavailable { url: None };
         }
-        if m.contains("Header must begin with `bearer `") || m == "Invalid admin key" {
+        // `Invalid authentication header`: an Authorization value shorter than 7 characters
+        // (local_backend/src/authentication.rs:55-62, 400 InvalidHeaderFailure).
+        if m.contains("Header must begin with `bearer `")
+            || m == "Invalid admin key"
+            || m == "Invalid authentication header"
+        {
             return ServerError::BadAuthorizationScheme;
         }
         if m.contains("The provided admin key was invalid") {
@@ -284,6 +293,7 @@ impl ServerError {
             ServerError::DiscoveryFailed { .. } | ServerError::JwksUnavailable { .. } => {
                 Code::AuthDiscoveryFailed
             }
+            ServerError::JwksUnparseable { .. } => Code::ConfigJwksUnparseable,
             ServerError::IdentityExpired => Code::AuthExpiredInSession,
             ServerError::PayloadUnparsable => Code::TokenMalformed,
             ServerError::MissingIssuer | ServerError::MissingClaim { .. } => {
@@ -344,6 +354,7 @@ impl ServerError {
             ServerError::AlgorithmMismatch => "The token's `alg` is not the algorithm the provider accepts.".into(),
             ServerError::JwksUnavailable { url: Some(url) } => format!("The backend could not read the provider's keys from `{url}` (unreachable, not JSON, or wrong Content-Type)."),
             ServerError::JwksUnavailable { url: None } => "The backend could not read the provider's keys (JWKS).".into(),
+            ServerError::JwksUnparseable { url } => format!("The backend fetched the customJwt provider's JWKS{} and its parser refused the whole set: one key it cannot represent (an Ed25519 key with \"alg\": \"EdDSA\", an unknown key type or curve) or a body that is not a JWKS. Every token of this provider is refused until the set changes.", url.as_deref().map(|u| format!(" ({u})")).unwrap_or_default()),
             ServerError::BadAuthorizationScheme => "The Authorization header is not `Bearer <jwt>` (nor `Convex <admin key>`).".into(),
             ServerError::BadAdminKey => "An admin key was sent and this deployment does not accept it.".into(),
             ServerError::InvalidConfig { detail } => format!("auth.config.ts itself is refused by the backend: {detail}"),

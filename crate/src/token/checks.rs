@@ -165,6 +165,7 @@ fn claim_types(token: &DecodedToken, out: &mut Vec<Finding>) -> Vec<&'static str
         }
     }
     header_types(token, out);
+    duplicates(token, out);
     if let Audience::Invalid(v) = token.aud() {
         bad.push("aud");
         out.push(bad_claim("aud", &v, "a string or an array of strings"));
@@ -207,6 +208,24 @@ fn header_types(token: &DecodedToken, out: &mut Vec<Finding>) {
                 .with("field", name)
                 .with("value", v.clone())
                 .with("expected", wanted),
+            );
+        }
+    }
+}
+
+/// A typed header member or registered claim given twice: the backend's struct deserializers refuse it
+/// (`token/duplicates.rs`).
+fn duplicates(token: &DecodedToken, out: &mut Vec<Finding>) {
+    let (header, payload) = super::duplicates::duplicate_members(token);
+    for (part, names) in [("header", header), ("payload", payload)] {
+        for name in names {
+            out.push(
+                Finding::new(
+                    Code::TokenMalformed,
+                    format!("The {part} has `{name}` twice: the backend refuses a JSON object with a duplicated `{name}` (the doctor shows the last one)."),
+                )
+                .with("part", part)
+                .with("duplicate", name),
             );
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod checks;
 pub mod decode;
+mod duplicates;
 pub mod explain;
 mod oidc;
 pub mod time;

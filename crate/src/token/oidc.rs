@@ -165,8 +165,8 @@ impl Want {
             (_, Value::Null) => true,
             (Want::Str | Want::LocalizedStr, Value::String(_)) => true,
             (Want::Bool, Value::Bool(_)) => true,
-            // chrono's range is about ±8.2e12 s; the timestamp must be finite within it.
-            (Want::Time, Value::Number(n)) => n.as_f64().is_some_and(|s| s.abs() < 8.2e12),
+            // chrono's range ends near ±8.21e12 s (year ±262 142): refuse only what is surely beyond it.
+            (Want::Time, Value::Number(n)) => n.as_f64().is_some_and(|s| s.abs() < 8.3e12),
             // A date must at least start like one (`YYYY-`): anything else cannot be RFC 3339.
             (Want::Time, Value::String(s)) => {
                 let b = s.as_bytes();

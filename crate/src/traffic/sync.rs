@@ -85,8 +85,9 @@ pub enum ServerMessage {
     /// parse and come back with empty `results`.
     ///
     /// `results` holds only modifications that say something: `QueryUpdated` with log lines, and every
-    /// `QueryFailed`. `client_clock_skew` is in milliseconds as the server sends it ("how far the client clock is
-    /// behind", `web_socket_manager.ts`); `server_ts` is the server's clock when it sent the frame, converted from
+    /// `QueryFailed`. `client_clock_skew` is in milliseconds as the server sends it: the Connect frame's `clientTs`
+    /// minus the server's time when it received it (convex-backend `sync/src/worker.rs:613-616`), so it includes
+    /// the page's age at the client's first clock reading and is no clock offset by itself; `server_ts` is the server's clock when it sent the frame, converted from
     /// the wire's nanoseconds to Unix seconds.
     Transition {
         start_identity: u64,

@@ -9,8 +9,10 @@
 
 use sha2::Digest;
 
-/// Smallest modulus accepted, in bits (smaller RSA keys are not used by identity providers).
-const MIN_BITS: usize = 1024;
+/// Smallest modulus accepted, in bits: both backend paths verify with `RSA_*_2048_8192_*` (biscuit 05bdaab
+/// `src/jwa.rs:378-383`, ring; openidconnect-rs 15a9c55 `src/core/jwk/mod.rs:191-206`, AWS-LC), which refuse a
+/// smaller key even when the signature is right.
+const MIN_BITS: usize = 2048;
 
 /// An RSA public key prepared for Montgomery exponentiation.
 #[derive(Debug, Clone)]

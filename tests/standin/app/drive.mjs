@@ -9,7 +9,7 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
   let cached = null;
   const expOf = (jwt) => {
     try {
-      return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).exp ?? 0;
+      return JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp ?? 0;
     } catch {
       return 0;
     }
@@ -17,7 +17,7 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
   const fetcher = async ({ forceRefreshToken }) => {
     // "cache-until-expired": a provider that ignores forceRefreshToken while its token is valid,
     // so the backend sees the token expire mid-session.
-    if (scenario.refresh === "cache-until-expired" && cached && expOf(cached) > Date.now() / 1000 + 1) return cached;
+    if (scenario.refresh === 'cache-until-expired' && cached && expOf(cached) > Date.now() / 1000 + 1) return cached;
     const q = new URLSearchParams({ kind: t.kind, ...(t.variant ? { variant: t.variant } : {}) });
     const res = await fetch(`${idpUrl}/token?${q}`);
     cached = (await res.json()).token;
@@ -37,23 +37,45 @@ export function makeTokenFetcher(scenario, idpUrl, log = () => {}) {
  * The "react" client here uses ConvexReactClient.setAuth, which is what ConvexProviderWithAuth
  * calls; the demo page renders the real provider instead (main.mjs).
  */
-export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketConstructor, mount, logger = false, onState = () => {}, timeoutMs = 30000 }) {
-  const state = { scenario: scenario.id, status: "starting", results: [], auth: [], errors: [], calls: [], done: false };
+export async function drive({
+  scenario,
+  deploymentUrl,
+  idpUrl,
+  lib,
+  webSocketConstructor,
+  mount,
+  logger = false,
+  onState = () => {},
+  timeoutMs = 30000,
+}) {
+  const state = {
+    scenario: scenario.id,
+    status: 'starting',
+    results: [],
+    auth: [],
+    errors: [],
+    calls: [],
+    done: false,
+  };
   const update = (patch) => {
     Object.assign(state, patch);
     onState(state);
   };
   const api = lib.anyApi;
   const fetcher = makeTokenFetcher(scenario, idpUrl);
-  const wired = scenario.wiring !== "none";
+  const wired = scenario.wiring !== 'none';
 
-  if (scenario.client === "http") {
+  if (scenario.client === 'http') {
     const client = new lib.ConvexHttpClient(deploymentUrl, { logger });
     if (wired) {
       const token = await fetcher({ forceRefreshToken: false });
       if (token) client.setAuth(token);
     }
-    for (const [kind, fn, args] of [["query", api.messages.whoami, {}], ["mutation", api.messages.send, { body: "hi" }], ["action", api.messages.act, {}]]) {
+    for (const [kind, fn, args] of [
+      ['query', api.messages.whoami, {}],
+      ['mutation', api.messages.send, { body: 'hi' }],
+      ['action', api.messages.act, {}],
+    ]) {
       try {
         const value = await client[kind](fn, args);
         state.calls.push({ kind, ok: true, value });
@@ -68,7 +90,10 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
   }
 
   const options = { logger, ...(webSocketConstructor ? { webSocketConstructor } : {}) };
-  const client = scenario.client === "react" ? new lib.ConvexReactClient(deploymentUrl, options) : new lib.ConvexClient(deploymentUrl, options);
+  const client =
+    scenario.client === 'react'
+      ? new lib.ConvexReactClient(deploymentUrl, options)
+      : new lib.ConvexClient(deploymentUrl, options);
   const connection = () => client.connectionState();
   let settled = !wired;
   let finishing = false;
@@ -84,7 +109,7 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
       clearTimeout(timer);
       clearInterval(poll);
       clearTimeout(authTimer);
-      if (typeof unsubscribe === "function") unsubscribe();
+      if (typeof unsubscribe === 'function') unsubscribe();
       if (error) state.errors.push(error);
       state.connection = connection();
       update({ done: true });
@@ -92,7 +117,10 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
     }
     async function extraCalls() {
       // A mutation and an action on the socket, so Mutation/Action frames appear too.
-      for (const [kind, fn, args] of [["mutation", api.messages.send, { body: "hi" }], ["action", api.messages.act, {}]]) {
+      for (const [kind, fn, args] of [
+        ['mutation', api.messages.send, { body: 'hi' }],
+        ['action', api.messages.act, {}],
+      ]) {
         try {
           state.calls.push({ kind, ok: true, value: await client[kind](fn, args) });
         } catch (e) {
@@ -104,21 +132,30 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
       if (finishing || state.done) return;
       const c = connection();
       let ready = false;
-      if (scenario.done === "retries") ready = c.connectionRetries >= 2;
-      else if (scenario.done === "updates") ready = state.results.length >= 200;
-      else if (scenario.done === "reauth") {
-        if (!expiryMutation && settled && state.results.length > 0 && fetcher.lastExp && Date.now() / 1000 > fetcher.lastExp + 1.5) {
-          expiryMutation = client.mutation(api.messages.send, { body: "after expiry" }).then(
-            (value) => state.calls.push({ kind: "mutation", ok: true, value, afterExpiry: true }),
-            (e) => state.calls.push({ kind: "mutation", ok: false, error: String(e.message), afterExpiry: true }),
+      if (scenario.done === 'retries') ready = c.connectionRetries >= 2;
+      else if (scenario.done === 'updates') ready = state.results.length >= 200;
+      else if (scenario.done === 'reauth') {
+        if (
+          !expiryMutation &&
+          settled &&
+          state.results.length > 0 &&
+          fetcher.lastExp &&
+          Date.now() / 1000 > fetcher.lastExp + 1.5
+        ) {
+          expiryMutation = client.mutation(api.messages.send, { body: 'after expiry' }).then(
+            (value) => state.calls.push({ kind: 'mutation', ok: true, value, afterExpiry: true }),
+            (e) => state.calls.push({ kind: 'mutation', ok: false, error: String(e.message), afterExpiry: true }),
           );
         }
-        ready = expiryMutation !== null && state.calls.some((x) => x.afterExpiry) && c.connectionCount >= 2 && state.auth.at(-1) === true;
-      }
-      else ready = settled && state.results.length > 0;
+        ready =
+          expiryMutation !== null &&
+          state.calls.some((x) => x.afterExpiry) &&
+          c.connectionCount >= 2 &&
+          state.auth.at(-1) === true;
+      } else ready = settled && state.results.length > 0;
       if (!ready) return;
       finishing = true;
-      if (scenario.done !== "retries" && scenario.done !== "updates") await extraCalls();
+      if (scenario.done !== 'retries' && scenario.done !== 'updates') await extraCalls();
       finish();
     }
     const onResult = (value) => {
@@ -134,17 +171,26 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
     const onAuth = (isAuthenticated) => {
       settled = true;
       state.auth.push(isAuthenticated);
-      update({ status: isAuthenticated ? "authenticated" : "not authenticated" });
+      update({ status: isAuthenticated ? 'authenticated' : 'not authenticated' });
     };
-    const fn = scenario.done === "updates" ? api.ticker.tick : api.messages.whoami;
-    if (scenario.client === "react" && mount) {
+    const fn = scenario.done === 'updates' ? api.ticker.tick : api.messages.whoami;
+    if (scenario.client === 'react' && mount) {
       // The demo page: render ConvexProviderWithAuth / ConvexProvider and report from hooks.
-      unsubscribe = mount(client, { fetcher, wired, fn, onResult, onError, onAuth, loadingMs: scenario.provider_loading_ms ?? 0 });
+      unsubscribe = mount(client, {
+        fetcher,
+        wired,
+        fn,
+        onResult,
+        onError,
+        onAuth,
+        loadingMs: scenario.provider_loading_ms ?? 0,
+      });
     } else {
       // `provider_loading_ms`: the auth provider is still loading when the app subscribes (setAuth comes later).
-      if (wired && scenario.provider_loading_ms) authTimer = setTimeout(() => client.setAuth(fetcher, onAuth), scenario.provider_loading_ms);
+      if (wired && scenario.provider_loading_ms)
+        authTimer = setTimeout(() => client.setAuth(fetcher, onAuth), scenario.provider_loading_ms);
       else if (wired) client.setAuth(fetcher, onAuth);
-      if (scenario.client === "react") {
+      if (scenario.client === 'react') {
         const watch = client.watchQuery(fn, {});
         unsubscribe = watch.onUpdate(() => {
           try {
@@ -160,6 +206,6 @@ export async function drive({ scenario, deploymentUrl, idpUrl, lib, webSocketCon
         if (fn !== api.messages.whoami) client.onUpdate(api.messages.whoami, {}, () => {});
       }
     }
-    update({ status: "connecting" });
+    update({ status: 'connecting' });
   });
 }

@@ -1,0 +1,81 @@
+// The bridge to the panel (the contract is extension/contract.js): the `DoctorHost` object the panel calls, and the
+// pushing of fresh reports to the panel's `doctorRender` while it is shown, at most every RENDER_DELAY_MS.
+
+import { HOST_READY_EVENT } from '../contract.js';
+
+/** Frames arrive in bursts: one render per burst. */
+const RENDER_DELAY_MS = 50;
+
+/**
+ * Pushes reports to the panel. `report()` is the engine's report as JSON text, or null while the engine loads.
+ * Returns `shown(win, host)` and `hidden()` for the panel's events, and `invalidate()` for "the report changed".
+ */
+export function createPanelBridge({ report, timers = globalThis }) {
+  const panel = { window: null, visible: false, dirty: true, timer: 0 };
+
+  function push() {
+    panel.timer = 0;
+    if (!panel.window || !panel.visible || !panel.dirty) return;
+    const json = report();
+    if (json === null) return;
+    panel.dirty = false;
+    try {
+      if (typeof panel.window.doctorRender === 'function') panel.window.doctorRender(json);
+    } catch (e) {
+      console.error('convex-auth-doctor: render', e);
+    }
+  }
+
+  return {
+    invalidate() {
+      panel.dirty = true;
+      if (panel.window && panel.visible && !panel.timer) panel.timer = timers.setTimeout(push, RENDER_DELAY_MS);
+    },
+    /** The panel was shown in `win`: hand it the host (see the handshake in contract.js) and render at once. */
+    shown(win, host) {
+      panel.window = win;
+      panel.visible = true;
+      win.doctorHost = host;
+      win.dispatchEvent(new win.Event(HOST_READY_EVENT));
+      panel.dirty = true;
+      push();
+    },
+    hidden() {
+      panel.visible = false;
+    },
+  };
+}
+
+/**
+ * The `DoctorHost` of the contract, over the devtools page's parts: `session()` (null while the engine loads),
+ * `origin()`, the config `store`, the key fetcher `keys`, `stats()` (a `CaptureStats` object), `reload()`,
+ * `themeName()`, `autoKeysChanged()` (the opt-in was written) and `changed()` (what the panel shows may differ).
+ * @returns {import('../contract.js').DoctorHost}
+ */
+export function createHost({ session, origin, store, keys, stats, reload, themeName, autoKeysChanged, changed }) {
+  return {
+    report: () => session()?.report() ?? '',
+    markdown: () => session()?.markdown() ?? '',
+    origin,
+    storedConfig: () => JSON.stringify(store.load(origin()) || { source: '', env: {} }),
+    setConfig(source, envJson) {
+      const engine = session();
+      if (!engine) throw new Error('the engine is still loading');
+      if (!source.trim()) engine.clearConfig();
+      else engine.setConfig(source, envJson);
+      // Saved only once the engine accepted it (setConfig throws the engine's error text otherwise).
+      store.save(origin(), source, source.trim() ? JSON.parse(envJson || '{}') : {});
+      changed();
+    },
+    reload,
+    stats: () => JSON.stringify(stats()),
+    themeName,
+    keyState: () => JSON.stringify(keys.state()),
+    checkKeys: (ask, refetch) => keys.checkByUser(ask, refetch),
+    setAutoKeys(on) {
+      store.setAutoKeys(origin(), on);
+      autoKeysChanged();
+      changed();
+    },
+  };
+}
