@@ -378,3 +378,36 @@ fn a_key_set_the_backend_cannot_fetch_is_the_next_check_with_its_url() {
     let null = fix(&r, Code::IdentityLoggedNull);
     assert!(null.action.contains("refused"), "{}", null.action);
 }
+
+/// The text and markdown renderers show the fix, its command and the dashboard pages.
+#[test]
+fn the_renderers_show_the_fix_line_the_command_and_the_pages() {
+    let jwt = token(claims(CLERK, json!("convex")));
+    let r = run(
+        refused(CLOUD, &jwt, NO_PROVIDER),
+        Some((
+            CLERK_CONFIG,
+            &[(
+                "CLERK_JWT_ISSUER_DOMAIN",
+                "https://other-app-11.clerk.accounts.dev",
+            )],
+        )),
+    );
+    let text = convex_auth_doctor::render::text(&r);
+    assert!(
+        text.contains("        Fix: Set CLERK_JWT_ISSUER_DOMAIN to https://verb-noun-00.clerk.accounts.dev on deployment happy-otter-123"),
+        "{text}"
+    );
+    assert!(text.contains("          run: npx convex env set CLERK_JWT_ISSUER_DOMAIN 'https://verb-noun-00.clerk.accounts.dev' --deployment happy-otter-123"), "{text}");
+    assert!(text.contains(
+        "Settings → Environment Variables: https://dashboard.convex.dev/d/happy-otter-123/settings/environment-variables"
+    ));
+    let md = convex_auth_doctor::render::markdown(&r);
+    assert!(
+        md.contains("  - **Fix:** Set CLERK\\_JWT\\_ISSUER\\_DOMAIN to https://verb-noun-00.clerk.accounts.dev on deployment happy-otter-123"),
+        "{md}"
+    );
+    assert!(md.contains(
+        "<https://dashboard.convex.dev/d/happy-otter-123/settings/environment-variables>"
+    ));
+}

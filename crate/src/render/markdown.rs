@@ -98,6 +98,8 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "\nDeployment: {}", list.join(", "));
     }
     let _ = writeln!(out, "\n#### Findings\n");
+    // Evidence times read relative to when the latest token was sent.
+    let sent_at = report.tokens.last().map(|t| t.sent_at);
     for f in &report.findings {
         let sev = serde_json::to_value(f.severity)
             .map(|v| value_text(&v))
@@ -111,7 +113,12 @@ pub fn markdown(report: &Report) -> String {
             prose(&f.message)
         );
         for (k, v) in &f.evidence {
-            let _ = writeln!(out, "  - {}: {}", prose(k), code(&value_text(v)));
+            let _ = writeln!(
+                out,
+                "  - {}: {}",
+                prose(k),
+                code(&super::evidence_text(k, v, sent_at))
+            );
         }
         for c in &f.causes {
             let _ = writeln!(out, "  - cause: {}", prose(c));
