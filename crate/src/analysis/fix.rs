@@ -237,8 +237,8 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
         Code::TokenClaimMissing => claim_missing(f, cx),
         Code::TokenAudMultiple => fix(
             format!(
-                "issue the token for the one audience {} instead of {} (or configure a customJwt provider).",
-                wanted_app(cx).unwrap_or_else(|| "in applicationID".to_owned()),
+                "issue the token for one audience, {}, instead of {} (or configure a customJwt provider).",
+                wanted_app(cx).unwrap_or_else(|| "the provider's applicationID".to_owned()),
                 aud_text(cx)
             ),
             None,
@@ -262,9 +262,9 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
         ),
         Code::TokenClaimType => fix(
             format!(
-                "emit {} with its standard JSON type ({}), or rename the custom claim.",
+                "emit {} as {}, or rename the custom claim.",
                 ev_str(f, "claim").unwrap_or("the claim"),
-                ev_str(f, "expected").or(ev_str(f, "wanted")).unwrap_or("booleans as true/false, strings as strings")
+                ev_str(f, "expected").unwrap_or("its standard JSON type")
             ),
             None,
             vec![],

@@ -153,3 +153,63 @@ impl Page {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_read_as_the_deployments_they_name() {
+        let cloud = |n: &str| Deployment::Cloud { name: n.to_owned() };
+        assert_eq!(
+            Deployment::from_origin("https://happy-otter-123.convex.cloud"),
+            cloud("happy-otter-123")
+        );
+        // Regional hosts put the region between the name and `convex.cloud`.
+        assert_eq!(
+            Deployment::from_origin("wss://happy-otter-123.eu-west-1.convex.cloud/api/1.49.0/sync"),
+            cloud("happy-otter-123")
+        );
+        assert!(matches!(
+            Deployment::from_origin("http://127.0.0.1:3210"),
+            Deployment::Local { .. }
+        ));
+        assert!(matches!(
+            Deployment::from_origin("http://[::1]:3210"),
+            Deployment::Local { .. }
+        ));
+        assert!(matches!(
+            Deployment::from_origin("https://convex.example.com"),
+            Deployment::SelfHosted { .. }
+        ));
+        // A look-alike host is not a cloud deployment, and a name with odd characters gets no URL.
+        assert!(matches!(
+            Deployment::from_origin("https://evil.convex.cloud.example.com"),
+            Deployment::SelfHosted { .. }
+        ));
+        assert!(matches!(
+            Deployment::from_origin("https://a%2Fb.convex.cloud"),
+            Deployment::SelfHosted { .. }
+        ));
+        assert_eq!(Deployment::from_origin(""), Deployment::Unknown);
+    }
+
+    #[test]
+    fn cloud_pages_are_the_dashboards_d_route_and_others_have_no_url() {
+        let cloud = Deployment::from_origin("https://happy-otter-123.convex.cloud");
+        assert_eq!(
+            cloud.place(Page::EnvironmentVariables).url.as_deref(),
+            Some("https://dashboard.convex.dev/d/happy-otter-123/settings/environment-variables")
+        );
+        assert_eq!(
+            cloud.place(Page::Logs).url.as_deref(),
+            Some("https://dashboard.convex.dev/d/happy-otter-123/logs")
+        );
+        let hosted = Deployment::from_origin("https://convex.example.com");
+        let p = hosted.place(Page::Authentication);
+        assert_eq!(p.url, None);
+        assert!(p
+            .hint
+            .is_some_and(|h| h.contains("https://convex.example.com")));
+    }
+}
