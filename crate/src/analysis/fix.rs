@@ -302,7 +302,10 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
             vec![d.place(Page::Authentication)],
         ),
         Code::ConfigJwksUnparseable => fix(
-            format!("publish {} without the field its parser refuses (for an Ed25519 key, drop alg), or sign with RS256/ES256 keys.", ev_str(f, "jwks").or(ev_str(f, "url")).unwrap_or("the JWKS")),
+            format!(
+                "publish {} without the field the backend's parser refuses (for an Ed25519 key, drop alg), or sign with RS256/ES256 keys.",
+                jwks_url(f).unwrap_or_else(|| "the JWKS".to_owned())
+            ),
             None,
             vec![],
         ),
@@ -548,6 +551,17 @@ fn wanted_app(cx: &Context<'_>) -> Option<String> {
 
 fn ev_str<'f>(f: &'f Finding, key: &str) -> Option<&'f str> {
     f.evidence.get(key).and_then(Value::as_str)
+}
+
+/// The key set's URL: from the evidence, else from the server's words.
+fn jwks_url(f: &Finding) -> Option<String> {
+    if let Some(url) = ev_str(f, "jwks").or(ev_str(f, "url")) {
+        return Some(url.to_owned());
+    }
+    match ServerError::classify(ev_str(f, "server_message")?) {
+        ServerError::JwksUnavailable { url } | ServerError::JwksUnparseable { url } => url,
+        _ => None,
+    }
 }
 
 /// The index of the provider a finding names (`closest_provider` or `provider`).
