@@ -3,7 +3,9 @@
 // Contexts:
 // - the devtools page (`devtools.html` → `devtools.js`): alive while DevTools is open on a tab; captures, owns the
 //   engine's session, fetches keys, stores the user's configuration;
-// - the panel (`panel.html` → `panel.js`): loaded the first time the user opens the "Convex Auth" panel; renders.
+// - the panel (`panel.html` → `panel.js`): loaded the first time the user opens the "Convex Auth" panel; renders;
+// - live capture, only on origins the user turned it on for: the page hook (`hook/page.js`, in the page's own
+//   JavaScript world) and its relay (`hook/relay.js`, an isolated-world content script). See the end of this file.
 //
 // The panel is a same-origin window of the extension, so the devtools page hands it one object (`DoctorHost`) and
 // calls one function of it (`DoctorRender`). Data crosses as JSON text, as the engine produces it; the panel parses.
@@ -19,6 +21,8 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @typedef {object} DoctorHost
  * @property {() => string} report The engine's report as JSON text (`crate/src/report.rs`); '' while it loads.
  * @property {() => string} markdown The redacted markdown report ("Copy report"); '' while the engine loads.
+ * @property {() => string} notice '' or a note the panel must show: the engine aborted on this page's traffic and
+ *   was restarted with a fresh session (extension/devtools/engine.js); cleared on the next navigation.
  * @property {() => string} origin The inspected app's origin, the key of everything remembered.
  * @property {() => string} storedConfig JSON text of the saved `StoredConfig` ({ source: '', env: {} } when none).
  * @property {(source: string, envJson: string) => void} setConfig Applies and saves (or, with an empty source,
@@ -30,6 +34,9 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {(ask: AskAccess, refetch: boolean) => Promise<void>} checkKeys The user clicked "Check the signature"
  *   (refetch false) or "Refetch keys" (true); resolves when the check is done.
  * @property {(on: boolean) => void} setAutoKeys The "check signatures automatically for this app" opt-in.
+ * @property {() => string} liveState JSON text of `LiveState` for the current origin.
+ * @property {(on: boolean) => Promise<void>} setLive Turns live capture on (after the panel got the permission,
+ *   `livePermission(origin)`) or off for the current origin; rejects with the reason it could not.
  */
 
 /**
@@ -75,4 +82,64 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {number} sockets Sockets known to the capture.
  * @property {boolean} ready The engine has loaded.
  * @property {number} pending Captures waiting for the engine.
+ * @property {number} restarts Times the engine was restarted after an abort.
+ * @property {number} hookRecords Live-capture records read.
+ * @property {number} hookIgnored Live-capture records ignored (garbage, or nothing the engine should see).
+ * @property {boolean} live Live capture delivers the current page load (getHAR() polling is off).
+ */
+
+/**
+ * Live capture for the current origin, as the panel shows it.
+ * @typedef {object} LiveState
+ * @property {string} origin
+ * @property {boolean} supported An http(s) page: live capture can be turned on.
+ * @property {boolean} permitted The user granted the origin's host permission and "scripting".
+ * @property {boolean} on The hook is registered for the origin (it runs from the next page load on).
+ * @property {boolean} delivering The hook of the page now open delivers its traffic (getHAR() polling is off).
+ */
+
+/**
+ * What the panel asks the user for before `setLive(true)` (chrome.permissions.request needs the click):
+ * `{ permissions: ['scripting'], origins: [`${origin}/*`] }`.
+ * @param {string} origin
+ */
+export function livePermission(origin) {
+  return { permissions: ['scripting'], origins: [`${origin}/*`] };
+}
+
+// ---- live capture: page hook → relay → devtools page ----
+//
+// 1. The page hook dispatches HOOK_EVENT on `window` for each Convex event it sees, with a JSON text `detail`
+//    (`HookRecord`). The page shares that world: it can read, suppress or forge these, so they carry nothing the
+//    page could not send over a socket anyway, and no time (the relay stamps it).
+// 2. The relay and the devtools page talk over a runtime port named HOOK_PORT, opened by either side (the relay
+//    when its page loads, the devtools page when it starts). The relay sends one `RelayHello`, then `RelayRecords`.
+//    The devtools page sends nothing. Each side keeps working when the other is gone.
+
+/** The DOM event on `window` from the page hook to the relay. Keep in step with hook/page.js and hook/relay.js. */
+export const HOOK_EVENT = 'convex-auth-doctor:hook';
+/** The runtime port between the relay and the devtools page. Keep in step with hook/relay.js. */
+export const HOOK_PORT = 'convex-auth-doctor:hook';
+
+/**
+ * What the page hook reports (JSON in the event's `detail`). `sid` numbers the page's Convex sockets, `rid` its
+ * Convex HTTP requests. Texts over 1 MB (frames) or 256 KB (bodies) are null.
+ * @typedef {{ type: 'ws-new', sid: number, url: string }
+ *   | { type: 'ws-frame', sid: number, dir: 'send' | 'receive', data: string | null }
+ *   | { type: 'ws-close', sid: number, code: number, reason: string | null, opened: boolean }
+ *   | { type: 'http-start', rid: number }
+ *   | { type: 'http', rid: number, url: string, method: string, request_headers: [string, string][],
+ *       request_body: string | null, status: number, response_headers: [string, string][],
+ *       response_body?: string | null }} HookRecord
+ */
+
+/**
+ * The relay's first message on a port: which page load its records belong to.
+ * @typedef {{ type: 'hello', load: string, url: string, startedAt: number, dropped: number }} RelayHello
+ */
+
+/**
+ * Records of one page load, in order: `seq` counts from 1 per load (a replay repeats them: skip what was seen),
+ * `t` is the relay's clock (Unix seconds) when the record arrived, `raw` the page hook's text, unread.
+ * @typedef {{ type: 'records', load: string, items: { seq: number, t: number, raw: string }[] }} RelayRecords
  */

@@ -1,7 +1,7 @@
 // The panel: renders the report the devtools page computes. Everything that comes from a token, a frame or a
 // server is inserted with textContent / createElement only, never as HTML (tests/e2e prove it with a hostile token).
 // What it may ask of the devtools page, and how the two find each other: extension/contract.js.
-import { HOST_READY_EVENT } from './contract.js';
+import { HOST_READY_EVENT, livePermission } from './contract.js';
 import { parseEnv } from './panel/env.js';
 
 const STEP_TITLES = {
@@ -410,6 +410,63 @@ function checkKeys() {
   );
 }
 
+/** The devtools page's note that the engine was restarted (or nothing). */
+function renderNotice() {
+  const note = (host && typeof host.notice === 'function' && host.notice()) || '';
+  $('engine-note').textContent = note;
+  $('engine-note').hidden = !note;
+}
+
+// ---- live capture: on or off for this app's origin ----
+
+function renderLive() {
+  let state = null;
+  try {
+    state = host && typeof host.liveState === 'function' ? JSON.parse(host.liveState()) : null;
+  } catch {
+    state = null;
+  }
+  const box = $('live-box');
+  box.hidden = !state?.supported;
+  if (box.hidden) return;
+  box.dataset.on = String(!!state.on);
+  box.dataset.delivering = String(!!state.delivering);
+  $('live-state').textContent = state.delivering
+    ? `Live capture is on for ${state.origin}: this page's Convex traffic arrives as it happens.`
+    : state.on
+      ? `Live capture is on for ${state.origin}; it starts with the next page load (reload once).`
+      : 'Live capture sees traffic from before DevTools opened, without a reload, and shows verdicts at once.';
+  $('live-toggle').textContent = state.on ? 'Turn off live capture' : `Turn on live capture for ${state.origin}`;
+  $('live-toggle').title = state.on
+    ? "Stop watching this app from inside its page (DevTools' network capture stays)"
+    : 'Asks for access to this origin only: a small script then watches its Convex traffic from inside the page';
+}
+
+/** The user's click: asks for this origin (the prompt needs the click) before the devtools page registers the hook. */
+function toggleLive() {
+  if (!host || typeof host.liveState !== 'function') return;
+  const state = JSON.parse(host.liveState());
+  if (state.on) {
+    host.setLive(false).then(
+      () => flash('Live capture turned off for this app.'),
+      (e) => flash(`Could not turn live capture off: ${e?.message || e}`),
+    );
+    return;
+  }
+  let asked;
+  try {
+    asked = chrome.permissions.request(livePermission(state.origin));
+  } catch (e) {
+    asked = Promise.reject(e);
+  }
+  asked
+    .then((granted) => {
+      if (!granted) return flash('Access not granted: live capture stays off.');
+      return host.setLive(true).then(() => flash('Live capture is on for this app. Reload once to start it.'));
+    })
+    .catch((e) => flash(`Live capture could not be turned on: ${e?.message || e}`));
+}
+
 function render(json) {
   let report;
   try {
@@ -418,15 +475,18 @@ function render(json) {
     return;
   }
   renderVerdict(report);
+  renderNotice();
   renderSteps(report);
   renderTokens(report);
   renderTimeline(report);
   renderKeys(report);
+  renderLive();
   const step3 = (report.steps || []).find((s) => s.step === 3);
   if (step3 && step3.status === 'unknown' && !$('config-source').value) $('config-details').open = true;
   if (host && host.origin() !== shownOrigin) loadConfigBox();
   $('about').textContent = `Convex Auth Doctor ${report.doctor || ''}`;
   document.body.dataset.rendered = String(Date.now());
+  document.body.dataset.firstRendered ??= document.body.dataset.rendered; // tests/e2e/measure.mjs
 }
 
 // ---- actions ----
@@ -480,6 +540,7 @@ function wire() {
     flash('Report saved.');
   });
   $('check-keys').addEventListener('click', checkKeys);
+  $('live-toggle').addEventListener('click', toggleLive);
   $('auto-keys').addEventListener('change', () => {
     if (!host) return;
     const on = $('auto-keys').checked;

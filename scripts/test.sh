@@ -9,7 +9,7 @@ step "cargo fmt --check"
 cargo fmt --all --check
 step "cargo clippy (native and wasm)"
 cargo clippy --all-targets -- -D warnings
-cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519 -- -D warnings
+cargo clippy -p convex-auth-doctor --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519 -- -D warnings
 step "biome (format and lint of extension/, tests/, scripts/)"
 node_modules/.bin/biome ci --error-on-warnings .
 step "cargo test"
@@ -33,4 +33,6 @@ if [ -d tests/standin ]; then
 fi
 if [ -d tests/e2e ]; then
   for f in tests/e2e/*.test.mjs; do node_file 1800 "$f"; done
+  # Every scenario again through live capture (the page hook) instead of DevTools' network API.
+  (export E2E_LIVE=1 && node_file 1800 tests/e2e/scenarios.test.mjs)
 fi

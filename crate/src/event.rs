@@ -20,8 +20,17 @@ pub enum Direction {
     Receive,
 }
 
-/// One captured event. JSON: an object with `"kind"`: `ws_frame`, `ws_close`, `http` or `navigated`, and the
-/// variant's fields in snake case (`Http`'s fields are those of [`HttpExchange`], beside `kind`).
+/// The largest frame the engine reads, in bytes. A front end that sees a longer one sends
+/// [`Event::WsFrameTooLarge`] instead of copying it in (the extension asks the wasm module for this number);
+/// the engine treats a longer [`Event::WsFrame`] the same way. Why this size: the backend splits Transitions
+/// over 5 MB into `TransitionChunk`s (`convex-backend crates/local_backend/src/subs/mod.rs:373`, by an estimate
+/// that can be low), and a frame read in full costs several times its size (the JSON text crossing into wasm,
+/// its unescaped copy, the parse tree): 8 MiB keeps one frame's peak around 100 MiB at worst.
+pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
+
+/// One captured event. JSON: an object with `"kind"`: `ws_frame`, `ws_frame_too_large`, `ws_close`, `http` or
+/// `navigated`, and the variant's fields in snake case (`Http`'s fields are those of [`HttpExchange`], beside
+/// `kind`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A WebSocket text frame. `socket` identifies one socket (the extension uses URL + startedDateTime):
@@ -32,6 +41,15 @@ pub enum Event {
         direction: Direction,
         time: f64,
         data: String,
+    },
+    /// A WebSocket frame longer than [`MAX_FRAME_BYTES`], not passed in: only its length (bytes, or UTF-16
+    /// units as JavaScript counts them).
+    WsFrameTooLarge {
+        socket: String,
+        url: String,
+        direction: Direction,
+        time: f64,
+        bytes: f64,
     },
     /// The socket closed or failed (HAR `type: "error"` frames, or the entry finishing).
     WsClose {
@@ -95,17 +113,16 @@ impl Event {
             "ws_frame" => Event::WsFrame {
                 socket: take_string(&mut o, "socket")?,
                 url: take_string(&mut o, "url")?,
-                direction: match take_string(&mut o, "direction")?.as_str() {
-                    "send" => Direction::Send,
-                    "receive" => Direction::Receive,
-                    other => {
-                        return Err(format!(
-                            "unknown direction `{other}`, expected `send` or `receive`"
-                        ))
-                    }
-                },
+                direction: take_direction(&mut o)?,
                 time: take_f64(&mut o, "time")?,
                 data: take_string(&mut o, "data")?,
+            },
+            "ws_frame_too_large" => Event::WsFrameTooLarge {
+                socket: take_string(&mut o, "socket")?,
+                url: take_string(&mut o, "url")?,
+                direction: take_direction(&mut o)?,
+                time: take_f64(&mut o, "time")?,
+                bytes: take_f64(&mut o, "bytes")?,
             },
             "ws_close" => Event::WsClose {
                 socket: take_string(&mut o, "socket")?,
@@ -138,7 +155,7 @@ impl Event {
             },
             other => {
                 return Err(format!(
-                    "unknown kind `{other}`, expected `ws_frame`, `ws_close`, `http` or `navigated`"
+                    "unknown kind `{other}`, expected `ws_frame`, `ws_frame_too_large`, `ws_close`, `http` or `navigated`"
                 ))
             }
         })
@@ -161,6 +178,16 @@ fn take_string(o: &mut Map<String, Value>, field: &str) -> Result<String, String
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(wrong(field, "a string")),
         None => Err(format!("missing field `{field}`")),
+    }
+}
+
+fn take_direction(o: &mut Map<String, Value>) -> Result<Direction, String> {
+    match take_string(o, "direction")?.as_str() {
+        "send" => Ok(Direction::Send),
+        "receive" => Ok(Direction::Receive),
+        other => Err(format!(
+            "unknown direction `{other}`, expected `send` or `receive`"
+        )),
     }
 }
 

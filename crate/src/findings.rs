@@ -228,6 +228,11 @@ codes! {
         meaning: "Authentication works, but a query ran (logging `'server identity' null` or failing) before the token was confirmed; later runs had the identity.",
         evidence: "The query, when it ran, and when the token was confirmed.",
         action: "Gate the query on authentication: render it inside `<Authenticated>`, or pass `\"skip\"` until `useConvexAuth().isAuthenticated` is true; functions that need a user should not throw for a null identity on the first run.";
+    // Issue 13 (failures users report, `docs/spec-extensions.md`): a token accepted but not used.
+    AuthUnused = "auth.unused", 1, Warn,
+        meaning: "The backend accepted the token, yet afterwards functions ran without an identity (fail: on another socket or HTTP call that carried no token, so some client of the page is not authenticated), or no function ran at all after the acceptance (warn: the page did not go on to use it).",
+        evidence: "When the token was accepted, the function that then ran without an identity and what carried it, or how long nothing ran.",
+        action: "Use one authenticated client for the whole page (one ConvexReactClient under ConvexProviderWithAuth; give ConvexHttpClient calls the token with setAuth); if nothing runs after sign-in, the UI waits on an auth state that does not follow the provider's session: rebuild the `fetchAccessToken` callback when the session changes and gate queries on `useConvexAuth()`, not on the provider's own flag.";
 
     // Step 2: does the client send a valid JWT?
     TokenAbsent = "token.absent", 2, Fail,
@@ -302,6 +307,67 @@ codes! {
         meaning: "`aud` is an array of more than one value: refused on the OIDC path.",
         evidence: "The `aud` values.",
         action: "Issue the token for the one audience in `applicationID`, or use a customJwt provider.";
+    // Issue 13: refreshes that fail, tokens never minted, HTTP actions, server-side rendering cookies.
+    RefreshCleared = "refresh.cleared", 2, Fail,
+        meaning: "After the token expired or was refused, the client did not send a fresh one: it cleared its authentication (Authenticate with tokenType None, or reconnected and subscribed without any token). The convex client does this when the token fetcher, called with `forceRefreshToken: true`, returns null or the very token it already had.",
+        evidence: "When the token expired or was refused, when authentication was cleared and how, the provider's token requests in between (none, failed, or answered with the same token).",
+        action: "Make the fetcher return a new token when called with `forceRefreshToken: true`; retry transient errors (network, 5xx, 429) instead of returning null, and return null only when the user really signed out.";
+    RefreshSameToken = "refresh.same_token", 2, Fail,
+        meaning: "After the backend said the token expired or refused it, the client got the identical token again: it re-sent it, or the provider answered the refresh with the same token (the convex client then gives up and clears authentication).",
+        evidence: "When the token was refused, when the same token came back and from where.",
+        action: "Honour `forceRefreshToken`: skip the provider's cache (Clerk: `getToken({ template: \"convex\", skipCache: true })`), and never hand back a token you already know expired.";
+    RefreshProviderFailed = "refresh.provider_failed", 2, Fail,
+        meaning: "The identity provider's or auth library's token request failed while the client refreshed, and the client then cleared its authentication: a transient failure became a sign-out.",
+        evidence: "The failed request (endpoint without its query, status, the provider's error words), and when authentication was cleared.",
+        action: "Retry transient failures (status 0, 5xx, 429) in the token fetcher before giving up; return null only when the provider says the session is gone (Convex Auth: single-use refresh tokens must not be spent twice, e.g. by two tabs).";
+    MintTemplateMissing = "mint.template_missing", 2, Fail,
+        meaning: "Clerk answered 404 to the request for a token of the JWT template the Convex client asks for (`convex`): the template does not exist in this Clerk instance, so no token is ever sent.",
+        evidence: "The template name, the Clerk Frontend API host, Clerk's error words.",
+        action: "Create a JWT template named exactly `convex` (Clerk Dashboard > JWT templates > New > Convex) in the Clerk instance whose publishable key the app uses.";
+    MintRequestFailed = "mint.request_failed", 2, Fail,
+        meaning: "The request that should mint the Convex token failed (Clerk's token endpoint, better-auth's `/convex/token`), so the client sent no token.",
+        evidence: "The endpoint (without its query), the status, the provider's error words.",
+        action: "For better-auth: a 404 means the `convex()` plugin or the route handler is not mounted at the auth base path (`/api/auth`), 401 that there is no session; for Clerk: read the error words (an inactive session, a wrong instance).";
+    MintSigninFailed = "mint.signin_failed", 2, Fail,
+        meaning: "Convex Auth's sign-in action (`auth:signIn`) failed, so no token was minted; development deployments send the error text (a missing or malformed `JWT_PRIVATE_KEY`, `JWKS`, `SITE_URL`, a refused redirect).",
+        evidence: "The function, the server's error text, what it means.",
+        action: "Run `npx @convex-dev/auth` to set `JWT_PRIVATE_KEY`, `JWKS` and `SITE_URL` on the deployment (the key must be the PKCS#8 PEM it generates, with its line breaks); check `SITE_URL` for redirect errors.";
+    MintNotSent = "mint.not_sent", 2, Fail,
+        meaning: "The provider minted a token for Convex, but the Convex client never sent one: the token fetcher is not wired into the Convex client.",
+        evidence: "The token request that succeeded and when.",
+        action: "Pass the provider to the Convex client (ConvexProviderWithClerk `useAuth`, ConvexBetterAuthProvider, ConvexProviderWithAuth with a `fetchAccessToken` that returns that token), not a plain ConvexProvider.";
+    HttpActionNoBearer = "http_action.no_bearer", 2, Warn,
+        meaning: "A call to one of the deployment's HTTP actions (`*.convex.site`, or `/http/…` on the deployment) carried no `Authorization: Bearer` header while the page holds a user token, so `ctx.auth.getUserIdentity()` is null there; fail when the action then answered 401/403.",
+        evidence: "The endpoint, the method, the status.",
+        action: "Send the Convex token yourself: `fetch(url, { headers: { Authorization: `Bearer ${token}` } })` with the token from your auth provider; HTTP actions get no token from the Convex client.";
+    HttpActionCorsBlocked = "http_action.cors_blocked", 2, Fail,
+        meaning: "The browser did not let the page call an HTTP action with its `Authorization` header: the CORS preflight (`OPTIONS`) failed or did not allow `Authorization`, or the request itself got no response.",
+        evidence: "The endpoint, the preflight's status and `Access-Control-Allow-Headers`, or the call's status 0.",
+        action: "Route `OPTIONS` for that path in `convex/http.ts` and answer it with `Access-Control-Allow-Origin`, `Access-Control-Allow-Methods` and `Access-Control-Allow-Headers: Content-Type, Authorization`; add `Access-Control-Allow-Origin` to the action's own response too.";
+    HttpActionRefused = "http_action.refused", 2, Fail,
+        meaning: "An HTTP action called with a Bearer token answered 401, 403 or 500: with a token the backend cannot validate, `ctx.auth.getUserIdentity()` throws inside the action. The token is judged with step 2's rules.",
+        evidence: "The endpoint, the status, what step 2's rules find wrong with the token.",
+        action: "Send the same fresh token the Convex client uses (from the provider's fetcher), not a stale or different one; fix what step 2 reports about it.";
+    CookieTokenAbsent = "cookie.token_absent", 2, Warn,
+        meaning: "The auth library's session cookies are on the page's requests but not the cookie the server reads the Convex token from (Convex Auth `__convexAuthJWT`, better-auth `convex_jwt`, Clerk `__session`): server-side rendering and middleware run without a user.",
+        evidence: "The library, which of its cookies were seen (names only).",
+        action: "Convex Auth: the `__Host-` cookie names need https (only `localhost:<port>` gets unprefixed names), and the middleware must be `convexAuthNextjsMiddleware`; better-auth: sign in through the route handler so it sets `convex_jwt`; Clerk: the middleware must run on the route.";
+    CookieTokenExpired = "cookie.token_expired", 2, Warn,
+        meaning: "The token cookie a server reads (for `fetchQuery`/`preloadQuery`, middleware) held an expired token when the page's request carried it: server-side calls with it are refused.",
+        evidence: "The cookie's name (never its value), the token's `exp`, when the request carried it.",
+        action: "Refresh the cookie before server-side calls (Convex Auth's middleware does; better-auth: call the token endpoint, which re-sets `convex_jwt`), or fall back to client-side fetching when it is stale.";
+    CookieTokenInvalid = "cookie.token_invalid", 2, Warn,
+        meaning: "The token cookie a server reads holds something step 2's rules refuse (not a JWT, claims missing or wrong).",
+        evidence: "The cookie's name (never its value) and what the rules found.",
+        action: "Fix where the cookie is written: it must hold the same JWT the client sends to Convex.";
+    CookieTokenMismatch = "cookie.token_mismatch", 2, Warn,
+        meaning: "The token cookie a server reads names another user or issuer than the token the page sends over the socket: server-side rendering sees someone else.",
+        evidence: "The cookie's name, both tokens' `iss` and `sub`.",
+        action: "Clear the stale cookie on sign-out and session switch (sign out through the library's route so it deletes the cookie).";
+    CookieTokenSeen = "cookie.token_seen", 2, Info,
+        meaning: "The token cookie a server reads holds a valid-looking token for the same user as the socket's (or there is no socket token to compare with).",
+        evidence: "The cookie's name (never its value), `exp`, whether it is the very token the socket sends.",
+        action: "Nothing: server-side calls get a usable token.";
 
     // Step 3: does the backend configuration match the token?
     ConfigUnknown = "config.unknown", 3, Info,

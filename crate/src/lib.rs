@@ -15,6 +15,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub(crate) mod text;
+pub use text::redact;
 pub mod token;
 pub mod traffic;
 pub mod verify;

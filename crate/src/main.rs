@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use convex_auth_doctor::analysis::Session;
-use convex_auth_doctor::config::Env;
+use convex_auth_doctor::config::{parse_auth_config_with, Env};
 use convex_auth_doctor::render;
 use convex_auth_doctor::report::Report;
 use convex_auth_doctor::traffic::har::read_har;
@@ -84,7 +84,11 @@ fn main() -> ExitCode {
             }
         }
         Err(Exit::Message(m)) => {
-            eprintln!("convex-auth-doctor: {m}");
+            // Messages may quote the input (a config's text, a file name): shown as reports show text.
+            eprintln!(
+                "convex-auth-doctor: {}",
+                convex_auth_doctor::redact::visible(&m)
+            );
             ExitCode::from(2)
         }
         Err(Exit::Help(text)) => {
@@ -128,24 +132,29 @@ fn run() -> Result<Report, Exit> {
     }
     if let Some(path) = &args.config {
         let source = read_limited(path, MAX_CONFIG_INPUT)?;
-        session
-            .set_config_source(&source, &args.env)
+        let imported = cli::imports::read_imports(path, &source);
+        let config = parse_auth_config_with(&source, &args.env, &imported)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        session.set_config(config);
     }
     match &args.command {
         Command::Token(arg) => {
             let text = if arg == "-" {
-                let mut s = String::new();
-                std::io::stdin()
-                    .take(MAX_TOKEN_INPUT)
-                    .read_to_string(&mut s)
-                    .map_err(|e| format!("cannot read the token from stdin: {e}"))?;
-                s
+                read_stdin_limited(MAX_TOKEN_INPUT)?
             } else {
                 arg.clone()
             };
             if text.trim().is_empty() {
                 return Err(Exit::Message("no token given".into()));
+            }
+            // Said here, with exit 2, rather than as a finding: the tool refuses the input, nothing was judged
+            // (and no client cut anything).
+            let bytes = text.trim().len();
+            if bytes > convex_auth_doctor::token::MAX_INPUT_BYTES {
+                return Err(Exit::Message(format!(
+                    "the token is {bytes} bytes, longer than {} bytes: not judged",
+                    convex_auth_doctor::token::MAX_INPUT_BYTES
+                )));
             }
             let now = args.now.unwrap_or_else(unix_now);
             session.add_input_token(&text, now);
@@ -201,6 +210,20 @@ fn unix_now() -> f64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
+}
+
+/// All of stdin, refused whole when longer than `max` bytes (never cut: a cut would be judged as a token the
+/// client truncated, and could split a UTF-8 character).
+fn read_stdin_limited(max: u64) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the token from stdin: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("stdin is longer than {max} bytes: not judged"));
+    }
+    String::from_utf8(bytes).map_err(|_| "the token on stdin is not UTF-8 text".to_owned())
 }
 
 fn read_limited(path: &PathBuf, max: u64) -> Result<String, String> {

@@ -1,6 +1,9 @@
 //! The report of `shared/spec/findings.md`: steps, the cause step, findings, tokens (redacted), deployments.
 
 use crate::findings::{Finding, Status};
+use std::borrow::Cow;
+
+use crate::text::redact::{visible_cow, visible_with, Secrets};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -63,5 +66,70 @@ impl Report {
         self.findings
             .iter()
             .any(|f| f.severity == crate::findings::Severity::Fail)
+    }
+}
+
+impl Report {
+    /// The report with every text made safe to show (see [`crate::text::redact`]): tokens and signatures redacted,
+    /// controls and format characters escaped, in every string it carries (claims, evidence, server texts,
+    /// timeline). [`crate::analysis::Session::report`] returns reports already made safe.
+    pub fn made_safe(mut self, secrets: &Secrets) -> Report {
+        let v = |s: &mut String| safe_string(s, secrets);
+        v(&mut self.verdict);
+        for s in &mut self.steps {
+            v(&mut s.summary);
+        }
+        for f in &mut self.findings {
+            v(&mut f.message);
+            f.evidence = safe_map(std::mem::take(&mut f.evidence), secrets);
+            f.causes.iter_mut().for_each(v);
+        }
+        for t in &mut self.tokens {
+            t.header = safe_map(std::mem::take(&mut t.header), secrets);
+            t.payload = safe_map(std::mem::take(&mut t.payload), secrets);
+            for c in &mut t.claims {
+                v(&mut c.name);
+                v(&mut c.explanation);
+                safe_value(&mut c.value, secrets);
+            }
+        }
+        for d in &mut self.deployments {
+            v(d);
+        }
+        for item in &mut self.timeline {
+            v(&mut item.connection);
+            v(&mut item.text);
+        }
+        self
+    }
+}
+
+/// Replaced only when something changes (most strings stay as they are).
+fn safe_string(s: &mut String, secrets: &Secrets) {
+    if let Cow::Owned(safe) = visible_cow(s, secrets) {
+        *s = safe;
+    }
+}
+
+fn safe_map(mut map: Map<String, Value>, secrets: &Secrets) -> Map<String, Value> {
+    map.values_mut().for_each(|v| safe_value(v, secrets));
+    // Keys are the engine's own names or claim names; rebuilt (order kept) only when one must change.
+    if map
+        .keys()
+        .all(|k| matches!(visible_cow(k, secrets), Cow::Borrowed(_)))
+    {
+        return map;
+    }
+    map.into_iter()
+        .map(|(k, value)| (visible_with(&k, secrets), value))
+        .collect()
+}
+
+fn safe_value(value: &mut Value, secrets: &Secrets) {
+    match value {
+        Value::String(s) => safe_string(s, secrets),
+        Value::Array(items) => items.iter_mut().for_each(|i| safe_value(i, secrets)),
+        Value::Object(map) => *map = safe_map(std::mem::take(map), secrets),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }

@@ -60,9 +60,10 @@ impl DoctorSession {
         } else {
             crate::config::env_from_json(env_json).map_err(|e| JsValue::from_str(&e))?
         };
+        // The error quotes the configuration: shown as reports show text.
         self.inner
             .set_config_source(source, &env)
-            .map_err(|e| JsValue::from_str(&e))
+            .map_err(|e| JsValue::from_str(&crate::text::redact::visible(&e)))
     }
 
     /// Forgets the user's configuration.
@@ -140,6 +141,21 @@ impl Default for DoctorSession {
 #[wasm_bindgen(js_name = isConvexUrl)]
 pub fn is_convex_url(url: &str) -> bool {
     crate::traffic::is_convex_url(url)
+}
+
+/// What the engine wants of an HTTP request that the front end sees: 0 nothing, 1 its request headers only (it
+/// carries an auth library's cookies), 2 headers and bodies (Convex API calls, token endpoints, HTTP actions).
+/// `cookie` is the request's `Cookie` header or empty; only its names are looked at here.
+#[wasm_bindgen(js_name = httpInterest)]
+pub fn http_interest(url: &str, cookie: &str) -> u8 {
+    crate::traffic::http_interest(url, cookie)
+}
+
+/// The largest WebSocket frame the engine reads, in bytes ([`crate::event::MAX_FRAME_BYTES`]). The extension
+/// sends a `ws_frame_too_large` event for a longer frame instead of copying it into wasm memory.
+#[wasm_bindgen(js_name = maxFrameBytes)]
+pub fn max_frame_bytes() -> u32 {
+    crate::event::MAX_FRAME_BYTES as u32
 }
 
 /// The engine's version.

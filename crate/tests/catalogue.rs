@@ -95,6 +95,39 @@ const SPEC_ADDITIONS: &[(&str, u8)] = &[
     ("identity.null_before_auth", 1),
 ];
 
+/// Issue 13's codes (`docs/spec-extensions.md`): public names, never renamed, with their steps.
+const ISSUE_13_CODES: &[(&str, u8)] = &[
+    ("auth.unused", 1),
+    ("refresh.cleared", 2),
+    ("refresh.same_token", 2),
+    ("refresh.provider_failed", 2),
+    ("mint.template_missing", 2),
+    ("mint.request_failed", 2),
+    ("mint.signin_failed", 2),
+    ("mint.not_sent", 2),
+    ("http_action.no_bearer", 2),
+    ("http_action.cors_blocked", 2),
+    ("http_action.refused", 2),
+    ("cookie.token_absent", 2),
+    ("cookie.token_expired", 2),
+    ("cookie.token_invalid", 2),
+    ("cookie.token_mismatch", 2),
+    ("cookie.token_seen", 2),
+];
+
+#[test]
+fn issue_13_codes_keep_their_names_and_steps() {
+    let ext = std::fs::read_to_string(repo().join("docs/spec-extensions.md")).unwrap_or_default();
+    for &(name, step) in ISSUE_13_CODES {
+        let code = Code::from_name(name).unwrap_or_else(|| panic!("{name} missing"));
+        assert_eq!(code.doc().step, step, "{name}");
+        assert!(
+            ext.contains(&format!("`{name}`")),
+            "{name} is not in docs/spec-extensions.md"
+        );
+    }
+}
+
 /// Every code of the spec is in the catalogue with the spec's step, and documented in `docs/findings.md`.
 #[test]
 fn every_spec_code_is_in_the_catalogue() {

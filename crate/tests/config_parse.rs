@@ -257,10 +257,10 @@ fn imported_constant_is_named() {
 }
 
 #[test]
-fn interpolated_template_is_an_error() {
+fn interpolated_template_of_an_unknown_name_names_it() {
     let (_, msg) =
         error("export default { providers: [{ domain: `https://${host}`, applicationID: 'x' }] }");
-    assert!(msg.contains("template literal"), "{msg}");
+    assert!(msg.contains("`host`"), "{msg}");
 }
 
 #[test]
@@ -390,4 +390,259 @@ fn many_unclosed_calls_stay_fast() {
     let started = std::time::Instant::now();
     assert!(parse_auth_config(&src, &Env::new()).is_err());
     assert!(started.elapsed().as_secs() < 5);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Strings built from parts, library helpers, imports (issue 14)
+
+fn composed(parts: Vec<ConfigValue>, value: Option<&str>) -> ConfigValue {
+    ConfigValue::Composed {
+        parts,
+        value: value.map(Into::into),
+        via: None,
+    }
+}
+
+fn library_fixture(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/libraries/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn templates_and_plus_join_text_constants_and_variables() {
+    let src = "const HOST = 'example.com';\nconst PATH = \"/\" + 'jwks';\nexport default { providers: [{\n  type: 'customJwt',\n  issuer: `https://${HOST}`,\n  jwks: 'https://' + HOST + PATH,\n  algorithm: `RS${256}`,\n  applicationID: `${process.env.APP}-web`,\n}] }";
+    let c = parse_auth_config(src, &env(&[("APP", "shop")])).expect("parses");
+    assert_eq!(
+        c.providers,
+        vec![Provider::CustomJwt {
+            issuer: lit("https://example.com"),
+            jwks: lit("https://example.com/jwks"),
+            algorithm: lit("RS256"),
+            application_id: Some(composed(
+                vec![env_val("APP", Some("shop")), lit("-web")],
+                Some("shop-web")
+            )),
+        }]
+    );
+    let c = parse(src);
+    let Provider::CustomJwt { application_id, .. } = &c.providers[0] else {
+        panic!("customJwt")
+    };
+    assert_eq!(
+        application_id.as_ref(),
+        Some(&composed(vec![env_val("APP", None), lit("-web")], None))
+    );
+}
+
+#[test]
+fn workos_documented_config_reads_its_client_id_through_a_constant() {
+    let c = parse_auth_config(
+        &library_fixture("workos.auth.config.ts"),
+        &env(&[("WORKOS_CLIENT_ID", "client_01X")]),
+    )
+    .expect("parses");
+    let Provider::CustomJwt { issuer, jwks, .. } = &c.providers[1] else {
+        panic!("customJwt")
+    };
+    assert_eq!(
+        issuer.resolved(),
+        Some("https://api.workos.com/user_management/client_01X")
+    );
+    assert_eq!(
+        jwks.resolved(),
+        Some("https://api.workos.com/sso/jwks/client_01X")
+    );
+    let Provider::CustomJwt {
+        issuer,
+        application_id,
+        ..
+    } = &c.providers[0]
+    else {
+        panic!("customJwt")
+    };
+    assert_eq!(issuer, &lit("https://api.workos.com/"));
+    assert_eq!(
+        application_id.as_ref(),
+        Some(&env_val("WORKOS_CLIENT_ID", Some("client_01X")))
+    );
+}
+
+#[test]
+fn better_auth_helper_returns_the_provider_of_its_source() {
+    // @convex-dev/better-auth 0.12.5 src/auth-config.ts:72-81.
+    let site = "https://happy-otter-123.convex.site";
+    let c = parse_auth_config(
+        &library_fixture("better-auth.auth.config.ts"),
+        &env(&[("CONVEX_SITE_URL", site)]),
+    )
+    .expect("parses");
+    assert_eq!(
+        c.providers,
+        vec![Provider::CustomJwt {
+            issuer: env_val("CONVEX_SITE_URL", Some(site)),
+            jwks: composed(
+                vec![
+                    env_val("CONVEX_SITE_URL", Some(site)),
+                    lit("/api/auth"),
+                    lit("/convex/jwks")
+                ],
+                Some("https://happy-otter-123.convex.site/api/auth/convex/jwks")
+            ),
+            algorithm: lit("RS256"),
+            application_id: Some(lit("convex")),
+        }]
+    );
+    let base_path = "import { getAuthConfigProvider as p } from '@convex-dev/better-auth/auth-config';\nexport default { providers: [p({ basePath: '/auth' })] }";
+    let c = parse_auth_config(base_path, &env(&[("CONVEX_SITE_URL", site)])).expect("parses");
+    let Provider::CustomJwt { jwks, .. } = &c.providers[0] else {
+        panic!("customJwt")
+    };
+    assert_eq!(
+        jwks.resolved(),
+        Some("https://happy-otter-123.convex.site/auth/convex/jwks")
+    );
+}
+
+#[test]
+fn better_auth_static_jwks_is_a_data_url_only_when_the_variable_is_known() {
+    let src = library_fixture("better-auth-jwks.auth.config.ts");
+    let docs = r#"[{"id":"k1","alg":"RS256","publicKey":"{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\"}","privateKey":"x","createdAt":1}]"#;
+    let c = parse_auth_config(&src, &env(&[("JWKS", docs)])).expect("parses");
+    let Provider::CustomJwt { jwks, .. } = &c.providers[0] else {
+        panic!("customJwt")
+    };
+    assert!(
+        jwks.resolved()
+            .is_some_and(|u| u.starts_with("data:text/plain;charset=utf-8;base64,")),
+        "{jwks:?}"
+    );
+    let c = parse(&src);
+    let Provider::CustomJwt { jwks, .. } = &c.providers[0] else {
+        panic!("customJwt")
+    };
+    assert_eq!(jwks.resolved(), None);
+    assert_eq!(jwks.unresolved_names(), vec!["JWKS"]);
+    // An empty JWKS is falsy: the helper falls back to the URL.
+    let c = parse_auth_config(
+        &src,
+        &env(&[("JWKS", ""), ("CONVEX_SITE_URL", "https://a.convex.site")]),
+    )
+    .expect("parses");
+    let Provider::CustomJwt { jwks, .. } = &c.providers[0] else {
+        panic!("customJwt")
+    };
+    assert_eq!(
+        jwks.resolved(),
+        Some("https://a.convex.site/api/auth/convex/jwks")
+    );
+    // Text the helper would throw on is an error naming the variable's fix.
+    let e = parse_auth_config(&src, &env(&[("JWKS", "{not json")])).expect_err("throws");
+    assert!(e.message.contains("rotateKeys"), "{e}");
+}
+
+#[test]
+fn an_unknown_call_names_the_call_and_what_to_write() {
+    let (line, msg) = error(
+        "import { clerkProvider } from '@acme/auth';\nexport default {\n  providers: [\n    clerkProvider(),\n  ],\n}",
+    );
+    assert_eq!(line, 4);
+    assert!(msg.contains("`clerkProvider(…)`"), "{msg}");
+    assert!(msg.contains("applicationID"), "{msg}");
+    assert!(msg.contains("getAuthConfigProvider"), "{msg}");
+    // The same name from another package is not Better Auth's helper.
+    let (_, msg) = error("import { getAuthConfigProvider } from 'elsewhere';\nexport default { providers: [getAuthConfigProvider()] }");
+    assert!(msg.contains("getAuthConfigProvider(…)"), "{msg}");
+}
+
+#[test]
+fn relative_imports_resolve_from_given_files_and_are_named_when_missing() {
+    use convex_auth_doctor::config::{import_keys, parse_auth_config_with, ImportedFile};
+    let src = "import { DOMAIN } from './constants';\nimport { getAuthConfigProvider } from '@convex-dev/better-auth/auth-config';\nimport { env } from './_generated/server';\nexport default { providers: [{ domain: DOMAIN, applicationID: env.APP_ID }] };";
+    assert_eq!(import_keys(src, ""), vec!["constants".to_owned()]);
+    assert_eq!(
+        import_keys("import { A } from '../shared/x.ts'", "nested/file"),
+        vec!["shared/x".to_owned()]
+    );
+    let (line, msg) = error(src);
+    assert_eq!(line, 4);
+    assert!(
+        msg.contains("`DOMAIN` is imported from `./constants`"),
+        "{msg}"
+    );
+    assert!(msg.contains("not given"), "{msg}");
+    let files = [ImportedFile {
+        key: "constants".into(),
+        text: Ok(
+            "export const DOMAIN = `https://${process.env.SLUG}.clerk.accounts.dev` as const;"
+                .into(),
+        ),
+    }];
+    let c = parse_auth_config_with(src, &env(&[("SLUG", "cat"), ("APP_ID", "convex")]), &files)
+        .expect("parses");
+    assert_eq!(
+        c.providers,
+        vec![Provider::Oidc {
+            domain: composed(
+                vec![
+                    lit("https://"),
+                    env_val("SLUG", Some("cat")),
+                    lit(".clerk.accounts.dev")
+                ],
+                Some("https://cat.clerk.accounts.dev")
+            ),
+            application_id: Some(env_val("APP_ID", Some("convex"))),
+        }]
+    );
+    let unreadable = [ImportedFile {
+        key: "constants".into(),
+        text: Err("it is outside the project directory".into()),
+    }];
+    let e = parse_auth_config_with(src, &Env::new(), &unreadable).expect_err("unreadable");
+    assert!(e.message.contains("outside the project directory"), "{e}");
+}
+
+#[test]
+fn constant_objects_and_the_generated_env_are_read() {
+    let src = "import { env } from './_generated/server';\nconst DOMAINS = { clerk: env.CLERK_JWT_ISSUER_DOMAIN, app: 'convex' };\nexport default { providers: [{ domain: DOMAINS.clerk, applicationID: DOMAINS.app }] } satisfies AuthConfig;";
+    let c = parse(src);
+    assert_eq!(
+        c.providers,
+        vec![Provider::Oidc {
+            domain: env_val("CLERK_JWT_ISSUER_DOMAIN", None),
+            application_id: Some(lit("convex")),
+        }]
+    );
+}
+
+#[test]
+fn constants_built_from_themselves_stop_without_overflowing() {
+    for src in [
+        "const a = `${a}x`;\nexport default { providers: [{ domain: a, applicationID: 'x' }] }",
+        "const o = { d: o.d };\nexport default { providers: [{ domain: o.d, applicationID: 'x' }] }",
+        "const a = b + 'x'; const b = a + 'y';\nexport default { providers: [{ domain: a, applicationID: 'x' }] }",
+    ] {
+        let (_, msg) = error(src);
+        assert!(msg.contains("loop"), "{src}: {msg}");
+    }
+}
+
+#[test]
+fn nested_templates_and_unclosed_interpolations_are_bounded_errors() {
+    let c = parse_auth_config(
+        "export default { providers: [{ domain: `https://${`${process.env.SLUG}-${'}'}`}.example.com`, applicationID: 'x' }] }",
+        &env(&[("SLUG", "cat")]),
+    )
+    .expect("a template inside a template reads");
+    let Provider::Oidc { domain, .. } = &c.providers[0] else {
+        panic!("oidc")
+    };
+    assert_eq!(domain.resolved(), Some("https://cat-}.example.com"));
+    let (_, msg) = error("export default { providers: [{ domain: `https://${`a${`b${`c${`d${'e'}`}`}`}`}`, applicationID: 'x' }] }");
+    assert!(msg.contains("nested too deep"), "{msg}");
+    let (line, msg) = error("export default {\n providers: [{ domain: `https://${process.env.A`, applicationID: 'x' }] }");
+    assert_eq!(line, 2);
+    assert!(msg.contains("never closed"), "{msg}");
 }

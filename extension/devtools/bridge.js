@@ -48,13 +48,28 @@ export function createPanelBridge({ report, timers = globalThis }) {
 
 /**
  * The `DoctorHost` of the contract, over the devtools page's parts: `session()` (null while the engine loads),
- * `origin()`, the config `store`, the key fetcher `keys`, `stats()` (a `CaptureStats` object), `reload()`,
- * `themeName()`, `autoKeysChanged()` (the opt-in was written) and `changed()` (what the panel shows may differ).
+ * `origin()`, the config `store`, the key fetcher `keys`, `stats()` (a `CaptureStats` object), `notice()` (the
+ * engine-restart note, or ''), `reload()`, `themeName()`, `autoKeysChanged()` (the opt-in was written),
+ * `liveState()` (a `LiveState` object), `setLive(on)` and `changed()` (what the panel shows may differ).
  * @returns {import('../contract.js').DoctorHost}
  */
-export function createHost({ session, origin, store, keys, stats, reload, themeName, autoKeysChanged, changed }) {
+export function createHost({
+  session,
+  origin,
+  store,
+  keys,
+  stats,
+  notice,
+  reload,
+  themeName,
+  autoKeysChanged,
+  liveState,
+  setLive,
+  changed,
+}) {
   return {
     report: () => session()?.report() ?? '',
+    notice,
     markdown: () => session()?.markdown() ?? '',
     origin,
     storedConfig: () => JSON.stringify(store.load(origin()) || { source: '', env: {} }),
@@ -77,5 +92,7 @@ export function createHost({ session, origin, store, keys, stats, reload, themeN
       autoKeysChanged();
       changed();
     },
+    liveState: () => JSON.stringify(liveState()),
+    setLive: (on) => setLive(!!on),
   };
 }

@@ -30,27 +30,56 @@ export function isSocket(entry) {
   return entry._resourceType === 'websocket' || url.startsWith('ws:') || url.startsWith('wss:');
 }
 
+/** The request's Cookie header (only its names decide anything, in the engine; the value stays in memory). */
+function cookieOf(req) {
+  const h = Array.isArray(req.headers) ? req.headers.find((x) => String(x.name).toLowerCase() === 'cookie') : null;
+  return h ? String(h.value) : '';
+}
+
+/** Socket ids `ws1`, `ws2`, …: one numbering for every capture source of a devtools page. */
+export function socketNumbering() {
+  let n = 0;
+  return () => {
+    n += 1;
+    return `ws${n}`;
+  };
+}
+
 /**
  * One page's capture state. `emit(events)` receives engine events (an array, possibly empty); `isConvexUrl` is the
- * engine's own test of what counts as Convex traffic; `now()` is the wall clock in Unix seconds; `stats` is the
- * devtools page's counter object (`frames`, `http`, `harEntries` are counted here).
+ * engine's own test of what counts as Convex traffic; `httpInterest(url, cookie)` the engine's answer for any request
+ * (0 nothing, 1 request headers only: an auth library's cookies, 2 all: Convex calls, token endpoints, HTTP actions;
+ * issue 13); `maxFrame()` the engine's largest frame (`maxFrameBytes()`): a longer frame is handed on as its length
+ * only (`ws_frame_too_large`), never copied into the engine's memory; `now()` is the wall clock in Unix seconds;
+ * `stats` is the devtools page's counter object (`frames`, `http`, `harEntries` are counted here); `newSocketId()`
+ * names a new socket; `covered(url)` says another source (live capture) delivers that Convex URL's traffic now (it is
+ * then left out here; the other requests the engine asks for, which live capture does not see, still come).
  */
-export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now() / 1000 }) {
+export function createCapture({
+  isConvexUrl,
+  httpInterest = (url) => (isConvexUrl(url) ? 2 : 0),
+  emit,
+  stats,
+  maxFrame = () => Infinity,
+  now = () => Date.now() / 1000,
+  newSocketId = socketNumbering(),
+  covered = () => false,
+}) {
   /** entry key -> { id, seen (frames handed on), closed, stale (belongs to the page before the last navigation) } */
   const sockets = new Map();
   /** url|startedDateTime|method of the HTTP exchanges handed on. */
   const httpSeen = new Set();
-  let socketCounter = 0;
+  /** What this capture hands on: Convex traffic that another source (live capture) does not cover right now. */
+  const wanted = (url) => isConvexUrl(url) && !covered(url);
 
   /** New frames of one socket entry; returns how many were new. `closed` adds the close event once. */
   function ingestSocket(entry, closed, key = keyOf(entry)) {
     const url = entry.request.url;
-    if (!isConvexUrl(url)) return 0;
+    if (!wanted(url)) return 0;
     let sock = sockets.get(key);
     if (sock?.stale) return 0; // a socket of the previous page load, closing after the navigation
     if (!sock) {
-      socketCounter += 1;
-      sock = { id: `ws${socketCounter}`, seen: 0, closed: false, stale: false };
+      sock = { id: newSocketId(), seen: 0, closed: false, stale: false };
       sockets.set(key, sock);
     }
     const messages = Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
@@ -62,14 +91,11 @@ export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now()
       // Chrome records a failed handshake as one "error" message ("Error in connection establishment: …").
       if (m.type === 'error') failure = { time: wallSeconds(Number(m.time), now()), reason: String(m.data ?? 'error') };
       if ((m.type !== 'send' && m.type !== 'receive') || m.opcode === 2) continue;
-      events.push({
-        kind: 'ws_frame',
-        socket: sock.id,
-        url,
-        direction: m.type,
-        time: wallSeconds(Number(m.time), now()),
-        data: String(m.data ?? ''),
-      });
+      const data = String(m.data ?? '');
+      const frame = { socket: sock.id, url, direction: m.type, time: wallSeconds(Number(m.time), now()) };
+      // UTF-16 units: never more than the UTF-8 bytes, so a frame passed on may still be over; the engine checks.
+      if (data.length > maxFrame()) events.push({ kind: 'ws_frame_too_large', ...frame, bytes: data.length });
+      else events.push({ kind: 'ws_frame', ...frame, data });
     }
     if (failure && !sock.closed) {
       sock.closed = true;
@@ -97,10 +123,17 @@ export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now()
     return ev;
   }
 
-  /** One finished fetch/XHR to Convex, with its response body (read asynchronously through getContent()). */
+  /**
+   * One finished request the engine wants, with its response body (read asynchronously through getContent()) when
+   * it wants all of it. A cookie's value reaches the engine only, which judges the token in it and drops it.
+   */
   function ingestHttp(entry) {
     const req = entry.request;
-    if (!req || !isConvexUrl(req.url)) return;
+    if (!req) return;
+    const url = String(req.url);
+    if (isConvexUrl(url) && covered(url)) return;
+    const interest = httpInterest(url, cookieOf(req));
+    if (!interest) return;
     const key = `${keyOf(entry)}|${req.method}`;
     if (httpSeen.has(key)) return;
     if (httpSeen.size > MAX_HTTP_SEEN) httpSeen.clear();
@@ -114,6 +147,11 @@ export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now()
       status: entry.response?.status || 0,
       response_headers: headerPairs(entry.response?.headers),
     };
+    if (interest === 1) {
+      stats.http++;
+      emit([ev]);
+      return;
+    }
     if (typeof req.postData?.text === 'string' && req.postData.text.length <= MAX_BODY) {
       ev.request_body = req.postData.text;
     }
@@ -153,9 +191,23 @@ export function createCapture({ isConvexUrl, emit, stats, now = () => Date.now()
         const n = (twins.get(base) || 0) + 1;
         twins.set(base, n);
         fresh += ingestSocket(entry, false, n > 1 ? `${base}#${n}` : base);
-      } else if (withHttp) ingestHttp(entry);
+      } else if (withHttp || aroundFinished(entry)) ingestHttp(entry);
     }
     return fresh;
+  }
+
+  /**
+   * A finished request outside the Convex API that the engine reads in full (token endpoints, HTTP actions). Chrome
+   * does not always fire onRequestFinished for them: not for a CORS preflight or a call the browser blocked, nor for
+   * a response whose body the page never reads. The polls pick them up from getHAR() (without bodies; the status is
+   * what counts). A request still in flight has no status and no error yet: it waits for a later poll.
+   */
+  function aroundFinished(entry) {
+    const req = entry.request;
+    const res = entry.response;
+    if (!res || isConvexUrl(String(req.url))) return false;
+    if (!(res.status > 0 || res._error)) return false;
+    return httpInterest(String(req.url), '') === 2;
   }
 
   /**

@@ -1,7 +1,7 @@
 // Real Chromium with the real extension, DevTools open on a tab, the "Convex Auth" panel shown, read through CDP.
 // Recipe: shared/reference/devtools-capture.md (Debian Chromium honours --load-extension; puppeteer-core only).
 import puppeteer from 'puppeteer-core';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,13 +32,33 @@ export async function until(fn, { timeoutMs = 15000, everyMs = 100, what = 'cond
   }
 }
 
-/** Launches Chromium with the extension (the repository root holds manifest.json). `headless` false shows a window. */
-export async function launch({ headless = true, autoOpen = false, extraArgs = [] } = {}) {
+/**
+ * A copy of the extension whose manifest grants, at install, what live capture asks the user for (the "scripting"
+ * permission and host access to 127.0.0.1): Chrome's permission prompt cannot be answered from a test, and
+ * chrome.permissions.request() resolves true at once for what is already granted. Everything else is the same files.
+ */
+function liveCopy() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cad-live-ext-'));
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'manifest.json'), 'utf8'));
+  manifest.permissions = [...(manifest.permissions ?? []), 'scripting'];
+  manifest.optional_permissions = (manifest.optional_permissions ?? []).filter((p) => p !== 'scripting');
+  manifest.host_permissions = ['http://127.0.0.1/*'];
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  cpSync(path.join(ROOT, 'extension'), path.join(dir, 'extension'), { recursive: true });
+  return dir;
+}
+
+/**
+ * Launches Chromium with the extension (the repository root holds manifest.json). `headless` false shows a window;
+ * `live` loads the copy of liveCopy() (live capture's permissions granted at install).
+ */
+export async function launch({ headless = true, autoOpen = false, extraArgs = [], live = false } = {}) {
   if (!existsSync(path.join(ROOT, 'extension', 'pkg', 'convex_auth_doctor_bg.wasm'))) {
     throw new Error('extension/pkg is missing: run scripts/build-wasm.sh (or scripts/setup.sh) first');
   }
   await checkWasm();
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'cad-e2e-'));
+  const ext = live ? liveCopy() : ROOT;
   const args = [
     ...(headless ? ['--headless=new'] : []),
     '--no-sandbox',
@@ -50,8 +70,8 @@ export async function launch({ headless = true, autoOpen = false, extraArgs = []
     '--disable-sync',
     '--disable-dev-shm-usage',
     `--user-data-dir=${userDataDir}`,
-    `--load-extension=${ROOT}`,
-    `--disable-extensions-except=${ROOT}`,
+    `--load-extension=${ext}`,
+    `--disable-extensions-except=${ext}`,
     ...(autoOpen ? ['--auto-open-devtools-for-tabs'] : []),
     ...extraArgs,
     'about:blank',
@@ -72,6 +92,7 @@ export async function launch({ headless = true, autoOpen = false, extraArgs = []
     );
     if (!(await Promise.race([closed, sleep(20000).then(() => false)]))) proc?.kill('SIGKILL');
     rmSync(userDataDir, { recursive: true, force: true });
+    if (ext !== ROOT) rmSync(ext, { recursive: true, force: true });
   };
   return { browser, close, userDataDir };
 }
@@ -93,6 +114,7 @@ export async function openTab(browser, { appFirst } = {}) {
   const page = await browser.newPage();
   if (appFirst) await appFirst(page);
   const known = new Set(devtoolsPageTargets(browser));
+  const devtoolsOpenedAt = Date.now();
   const devtoolsWindow = await page.openDevTools();
   const dtTarget = await browser.waitForTarget((t) => t.url().endsWith('/extension/devtools.html') && !known.has(t), {
     timeout: 20000,
@@ -120,7 +142,7 @@ export async function openTab(browser, { appFirst } = {}) {
   await until(async () => evalIn(panel, '!!(document.body && document.body.dataset.rendered)'), {
     what: 'the first render of the panel',
   });
-  return { page, devtoolsWindow, dt, dtTarget, panel, panelTarget, extId };
+  return { page, devtoolsWindow, dt, dtTarget, panel, panelTarget, extId, devtoolsOpenedAt };
 }
 
 /** What the panel shows, through its stable hooks. */

@@ -4,8 +4,11 @@
 //  2. the time from an AuthError frame leaving the backend to the failing verdict on screen in the panel
 //     (target: under 1.5 s, with getHAR() polling);
 //  3. the devtools page's CPU time while the demo app streams ~200 frames a second (the "busy" scenario), DevTools
-//     and the panel open (target: under 5% of one core), over MEASURE_SECONDS (default 60).
-// Usage: node tests/e2e/measure.mjs [--skip-cpu]  (needs extension/pkg built, Chromium, the stand-in)
+//     and the panel open (target: under 5% of one core), over MEASURE_SECONDS (default 60);
+//  4. the panel's first render, and its first verdict, after DevTools opens on an app that already ran.
+// Usage: node tests/e2e/measure.mjs [--skip-cpu] [--live]  (needs extension/pkg built, Chromium, the stand-in)
+// --live: with live capture on for the demo app's origin (the page hook; see tests/e2e/live.test.mjs), instead of
+// DevTools' network API with getHAR() polling.
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -15,6 +18,8 @@ import { launch, openTab, evalIn, until, sleep, ROOT } from './harness.mjs';
 const seconds = Number(process.env.MEASURE_SECONDS || 60);
 const runs = Number(process.env.MEASURE_RUNS || 5);
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const LIVE = process.argv.includes('--live');
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 // 1. size
 const wasm = readFileSync(path.join(ROOT, 'extension', 'pkg', 'convex_auth_doctor_bg.wasm'));
@@ -24,8 +29,16 @@ console.log(
 );
 
 const stack = await startStack({ scenarios: ['token-expired', 'busy'] });
-const chrome = await launch();
+const chrome = await launch({ live: LIVE });
+console.log(LIVE ? 'capture: live (page hook)' : 'capture: DevTools network API (getHAR() polling)');
 try {
+  if (LIVE) {
+    const tab = await openTab(chrome.browser);
+    await tab.page.goto(stack.appUrl('token-expired'));
+    await until(async () => JSON.parse(await evalIn(tab.dt, '__doctor.liveState()')).supported, { what: 'the origin' });
+    await evalIn(tab.dt, '__doctor.setLive(true)');
+    await tab.page.close();
+  }
   // 2. AuthError → verdict on screen
   const latencies = [];
   for (let i = 0; i < runs; i++) {
@@ -67,6 +80,33 @@ try {
       `AuthError frame → verdict on screen: median ${latencies[Math.floor(latencies.length / 2)]} ms, max ${latencies[latencies.length - 1]} ms, min ${latencies[0]} ms over ${latencies.length} runs`,
     );
   }
+
+  // 4. DevTools opened on an app that already ran: the panel's first render, and the verdict (live capture only:
+  //    without it the panel can only ask for a reload).
+  const firsts = [];
+  const verdicts = [];
+  for (let i = 0; i < runs; i++) {
+    const tab = await openTab(chrome.browser, {
+      appFirst: async (page) => {
+        await page.goto(stack.appUrl('token-expired'));
+        await until(() => page.$('body[data-done]'), { timeoutMs: 30000, what: 'the app' });
+      },
+    });
+    firsts.push(Number(await evalIn(tab.panel, 'document.body.dataset.firstRendered')) - tab.devtoolsOpenedAt);
+    const shown = await until(
+      async () =>
+        (await evalIn(tab.panel, "document.getElementById('verdict-box').dataset.causeStep === '2'")) && Date.now(),
+      { timeoutMs: 5000, everyMs: 20, what: 'the verdict' },
+    ).catch(() => null);
+    if (shown) verdicts.push(shown - tab.devtoolsOpenedAt);
+    await tab.page.close();
+  }
+  console.log(
+    `DevTools opened on a running app → panel's first render: median ${median(firsts)} ms, max ${Math.max(...firsts)} ms; ` +
+      (verdicts.length
+        ? `→ the token-expired verdict (cause step 2, no reload): median ${median(verdicts)} ms over ${verdicts.length} runs`
+        : 'no verdict without a reload'),
+  );
 
   // 3. CPU of the devtools page under ~200 frames/s
   if (!process.argv.includes('--skip-cpu')) {
@@ -127,7 +167,7 @@ try {
     );
     if (w0.TaskDuration !== undefined)
       console.log(
-        `for comparison, DevTools' own window (which builds every getHAR() answer and shows the Network panel's data): ${(w1.TaskDuration - w0.TaskDuration).toFixed(2)} s = ${((100 * (w1.TaskDuration - w0.TaskDuration)) / wall).toFixed(1)}% of one core`,
+        `DevTools' own window (which builds every getHAR() answer and shows the Network panel's data): ${(w1.TaskDuration - w0.TaskDuration).toFixed(2)} s = ${((100 * (w1.TaskDuration - w0.TaskDuration)) / wall).toFixed(1)}% of one core`,
       );
     if (procs.length)
       console.log(

@@ -411,12 +411,13 @@ test('keys the browser cannot read (CORS, network): a click asks for that origin
   }
 });
 
-test('the extension asks for no permission at install (only optional host access, asked per issuer) and relaxes the CSP only for WebAssembly', () => {
+test('the extension asks for no permission at install (only optional ones, asked per issuer or app origin) and relaxes the CSP only for WebAssembly', () => {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'manifest.json'), 'utf8'));
   assert.equal(manifest.manifest_version, 3);
   assert.deepEqual(manifest.permissions ?? [], []);
   assert.equal(manifest.host_permissions, undefined);
-  assert.equal(manifest.optional_permissions, undefined);
+  // Live capture (issue 11): "scripting" with the app's one origin, asked from the panel when the user turns it on.
+  assert.deepEqual(manifest.optional_permissions, ['scripting']);
   // Optional: nothing is granted at install; the panel asks for one issuer's origin when its keys lack CORS.
   assert.deepEqual(manifest.optional_host_permissions, ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*']);
   assert.equal(manifest.content_scripts, undefined);
@@ -447,15 +448,28 @@ test('the extension never builds HTML from data; its only network call is one GE
     }
     // chrome.devtools.inspectedWindow.eval (a fixed expression, run in the page) is allowed; a bare eval is not.
     assert.ok(!/(?<![.\w])eval\(/.test(src), `${f} uses eval`);
+    // The page hook (live capture) wraps the app's XMLHttpRequest, WebSocket and fetch: it names them, and calls the
+    // browser's own functions only with the app's arguments (tests/unit/page-hook.test.mjs); it creates none.
+    const hook = f === path.join('hook', 'page.js');
     for (const net of [
-      'XMLHttpRequest',
+      ...(hook ? [] : ['XMLHttpRequest']),
       'new WebSocket',
+      'new XMLHttpRequest',
       'sendBeacon',
       'EventSource',
       'importScripts',
       'navigator.connect',
     ]) {
       assert.ok(!src.includes(net), `${f} uses ${net}`);
+    }
+    if (hook) {
+      assert.deepEqual(src.match(/\bfetch\(/g), ['fetch('], 'the hook only defines its fetch( wrapper');
+      assert.match(
+        src,
+        /window\.fetch = function fetch\(input, \.\.\.rest\) \{\n\s+const pending = Reflect\.apply\(nativeFetch, this, \[input, \.\.\.rest\]\);/,
+      );
+      assert.equal(src.match(/nativeFetch/g).length, 3, "taken, checked, and called once with the app's arguments");
+      continue;
     }
     // fetch: only the devtools page's key documents (what the engine's keyRequests() names), once, credentials
     // omitted, no body (the dynamic test above proves what it sends).

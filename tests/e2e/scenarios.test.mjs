@@ -7,6 +7,8 @@
 // E2E_SAVE_HAR=1 also saves each run's HAR, as the extension receives it from getHAR(), to
 // crate/tests/fixtures/har/chrome-<scenario>.har (the command-line tool's tests read the same real Chrome data).
 // E2E_ONLY=id1,id2 runs a subset.
+// E2E_LIVE=1 runs every scenario through live capture (the page hook, turned on for the demo app's origin) instead
+// of DevTools' network API; without it, live capture is off and the panel polls getHAR() as without the permission.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -34,13 +36,22 @@ const SETTLE_MS = 8000;
 const needsKeys = (scenario) => (scenario.expect.codes || []).some((c) => /^(signature|jwks|discovery)\./.test(c));
 /** Scenarios whose HAR is kept small enough to be a fixture (the busy one streams thousands of frames). */
 const NO_FIXTURE = new Set(['busy']);
+const LIVE = process.env.E2E_LIVE === '1';
 
 let stack;
 let chrome;
 
 before(async () => {
   stack = await startStack({ scenarios: scenarios.map((s) => s.id) });
-  chrome = await launch();
+  chrome = await launch({ live: LIVE });
+  if (LIVE) {
+    // Turned on once for the demo app's origin (every scenario is served from it); remembered by the browser.
+    const tab = await openTab(chrome.browser);
+    await tab.page.goto(stack.appUrl(scenarios[0].id));
+    await until(async () => JSON.parse(await evalIn(tab.dt, '__doctor.liveState()')).supported, { what: 'the origin' });
+    await evalIn(tab.dt, '__doctor.setLive(true)');
+    await tab.page.close();
+  }
 });
 
 after(async () => {
@@ -116,6 +127,10 @@ for (const scenario of scenarios) {
       }
       assert.deepEqual(mismatches(reading, expect), [], `panel shows: ${JSON.stringify(reading)}`);
       assert.equal(reading.rawJson, null, 'no JSON object is shown as text in the panel');
+      // The capture path this run is about delivered the traffic.
+      const stats = JSON.parse(await evalIn(tab.dt, '__doctor.stats()'));
+      assert.equal(stats.live, LIVE, `live capture ${LIVE ? 'off' : 'on'}: ${JSON.stringify(stats)}`);
+      if (LIVE) assert.ok(stats.hookRecords > 0, 'records from the page hook');
     } finally {
       await tab.page.close();
     }

@@ -7,8 +7,7 @@
 // get-convex/openidconnect-rs 15a9c55 (jwt/mod.rs, verification/mod.rs, discovery/mod.rs, claims.rs)
 // and get-convex/biscuit 05bdaab (lib.rs CompactPart, jwk.rs, jwa.rs). The texts below are the
 // backend's; keep them byte-for-byte. Where each behaviour comes from: README.md.
-import { readFileSync } from 'node:fs';
-import { transformSync } from 'esbuild';
+import { buildSync } from 'esbuild';
 import { importJWK, compactVerify } from 'jose';
 
 /** An error the backend reports. `kind` is the ErrorMetadata category (crates/errors/src/lib.rs), which decides
@@ -96,8 +95,17 @@ function normaliseDomain(d) {
 /** Load an `auth.config.ts`-shaped file. `env` plays the deployment's environment variables
  *  (what `npx convex env set` stores), read through `process.env.NAME` in the file. */
 export function loadAuthConfig(file, env) {
-  const src = readFileSync(file, 'utf8');
-  const js = transformSync(src, { loader: 'ts', format: 'cjs' }).code;
+  // Bundled as `npx convex dev` bundles it: imports of the project's files and of packages (Better
+  // Auth's `getAuthConfigProvider`) are inlined, and the backend evaluates the one resulting file.
+  const js = buildSync({
+    entryPoints: [file],
+    bundle: true,
+    format: 'cjs',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0].text;
   const module = { exports: {} };
   // eslint-disable-next-line no-new-func
   new Function('module', 'exports', 'process', js)(module, module.exports, { env: { ...env } });

@@ -17,6 +17,7 @@ import {
   thrownMessage,
   jsErrorText,
 } from './functions.mjs';
+import { httpAction } from './around.mjs';
 
 const MAX_RECORDED = 20000;
 
@@ -423,6 +424,20 @@ export async function startDeployment(opts) {
       res.writeHead(status, { 'content-type': 'application/json', ...cors });
       res.end(JSON.stringify(body));
     };
+    if (url.pathname.startsWith('/http/')) {
+      // HTTP actions (issue 13, around.mjs): the Bearer token is validated like the HTTP API's.
+      const identify = async (authorization) => {
+        if (!authorization || !/^bearer /i.test(authorization)) return null;
+        return (
+          await validateUserToken(authorization.slice(7).trim(), providers, {
+            nowSeconds: nowSeconds(),
+            redact: production,
+            http: httpCache,
+          })
+        ).identity;
+      };
+      return httpAction(req, res, url, identify, record);
+    }
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors);
       return res.end();

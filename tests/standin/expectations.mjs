@@ -33,6 +33,9 @@ export function expectations(idp) {
     'convex-auth': ok,
     'workos-no-aud': ok,
     'custom-jwt': ok,
+    'better-auth': ok,
+    // Better Auth's getAuthConfigProvider() makes a custom JWT provider with applicationID "convex".
+    'better-auth-site-url-unset': rejected(noProvider(`CustomJWT(issuer=${idp}/better-auth, app_id=convex)`)),
     eddsa: ok,
     'not-connected': { token: false, noTraffic: true, log: 'none' },
     'code-not-pushed': { token: true, confirmed: true, log: 'none' },
@@ -92,6 +95,16 @@ export function expectations(idp) {
       http: [401, { code: 'NoAuthProvider', message: noProvider(clerk) }],
     },
     busy: { ...ok, busy: true },
+    // Issue 13 (tests/standin/around.mjs).
+    'refresh-provider-error': { token: true, confirmed: true, authError: ['Convex token identity expired', false] },
+    'refresh-same-token': { token: true, confirmed: true, authError: ['Convex token identity expired', false] },
+    'clerk-template-missing': { token: false, log: 'null' },
+    'better-auth-token-missing': { token: false, log: 'null' },
+    'convex-auth-no-key': { token: false, log: 'null' },
+    'http-action-no-bearer': ok,
+    'http-action-cors': ok,
+    'ssr-cookie-expired': ok,
+    'auth-unused-second-client': { token: true, confirmed: true },
     hostile: { ...ok, hostile: true },
   };
 }

@@ -87,7 +87,25 @@ const busy = {
   'ticker:tick': { type: 'query', handler: async (ctx) => ctx.tick },
 };
 
-export const FUNCTION_SETS = { identity: withIdentityLog, 'no-log': withoutLog, busy };
+/** Convex Auth's sign-in on a deployment without its signing key (get-convex/convex-auth
+ *  src/server/implementation/tokens.ts: `importPKCS8(requireEnv("JWT_PRIVATE_KEY"), "RS256")`;
+ *  src/server/utils.ts `requireEnv` throws this text). */
+const convexAuthNoKey = {
+  ...withIdentityLog,
+  'auth:signIn': {
+    type: 'action',
+    handler: async () => {
+      throw new Error('Missing environment variable `JWT_PRIVATE_KEY`');
+    },
+  },
+};
+
+export const FUNCTION_SETS = {
+  identity: withIdentityLog,
+  'no-log': withoutLog,
+  busy,
+  'convex-auth-no-key': convexAuthNoKey,
+};
 
 /** udf/src/validation.rs:353-365: the message of a missing public function (`strip()` drops the `.js`). */
 export function missingFunctionMessage(path) {

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
+import { clerkFapi, betterAuthRoute } from './around.mjs';
 
 /** Issuer path → how the provider behaves. `keys` names the key set it publishes. */
 const ISSUERS = {
@@ -16,6 +17,9 @@ const ISSUERS = {
   workos: { path: '/workos/user_management/client_01HXYZSTANDIN', kind: 'oidc' },
   eddsa: { path: '/eddsa', kind: 'oidc' },
   custom: { path: '/custom', kind: 'custom' }, // custom JWT: JWKS only, no discovery needed
+  // Better Auth through @convex-dev/better-auth: the deployment's site URL is the issuer, and
+  // getAuthConfigProvider() points the custom JWT provider at `${CONVEX_SITE_URL}/api/auth/convex/jwks`.
+  'better-auth': { path: '/better-auth', kind: 'custom', jwksPath: '/api/auth/convex/jwks' },
   'broken-discovery': { path: '/broken-discovery', kind: 'oidc', discoveryStatus: 500 },
   'discovery-issuer-mismatch': {
     path: '/discovery-issuer-mismatch',
@@ -115,6 +119,27 @@ function shape(kind, base, now) {
         issuer: 'eddsa',
         alg: 'EdDSA',
         claims: { iss: iss('eddsa'), aud: 'eddsa-app', sub: 'ed-user-1', iat: now, exp: now + 3600, name: 'Edsger' },
+      };
+    // better-auth 1.6's jwt plugin as the convex plugin configures it (crate/tests/fixtures/libraries/mint.mjs):
+    // header { alg, kid } without typ, 15 min, the user's fields and the session id.
+    case 'better-auth':
+      return {
+        issuer: 'better-auth',
+        alg: 'RS256',
+        noTyp: true,
+        claims: {
+          iat: now,
+          name: 'Ada Lovelace',
+          email: 'ada@example.com',
+          emailVerified: true,
+          createdAt: '2026-11-29T09:00:00.000Z',
+          updatedAt: '2026-11-29T09:00:00.000Z',
+          sessionId: 'session1standin',
+          sub: 'user1standin',
+          exp: now + 900,
+          iss: iss('better-auth'),
+          aud: 'convex',
+        },
       };
     case 'custom': // custom JWT, ES256, for a `type: "customJwt"` provider
       return {
@@ -216,6 +241,9 @@ function applyVariant(s, variant, now) {
     case 'wrongaud':
       c.aud = 'SomeOtherAuth0ClientId';
       break;
+    case 'unsetiss':
+      c.iss = 'undefined';
+      break; // `${process.env.CONVEX_SITE_URL}` where it is unset
     case 'crit':
       s.crit = ['exp'];
       break; // a critical header the verifier does not understand
@@ -324,6 +352,8 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
     };
     try {
       if (req.method === 'OPTIONS') return send(204, '');
+      if (await clerkFapi(req, url, send, mint)) return; // issue 13: Clerk's token endpoint (around.mjs)
+      if (await betterAuthRoute(req, url, send, mint)) return; // issue 13: better-auth's token route
       if (url.pathname === '/token') {
         const kind = url.searchParams.get('kind');
         const variant = url.searchParams.get('variant') ?? undefined;
@@ -349,6 +379,7 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
           });
         }
         if (url.pathname === `${prefix}/.well-known/jwks.json`) return send(200, await jwks(name));
+        if (iss.jwksPath && url.pathname === `${prefix}${iss.jwksPath}`) return send(200, await jwks(name));
       }
       return send(404, { error: 'not found' });
     } catch (e) {

@@ -10,6 +10,7 @@ import { startIdp } from './idp.mjs';
 import { startDeployment } from './backend.mjs';
 import { loadAuthConfig } from './auth.mjs';
 import { buildApp } from './app/build.mjs';
+import { appRoute } from './around.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SCENARIOS_FILE = path.join(here, '..', 'scenarios.json');
@@ -88,8 +89,17 @@ export async function startStack(opts = {}) {
     '/index.html': ['index.html', 'text/html; charset=utf-8'],
     '/dist/app.js': ['dist/app.js', 'text/javascript; charset=utf-8'],
   };
-  const web = http.createServer((req, res) => {
-    const p = new URL(req.url, 'http://x').pathname;
+  const page = () => readFileSync(path.join(here, 'app', 'index.html'));
+  const web = http.createServer(async (req, res) => {
+    const u = new URL(req.url, 'http://x');
+    const p = u.pathname;
+    // Issue 13: the app's own server routes (better-auth's token route, SSR cookies), under /s/<scenario>/.
+    try {
+      if (await appRoute(req, res, u, { scenarios: wanted, idp, page })) return;
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      return res.end(String(e?.message ?? e));
+    }
     if (p === '/stack.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return res.end(JSON.stringify({ idpUrl: idp.url, deployments: urls, scenarios: wanted }));
@@ -120,8 +130,10 @@ export async function startStack(opts = {}) {
     if (!(id in urls)) throw new Error(`unknown or not started scenario: ${id}`);
     return id;
   };
+  // Scenarios that need the app's own server routes run under /s/<id>/ (cookies and routes scoped to them).
+  const ownPath = (id) => (wanted.find((s) => s.id === id)?.around ? `/s/${encodeURIComponent(id)}/` : '/');
   return {
-    appUrl: (id) => `${appBase}/?scenario=${encodeURIComponent(known(id))}`,
+    appUrl: (id) => `${appBase}${ownPath(known(id))}?scenario=${encodeURIComponent(id)}`,
     backendUrl: (id) => urls[known(id)],
     idpUrl: idp.url,
     idp,

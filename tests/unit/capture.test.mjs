@@ -218,3 +218,79 @@ test('wallSeconds and isSocket', () => {
   assert.equal(isSocket({ _resourceType: 'websocket', request: { url: 'https://x' } }), true);
   assert.equal(isSocket({ request: { url: 'https://x.convex.cloud/api/query' } }), false);
 });
+
+test('issue 13: the engine decides what else is captured; cookies go without bodies; polls pick up blocked calls', () => {
+  const events = [];
+  const stats = { frames: 0, http: 0, harEntries: 0 };
+  // What the engine's httpInterest answers (crate/src/traffic/around.rs): here a stand-in with the same contract.
+  const httpInterest = (url, cookie) =>
+    /\/api\/|\/http\/|\/convex\/token/.test(url) ? 2 : /__convexAuthJWT=/.test(cookie) ? 1 : 0;
+  const capture = createCapture({
+    isConvexUrl,
+    httpInterest,
+    emit: (evs) => events.push(...evs),
+    stats,
+    now: () => NOW,
+  });
+  const entry = (url, { method = 'GET', status = 200, headers = [], error } = {}) => ({
+    startedDateTime: '2026-11-29T10:00:01.000Z',
+    request: { url, method, headers, postData: { text: 'body' } },
+    response: { status, headers: [], ...(error ? { _error: error } : {}), content: { text: 'answer' } },
+  });
+  // A page request with an auth cookie: headers only, no bodies.
+  capture.ingestFinished(
+    entry('http://127.0.0.1:5173/dashboard', { headers: [{ name: 'Cookie', value: '__convexAuthJWT=a.b.c' }] }),
+  );
+  // A request the engine does not want.
+  capture.ingestFinished(
+    entry('http://127.0.0.1:5173/logo.png', { headers: [{ name: 'Cookie', value: 'theme=dark' }] }),
+  );
+  assert.deepEqual(
+    events.map((e) => [e.url, 'request_body' in e, 'response_body' in e]),
+    [['http://127.0.0.1:5173/dashboard', false, false]],
+  );
+  // A poll (getHAR, no HTTP at start): a preflight and a blocked call to an HTTP action are taken, an in-flight one
+  // (no status, no error) and a Convex call (onRequestFinished brings it with its body) are not.
+  capture.ingestHar(
+    {
+      entries: [
+        entry('http://127.0.0.1:3210/http/whoami', { method: 'OPTIONS', status: 404 }),
+        entry('http://127.0.0.1:3210/http/stream', { status: 0, error: 'net::ERR_FAILED' }),
+        entry('http://127.0.0.1:3210/http/slow', { status: 0 }),
+        entry('http://127.0.0.1:3210/api/query'),
+      ],
+    },
+    false,
+  );
+  assert.deepEqual(
+    events.slice(1).map((e) => [e.method, e.url, e.status]),
+    [
+      ['OPTIONS', 'http://127.0.0.1:3210/http/whoami', 404],
+      ['GET', 'http://127.0.0.1:3210/http/stream', 0],
+    ],
+  );
+});
+
+test('a frame longer than the engine reads is handed on as its length only, never copied into the engine', () => {
+  const events = [];
+  const stats = { frames: 0, http: 0, harEntries: 0 };
+  const capture = createCapture({
+    isConvexUrl,
+    emit: (evs) => events.push(...evs),
+    stats,
+    maxFrame: () => 16,
+    now: () => NOW,
+  });
+  const big = 'x'.repeat(17);
+  capture.ingestHar({ entries: [socket([frame('receive', big), frame('send', 'x'.repeat(16))])] }, false);
+  assert.deepEqual(events[0], {
+    kind: 'ws_frame_too_large',
+    socket: 'ws1',
+    url: SYNC,
+    direction: 'receive',
+    time: NOW - 10,
+    bytes: 17,
+  });
+  assert.equal(events[1].kind, 'ws_frame');
+  assert.equal(events[1].data.length, 16);
+});

@@ -29,7 +29,7 @@ function mismatches(report, expect) {
 }
 
 /** Waits (real time: the poller runs on real timers here) until `fn()` is truthy. */
-async function until(fn, what, ms = 5000) {
+async function until(fn, what, ms = 20000) {
   const end = Date.now() + ms;
   while (!fn()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -38,7 +38,8 @@ async function until(fn, what, ms = 5000) {
 }
 
 // ---- the stubbed browser ----
-const listeners = { finished: null, navigated: null, shown: null, hidden: null };
+const listeners = { finished: null, navigated: null, shown: null, hidden: null, connect: null };
+const TAB = 42;
 const calls = { reload: [], getHAR: 0 };
 /** What the next getHAR() answers; null: no answer (the test is over, the poller waits forever and holds no timer). */
 let nextHar = null;
@@ -56,6 +57,9 @@ before(async () => {
     removeItem: (k) => storage.delete(k),
   };
   globalThis.chrome = {
+    runtime: { onConnect: { addListener: (fn) => (listeners.connect = fn) }, lastError: undefined },
+    // The start-up probe: no relay in this tab (live capture off), so the port closes at once.
+    tabs: { connect: (tabId, opts) => closingPort(opts.name, { tab: { id: tabId }, frameId: 0 }) },
     devtools: {
       network: {
         onRequestFinished: { addListener: (fn) => (listeners.finished = fn) },
@@ -78,6 +82,7 @@ before(async () => {
         },
       },
       inspectedWindow: {
+        tabId: TAB,
         eval: (expr, done) => done(expr === 'location.origin' ? APP : undefined),
         reload: (opts) => calls.reload.push(opts),
       },
@@ -102,6 +107,29 @@ before(async () => {
 after(() => {
   nextHar = null; // the poller's last getHAR() never answers: no timer is left
 });
+
+/** A runtime port: `receive(message)` delivers to the devtools page, `close()` disconnects it. */
+function port(name, sender) {
+  const on = { message: [], disconnect: [] };
+  return {
+    name,
+    sender,
+    onMessage: { addListener: (fn) => on.message.push(fn) },
+    onDisconnect: { addListener: (fn) => on.disconnect.push(fn) },
+    disconnect() {},
+    receive(m) {
+      for (const fn of on.message) fn(m);
+    },
+    close() {
+      for (const fn of on.disconnect) fn();
+    },
+  };
+}
+function closingPort(name, sender) {
+  const p = port(name, sender);
+  setImmediate(() => p.close());
+  return p;
+}
 
 const host = () => globalThis.__doctor;
 const report = () => JSON.parse(host().report());
@@ -196,5 +224,64 @@ test('open sockets come through polls; sockets that never connected are told apa
   const closed = tl.slice(since).filter((r) => r.kind === 'close');
   assert.equal(new Set(closed.map((r) => r.connection)).size, sockets.length, JSON.stringify(closed));
   assert.ok(stats().polls > before.polls);
+  nextHar = null;
+});
+
+test("live capture: a relay's hello starts the load afresh from its records, polling stops; when it goes, polling resumes", async () => {
+  const scenario = har('issuer-other-clerk');
+  const url = `${APP}/?scenario=issuer-other-clerk&live`;
+  // What the relay would have handed over for this page load (recorded when the capture was made, so stamped
+  // with the capture's times: the tokens in it were fresh then): its sockets, frame by frame.
+  let seq = 0;
+  const items = [];
+  const record = (r, t) => items.push({ seq: ++seq, t, raw: JSON.stringify(r) });
+  scenario.entries
+    .filter((e) => e._resourceType === 'websocket')
+    .forEach((e, i) => {
+      const msgs = e._webSocketMessages;
+      record({ type: 'ws-new', sid: i + 1, url: e.request.url }, msgs[0].time);
+      for (const m of msgs) record({ type: 'ws-frame', sid: i + 1, dir: m.type, data: m.data }, m.time);
+      record({ type: 'ws-close', sid: i + 1, code: 1000, reason: '', opened: true }, msgs.at(-1).time);
+    });
+  // First the other scenario's verdict, through polls (so that a verdict here is the relay's doing).
+  nextHar = har('all-good');
+  listeners.navigated(`${APP}/?scenario=all-good`);
+  await until(() => mismatches(report(), expectOf('all-good')).length === 0, 'the all-good verdict');
+
+  // The timeline outlives page loads: count this scenario's connect rows (by their times) before and after.
+  const times = scenario.entries.flatMap((e) => (e._webSocketMessages ?? []).map((m) => m.time));
+  const connectRows = () =>
+    report().timeline.filter(
+      (r) => r.kind === 'connect' && r.time >= Math.min(...times) && r.time <= Math.max(...times),
+    ).length;
+  const connectsBefore = connectRows();
+  const relay = port('convex-auth-doctor:hook', { tab: { id: TAB }, frameId: 0 });
+  const stranger = port('convex-auth-doctor:hook', { tab: { id: TAB + 1 }, frameId: 0 });
+  listeners.connect(stranger);
+  stranger.receive({ type: 'hello', load: 'X', url, startedAt: Date.now() / 1000 });
+  assert.equal(stats().live, false, "another tab's relay is not listened to");
+  listeners.connect(relay);
+  relay.receive({ type: 'hello', load: 'L1', url, startedAt: Date.now() / 1000 - 2 });
+  relay.receive({ type: 'records', load: 'L1', items });
+  relay.receive({ type: 'records', load: 'L1', items }); // a replay: nothing twice
+  relay.receive({ type: 'records', load: 'L0', items: [{ seq: 999, t: 0, raw: '{}' }] }); // another load
+  assert.equal(stats().live, true);
+  await until(() => mismatches(report(), expectOf('issuer-other-clerk')).length === 0, 'the verdict from the relay');
+  // The browser's own onNavigated for the same load comes after: it does not start the load over.
+  listeners.navigated(url);
+  const loads = report().timeline.filter((r) => r.kind === 'navigated' && r.text.endsWith('&live'));
+  assert.equal(loads.length, 1, JSON.stringify(loads));
+  assert.deepEqual(mismatches(report(), expectOf('issuer-other-clerk')), []);
+  // Every frame once.
+  const frames = scenario.entries.filter((e) => e._resourceType === 'websocket').flatMap((e) => e._webSocketMessages);
+  assert.equal(connectRows() - connectsBefore, frames.filter((m) => m.data.includes('"Connect"')).length);
+  // No polling while the relay delivers.
+  const polls = calls.getHAR;
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(calls.getHAR, polls, 'no getHAR() while live capture delivers');
+  // The page goes away: HAR capture again.
+  relay.close();
+  assert.equal(stats().live, false);
+  await until(() => calls.getHAR > polls, 'polling again');
   nextHar = null;
 });

@@ -5,11 +5,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+mod bounds;
 mod questions;
 
+pub use bounds::Deployments;
 pub use questions::Counts;
 
-use crate::event::{Direction, Event};
+mod around_questions;
+
+use super::around::{has_bearer, Around};
+use crate::event::{Direction, Event, MAX_FRAME_BYTES};
 use crate::report::TimelineItem;
 use crate::rules::ServerError;
 use crate::traffic::{
@@ -17,6 +22,7 @@ use crate::traffic::{
     AuthenticateKind, ChunkAssembler, ClientMessage, FunctionLogs, HttpOutcome, IdentityLog,
     ServerMessage,
 };
+use bounds::{socket_key, MAX_URL_LEN};
 
 /// At most this many distinct tokens are kept (a refreshing client sends one per hour; a broken one may loop).
 const MAX_TOKENS: usize = 32;
@@ -27,9 +33,16 @@ const MAX_TIMELINE: usize = 400;
 /// Rejections kept (most recent).
 const MAX_REJECTIONS: usize = 16;
 /// Function names remembered per socket (queryId / requestId → udfPath), for naming the function that logged.
-const MAX_NAMES_PER_SOCKET: usize = 512;
-/// Longest token text kept; longer "tokens" are cut (and will be reported malformed).
-const MAX_TOKEN_LEN: usize = 64 * 1024;
+const MAX_NAMES_PER_SOCKET: usize = 256;
+/// Longest function name kept (`dir/file:export`; real ones are tens of bytes).
+const MAX_NAME_LEN: usize = 128;
+/// Longest token text kept; of a longer one only this much is kept (to tell it from others) with its length,
+/// and it is reported as not judged (`fidelity::decode_sent`), never decoded from the cut.
+const MAX_TOKEN_LEN: usize = crate::token::MAX_INPUT_BYTES;
+/// Bytes of unfinished `TransitionChunk`s kept across all sockets: one chunked Transition fits (the backend
+/// splits at 5 MB, `convex-backend crates/local_backend/src/subs/mod.rs:373`; one transition is capped at the
+/// same size by the assembler). Past it, the other sockets' buffers are dropped, the largest first.
+pub const MAX_PENDING_CHUNK_BYTES: usize = crate::traffic::chunks::MAX_TRANSITION_BYTES;
 /// Longest server message or log line kept.
 const MAX_TEXT_LEN: usize = 4096;
 
@@ -67,8 +80,11 @@ pub enum AuthOutcome {
 /// One distinct token the client sent.
 #[derive(Debug, Clone)]
 pub struct SentToken {
-    /// The token text as sent. Kept for decoding only: never rendered, never stored on disk.
+    /// The token text as sent (at most `MAX_TOKEN_LEN` bytes of it). Kept for decoding only: never rendered,
+    /// never stored on disk.
     pub text: String,
+    /// The token's length as sent, in bytes.
+    pub bytes: usize,
     pub source: TokenSource,
     pub first_sent: f64,
     pub last_sent: f64,
@@ -141,8 +157,25 @@ struct SocketState {
     /// requestId → udfPath (from Mutation/Action).
     requests: BTreeMap<u64, String>,
     closed: bool,
+    /// When the socket's first frame was seen.
+    opened: f64,
+    /// The client sent a user token on this socket.
+    authenticated: bool,
+    /// The client subscribed queries on this socket.
+    queried: bool,
     /// The Connect clock and the first confirmation, for the backend-fidelity rules.
     signal: super::signals::SocketClock,
+}
+
+/// A function run that logged `'server identity' null`, and whether what carried it had a user token.
+#[derive(Debug, Clone)]
+pub struct NullRun {
+    pub time: f64,
+    pub function: Option<String>,
+    /// The socket or HTTP call carried a user token the backend had confirmed.
+    pub with_token: bool,
+    /// `socket` or `http`.
+    pub carrier: &'static str,
 }
 
 /// Everything the verdict rests on. Read through its questions (below), not its counters: the judge asks
@@ -151,7 +184,7 @@ struct SocketState {
 pub struct Evidence {
     /// Convex events seen (frames, calls).
     convex_events: u64,
-    deployments: BTreeSet<String>,
+    deployments: Deployments,
     sockets: BTreeMap<String, SocketState>,
     sockets_seen: u32,
     /// Sockets that closed without ever receiving a Transition.
@@ -185,6 +218,17 @@ pub struct Evidence {
     /// Frames that were not valid sync messages.
     unreadable_frames: u64,
     timeline: VecDeque<TimelineItem>,
+    /// Token requests, sign-ins, HTTP actions and auth cookies around the Convex API (`analysis::around`).
+    around: Around,
+    /// The latest `'server identity' null` run, and the time of the latest run that logged an identity.
+    last_null_run: Option<NullRun>,
+    last_identity_run: Option<f64>,
+    /// The latest function result's or Transition's time, and the latest event's.
+    last_result_time: Option<f64>,
+    last_event_time: f64,
+    /// Mid-session expiries (`AuthError` "identity expired" without `authUpdateAttempted`): time and token index,
+    /// kept apart from the token's outcome, which a re-send of the same token resets.
+    expiries: VecDeque<(f64, Option<usize>)>,
     /// Facts for the backend-fidelity rules (internal errors, the identity race, the Connect clock).
     signals: super::signals::Signals,
 }
@@ -203,6 +247,16 @@ fn cut(text: &str, max: usize) -> String {
 impl Evidence {
     /// Reads one event.
     pub fn push(&mut self, event: Event) {
+        let time = match &event {
+            Event::WsFrame { time, .. }
+            | Event::WsFrameTooLarge { time, .. }
+            | Event::WsClose { time, .. } => *time,
+            Event::Http(e) => e.time,
+            Event::Navigated { time, .. } => *time,
+        };
+        if time.is_finite() && time > self.last_event_time {
+            self.last_event_time = time;
+        }
         match event {
             Event::WsFrame {
                 socket,
@@ -211,18 +265,39 @@ impl Evidence {
                 time,
                 data,
             } => {
+                let socket = socket_key(&socket);
                 // Per frame: the URL is read once, when its socket is first seen.
-                if !self.sockets.contains_key(&socket) {
+                if !self.sockets.contains_key(socket.as_ref()) {
                     if !traffic::is_convex_url(&url) {
                         return;
                     }
-                    self.note_socket(&socket, &url);
+                    self.note_socket(&socket, &url, time);
                 }
                 self.convex_events += 1;
+                if data.len() > MAX_FRAME_BYTES {
+                    return self.frame_too_large(&socket, direction, time, data.len() as f64);
+                }
                 match direction {
                     Direction::Send => self.client_frame(&socket, &url, time, &data),
                     Direction::Receive => self.server_frame(&socket, &url, time, &data, 0),
                 }
+            }
+            Event::WsFrameTooLarge {
+                socket,
+                url,
+                direction,
+                time,
+                bytes,
+            } => {
+                let socket = socket_key(&socket);
+                if !self.sockets.contains_key(socket.as_ref()) {
+                    if !traffic::is_convex_url(&url) {
+                        return;
+                    }
+                    self.note_socket(&socket, &url, time);
+                }
+                self.convex_events += 1;
+                self.frame_too_large(&socket, direction, time, bytes);
             }
             Event::WsClose {
                 socket,
@@ -230,16 +305,17 @@ impl Evidence {
                 time,
                 reason,
             } => {
+                let socket = socket_key(&socket);
                 // A socket that never connected has no frames: its close (Chrome: an `error` message "Error in
                 // connection establishment") is all there is, and is what `client.connection_failed` rests on.
-                if !self.sockets.contains_key(&socket) {
+                if !self.sockets.contains_key(socket.as_ref()) {
                     if !traffic::is_convex_url(&url) {
                         return;
                     }
                     self.convex_events += 1;
-                    self.note_socket(&socket, &url);
+                    self.note_socket(&socket, &url, time);
                 }
-                let Some(state) = self.sockets.get_mut(&socket) else {
+                let Some(state) = self.sockets.get_mut(socket.as_ref()) else {
                     return;
                 };
                 if state.closed {
@@ -248,7 +324,7 @@ impl Evidence {
                 state.closed = true;
                 let pending = self.latest_pending();
                 self.signals.closed(time, reason.as_deref(), pending);
-                let Some(state) = self.sockets.get_mut(&socket) else {
+                let Some(state) = self.sockets.get_mut(socket.as_ref()) else {
                     return;
                 };
                 let failed = state.transitions == 0;
@@ -266,8 +342,10 @@ impl Evidence {
             Event::Navigated { url, time } => {
                 // A new page load: what the old page did no longer describes the app. Keep only the timeline.
                 let timeline = std::mem::take(&mut self.timeline);
+                let around = self.around.new_page();
                 *self = Evidence {
                     timeline,
+                    around,
                     ..Evidence::default()
                 };
                 self.timeline(
@@ -285,9 +363,9 @@ impl Evidence {
         self.token_index(text, TokenSource::Input, now, None);
     }
 
-    fn note_socket(&mut self, socket: &str, url: &str) {
+    fn note_socket(&mut self, socket: &str, url: &str, time: f64) {
         if let Some(d) = traffic::deployment_of(url) {
-            self.deployments.insert(d);
+            self.deployments.insert(&d);
         }
         if self.sockets.contains_key(socket) {
             return;
@@ -307,7 +385,8 @@ impl Evidence {
         self.sockets.insert(
             socket.to_owned(),
             SocketState {
-                url: url.to_owned(),
+                url: cut(url, MAX_URL_LEN),
+                opened: time,
                 ..SocketState::default()
             },
         );
@@ -333,8 +412,13 @@ impl Evidence {
         time: f64,
         deployment: Option<String>,
     ) -> Option<usize> {
+        let bytes = text.len();
         let text = cut(text, MAX_TOKEN_LEN);
-        if let Some(i) = self.tokens.iter().position(|t| t.text == text) {
+        if let Some(i) = self
+            .tokens
+            .iter()
+            .position(|t| t.text == text && t.bytes == bytes)
+        {
             // A send at or before the last one is the same frame delivered again (captures overlap): it must not
             // undo the answer that frame already got.
             if let Some(t) = self.tokens.get_mut(i).filter(|t| time > t.last_sent) {
@@ -354,6 +438,7 @@ impl Evidence {
         }
         self.tokens.push(SentToken {
             text,
+            bytes,
             source,
             first_sent: time,
             last_sent: time,
@@ -380,6 +465,29 @@ impl Evidence {
             self.rejections.pop_front();
         }
         self.rejections.push_back(rejection);
+    }
+
+    /// A frame over [`MAX_FRAME_BYTES`], not read. Only `Transition`s and their chunks grow this large, so a
+    /// received one still shows that the socket got answers (it is not "never connected"); what it said (log
+    /// lines, an identity change) is unknown, and the timeline says so.
+    fn frame_too_large(&mut self, socket: &str, direction: Direction, time: f64, bytes: f64) {
+        self.unreadable_frames += 1;
+        if direction == Direction::Receive {
+            if let Some(s) = self.sockets.get_mut(socket) {
+                s.transitions += 1;
+                // Whatever was being reassembled cannot be finished now.
+                s.chunks.reset();
+            }
+        }
+        let from = match direction {
+            Direction::Send => "sent",
+            Direction::Receive => "received",
+        };
+        let text = format!(
+            "a {from} frame of {} bytes was not read: longer than the {MAX_FRAME_BYTES} bytes read per frame",
+            crate::token::time::plain_number(bytes.max(0.0).round())
+        );
+        self.timeline(socket, time, "frame_not_read", text);
     }
 
     fn client_frame(&mut self, socket: &str, url: &str, time: f64, data: &str) {
@@ -422,6 +530,7 @@ impl Evidence {
                     let index = self.token_index(&token, TokenSource::Ws, time, deployment);
                     if let Some(s) = self.sockets.get_mut(socket) {
                         s.token = index;
+                        s.authenticated = true;
                     }
                     self.timeline(
                         socket,
@@ -457,13 +566,16 @@ impl Evidence {
             },
             ClientMessage::ModifyQuerySet { .. } => {
                 // Query ids name the function whose log lines come back in Transitions.
+                if let Some(s) = self.sockets.get_mut(socket) {
+                    s.queried = true;
+                }
                 if let (Ok(added), Some(s)) = (
                     traffic::sync::added_queries(data),
                     self.sockets.get_mut(socket),
                 ) {
                     for (id, path) in added {
                         if s.queries.len() < MAX_NAMES_PER_SOCKET {
-                            s.queries.insert(id, path);
+                            s.queries.insert(id, cut(&path, MAX_NAME_LEN));
                         }
                     }
                 }
@@ -479,7 +591,7 @@ impl Evidence {
             } => {
                 if let Some(s) = self.sockets.get_mut(socket) {
                     if s.requests.len() < MAX_NAMES_PER_SOCKET {
-                        s.requests.insert(request_id, udf_path);
+                        s.requests.insert(request_id, cut(&udf_path, MAX_NAME_LEN));
                     }
                 }
             }
@@ -503,6 +615,11 @@ impl Evidence {
                 ..
             } => {
                 self.transitions += 1;
+                if end_identity <= start_identity {
+                    // A Transition that is not the answer to an Authenticate carries query results.
+                    self.last_result_time =
+                        Some(self.last_result_time.map_or(time, |t| t.max(time)));
+                }
                 let token = self.sockets.get_mut(socket).and_then(|s| {
                     s.transitions += 1;
                     s.token
@@ -543,11 +660,21 @@ impl Evidence {
                 total_parts,
                 chunk,
             } => {
+                self.make_room_for_chunk(socket, chunk.len());
                 let whole = self.sockets.get_mut(socket).map(|s| {
                     s.chunks
                         .push(&transition_id, part_number, total_parts, &chunk)
                 });
                 match whole {
+                    // A whole Transition over the per-frame size is read only when the cheap pre-check can read
+                    // it (no parse tree); one that needs the full parse is not read, as a frame that large.
+                    Some(Ok(Some(text)))
+                        if depth == 0
+                            && text.len() > MAX_FRAME_BYTES
+                            && traffic::server_frame_may_matter(&text) =>
+                    {
+                        self.frame_too_large(socket, Direction::Receive, time, text.len() as f64)
+                    }
                     Some(Ok(Some(text))) if depth == 0 => {
                         self.server_frame(socket, url, time, &text, depth + 1)
                     }
@@ -572,6 +699,10 @@ impl Evidence {
                     );
                 self.timeline(socket, time, "auth_error", format!("AuthError: {message}"));
                 if expired_in_session {
+                    if self.expiries.len() >= MAX_REJECTIONS {
+                        self.expiries.pop_front();
+                    }
+                    self.expiries.push_back((time, token));
                     self.set_outcome(token, AuthOutcome::ExpiredInSession { message, time });
                 } else {
                     self.reject(Rejection {
@@ -597,6 +728,34 @@ impl Evidence {
                 );
             }
             ServerMessage::Ping | ServerMessage::Other { .. } => {}
+        }
+    }
+
+    /// Keeps the unfinished `TransitionChunk`s of all sockets within [`MAX_PENDING_CHUNK_BYTES`] once `incoming`
+    /// more bytes join `socket`'s: other sockets' buffers are dropped, the largest first (each counts as an
+    /// unreadable frame). `socket`'s own buffer is bounded by the assembler.
+    fn make_room_for_chunk(&mut self, socket: &str, incoming: usize) {
+        loop {
+            let total: usize = self
+                .sockets
+                .values()
+                .map(|s| s.chunks.pending_bytes())
+                .sum();
+            if total.saturating_add(incoming) <= MAX_PENDING_CHUNK_BYTES {
+                return;
+            }
+            let largest = self
+                .sockets
+                .iter_mut()
+                .filter(|(k, s)| k.as_str() != socket && s.chunks.is_buffering())
+                .max_by_key(|(_, s)| s.chunks.pending_bytes());
+            match largest {
+                Some((_, s)) => {
+                    s.chunks.reset();
+                    self.unreadable_frames += 1;
+                }
+                None => return,
+            }
         }
     }
 
@@ -635,29 +794,57 @@ impl Evidence {
 
     fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
         self.function_results += 1;
+        self.last_result_time = Some(time);
+        let state = self.sockets.get(socket);
+        let function = state.and_then(|s| match (result.request_id, result.query_id) {
+            (Some(id), _) => s.requests.get(&id).cloned(),
+            (None, Some(id)) => s.queries.get(&id).cloned(),
+            (None, None) => None,
+        });
+        let with_token = state
+            .and_then(|s| s.token)
+            .and_then(|i| self.tokens.get(i))
+            .is_some_and(|t| matches!(t.outcome, AuthOutcome::Confirmed { .. }));
+        if result.request_id.is_some() {
+            if let Some(f) = function.as_deref().filter(|f| is_signin_step(f)) {
+                self.around.signin(f, result.error.as_deref(), time);
+            }
+        }
         if result.log_lines.is_empty() {
             return;
         }
         self.results_with_logs += 1;
-        let function =
-            self.sockets
-                .get(socket)
-                .and_then(|s| match (result.request_id, result.query_id) {
-                    (Some(id), _) => s.requests.get(&id).cloned(),
-                    (None, Some(id)) => s.queries.get(&id).cloned(),
-                    (None, None) => None,
-                });
-        self.log_lines(&result.log_lines, function, time);
+        self.log_lines(&result.log_lines, function, time, with_token, "socket");
     }
 
-    fn log_lines(&mut self, lines: &[String], function: Option<String>, time: f64) {
+    fn log_lines(
+        &mut self,
+        lines: &[String],
+        function: Option<String>,
+        time: f64,
+        with_token: bool,
+        carrier: &'static str,
+    ) {
         for line in lines {
             if let Some(log) = identity_in_log_line(line) {
                 match log {
-                    IdentityLog::Null => self.identity_null = self.identity_null.saturating_add(1),
-                    IdentityLog::Identity { .. } => {
-                        self.identity_logged = self.identity_logged.saturating_add(1)
+                    IdentityLog::Null => {
+                        self.identity_null = self.identity_null.saturating_add(1);
+                        self.last_null_run = Some(NullRun {
+                            time,
+                            function: function.clone(),
+                            with_token,
+                            carrier,
+                        });
                     }
+                    IdentityLog::Identity { .. } => {
+                        self.identity_logged = self.identity_logged.saturating_add(1);
+                        self.last_identity_run = Some(time);
+                    }
+                }
+                // The latest by time, not by arrival: the extension hands over one socket's frames after another's.
+                if self.identity.as_ref().is_some_and(|i| i.time > time) {
+                    continue;
                 }
                 self.identity = Some(IdentitySeen {
                     log,
@@ -671,11 +858,12 @@ impl Evidence {
 
     fn http(&mut self, exchange: &crate::event::HttpExchange) {
         let Some(call) = classify_http(exchange) else {
+            self.around_http(exchange);
             return;
         };
         self.convex_events += 1;
         self.http_calls += 1;
-        self.deployments.insert(call.deployment.clone());
+        self.deployments.insert(&call.deployment);
         if let Some(date) = call.server_date {
             let offset = date - call.time;
             // The Date header has one-second resolution and the response comes after the request: only a
@@ -714,6 +902,19 @@ impl Evidence {
             AuthHeader::Absent => None,
         };
         let with_token = if token.is_some() { " with a token" } else { "" };
+        // Convex Auth refreshes through an unauthenticated ConvexHttpClient call of `auth:signIn`
+        // (`get-convex/convex-auth src/react/index.tsx`, `unauthenticatedCall`).
+        if let Some(f) = call.udf_path.as_deref().filter(|f| is_signin_step(f)) {
+            let error = match &call.outcome {
+                HttpOutcome::FunctionError { message, .. } => Some(message.clone()),
+                HttpOutcome::ApiError { message, .. } => Some(message.clone()),
+                HttpOutcome::Failed { status } if !(200..300).contains(status) => {
+                    Some(format!("HTTP {status}"))
+                }
+                _ => None,
+            };
+            self.around.signin(f, error.as_deref(), call.time);
+        }
         match &call.outcome {
             HttpOutcome::Success { log_lines } | HttpOutcome::FunctionError { log_lines, .. } => {
                 if token.is_some() {
@@ -722,7 +923,14 @@ impl Evidence {
                 self.function_results += 1;
                 if !log_lines.is_empty() {
                     self.results_with_logs += 1;
-                    self.log_lines(log_lines, call.udf_path.clone(), call.time);
+                    let with_token = token.is_some();
+                    self.log_lines(
+                        log_lines,
+                        call.udf_path.clone(),
+                        call.time,
+                        with_token,
+                        "http",
+                    );
                 }
                 self.timeline(
                     "http",
@@ -819,6 +1027,49 @@ impl Evidence {
         }
     }
 
+    /// An exchange outside the Convex API: auth cookies, token requests, HTTP actions (`analysis::around`).
+    fn around_http(&mut self, exchange: &crate::event::HttpExchange) {
+        if let Some(cookie) = exchange.request_header("cookie") {
+            self.around.cookie_header(cookie, exchange.time);
+        }
+        if self.around.auth_call(exchange) {
+            return;
+        }
+        let Some(call) = traffic::around::classify_site_call(exchange) else {
+            return;
+        };
+        let token = match &call.auth {
+            AuthHeader::Bearer { token } if has_bearer(&call.auth) => {
+                Some(cut(token, MAX_TOKEN_LEN))
+            }
+            _ => None,
+        };
+        let text = format!(
+            "HTTP action {} {}{}: {}",
+            call.method,
+            call.endpoint,
+            if token.is_some() { " with a token" } else { "" },
+            match call.status {
+                0 => "no response (blocked or failed)".to_owned(),
+                s => format!("status {s}"),
+            }
+        );
+        if call.site_host || self.deployments.contains(&call.origin) {
+            self.timeline("http", call.time, "http_action", text);
+        }
+        self.around.site_call(call, token);
+    }
+
+    /// Sockets opened at or after `time` that subscribed queries but never sent a user token: the client went
+    /// on without authentication. The earliest one's opening time.
+    pub fn unauthenticated_socket_after(&self, time: f64) -> Option<f64> {
+        self.sockets
+            .values()
+            .filter(|s| s.opened >= time && s.queried && !s.authenticated)
+            .map(|s| s.opened)
+            .min_by(f64::total_cmp)
+    }
+
     /// The token of the most recent attempt, preferring the one the latest rejection names.
     pub fn latest_token(&self) -> Option<(usize, &SentToken)> {
         self.tokens
@@ -835,6 +1086,15 @@ impl Evidence {
         urls.truncate(8);
         urls
     }
+}
+
+/// Convex Auth's sign-in steps, run as actions over the socket (`get-convex/convex-auth src/react/client.tsx`
+/// calls `auth:signIn`; `auth:store` is the internal step the sign-in runs, whose errors surface through it).
+fn is_signin_step(function: &str) -> bool {
+    matches!(
+        function.trim_end_matches(".js"),
+        "auth:signIn" | "auth:store" | "auth:signOut"
+    )
 }
 
 /// When a token's answer came, if it has one.

@@ -12,7 +12,11 @@ use crate::traffic::IdentityLog;
 
 /// Decodes a token the way its source deserves: pasted input leniently, captured traffic leniently too (to show
 /// its claims) but see [`wrapped`] for what the backend makes of it.
+/// A token longer than the decoder reads is "not judged" (only a prefix of it is kept), never decoded from that prefix.
 pub(super) fn decode_sent(sent: &SentToken) -> Result<DecodedToken, Malformed> {
+    if sent.bytes > token::MAX_INPUT_BYTES {
+        return Err(token::too_long(sent.bytes));
+    }
     match sent.source {
         TokenSource::Input => token::decode(&sent.text),
         TokenSource::Ws | TokenSource::Http => token::decode_captured(&sent.text).0,

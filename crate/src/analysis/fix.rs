@@ -591,9 +591,11 @@ fn closest_env(f: &Finding, cx: &Context<'_>) -> Option<String> {
         Provider::Oidc { domain, .. } => domain,
         Provider::CustomJwt { issuer, .. } => issuer,
     };
+    // A value built from several parts (`https://${process.env.X}`) is not set by one variable to the token's iss:
+    // the fix then names the provider's domain instead.
     match value {
         ConfigValue::Env { name, .. } => Some(name.clone()),
-        ConfigValue::Literal { .. } => None,
+        ConfigValue::Literal { .. } | ConfigValue::Composed { .. } => None,
     }
 }
 
@@ -607,7 +609,7 @@ fn provider_app_env<'c>(cx: &Context<'c>, index: usize) -> Option<&'c str> {
     };
     match app {
         ConfigValue::Env { name, .. } => Some(name),
-        ConfigValue::Literal { .. } => None,
+        ConfigValue::Literal { .. } | ConfigValue::Composed { .. } => None,
     }
 }
 

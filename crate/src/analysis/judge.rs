@@ -8,6 +8,7 @@ mod step1;
 
 use serde_json::json;
 
+use super::around_rules;
 use super::evidence::{AuthOutcome, Evidence, SentToken};
 use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
@@ -105,6 +106,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     if let Some(j) = &judged {
         super::fidelity::wrapped(j.sent, &mut findings);
     }
+    around(ev, &mut findings);
     step3(ev, judged.as_ref(), config, &mut findings);
     // Verification with the issuer's keys, when the front end was allowed to fetch them (or was given them).
     if let (Some(token), Some((path, matched))) = (
@@ -128,22 +130,27 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
             f.causes = kind.causes(f.code);
         }
     }
+    if let Some(token) = judged.as_ref().and_then(|j| j.decoded.as_ref().ok()) {
+        crate::rules::library::add_library_causes(token, &mut findings);
+    }
     dedupe(&mut findings);
     findings.sort_by_key(|f| (f.step, std::cmp::Reverse(f.severity)));
 
     // Functions ran, no user token went with them: whatever they logged, the backend saw no identity.
-    let confirmed = ev.any_confirmed();
+    // A token that expired during the session had been accepted before: it proves steps 2 and 3 as much.
+    let confirmed = ev.accepted_once();
     let mut step1 = step_verdict(1, &findings, input_only, confirmed);
     if ev.ran_without_token() && step1.status == Status::Unknown {
         step1.status = Status::Fail;
         step1.summary =
             "Functions ran without a user: the client sent no token with them (step 2).".to_owned();
     }
-    let steps = vec![
+    let mut steps = vec![
         step1,
         step_verdict(2, &findings, input_only, confirmed),
         step_verdict(3, &findings, input_only, confirmed),
     ];
+    super::unresolved_step::explain(&mut steps, &findings);
     let cause_step = cause_step(&steps);
     let fix_context = super::fix::Context {
         deployment: ev
@@ -192,7 +199,7 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         cause_step,
         findings,
         tokens,
-        deployments: ev.deployments().iter().cloned().collect(),
+        deployments: ev.deployments().shown(),
         timeline: ev.timeline_items().iter().cloned().collect(),
     }
 }
@@ -241,6 +248,17 @@ fn confirmed_by_identity_log(ev: &Evidence, token: &DecodedToken, out: &mut Vec<
     }
 }
 
+/// Issue 13's diagnoses from the traffic around the Convex API (`around_rules`): a token accepted but unused leads
+/// step 1 (it is why the page looks signed out); refresh failures, HTTP actions and cookies are step-2 facts.
+fn around(ev: &Evidence, out: &mut Vec<Finding>) {
+    if let Some(f) = around_rules::unused(ev) {
+        out.insert(0, f);
+    }
+    around_rules::refresh(ev, out);
+    around_rules::http_actions(ev, out);
+    around_rules::cookies(ev, out);
+}
+
 /// Step 2: does the client send a valid JWT?
 fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec<Finding>) {
     let counts = ev.counts();
@@ -282,6 +300,16 @@ fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec
         // fetched it before the socket died. Step 2 stays unknown and the cause is the connection.
         if ev.saw_convex() && ev.bad_scheme().is_none() && ev.reached_deployment() {
             let only_admin = ev.admin_key_used();
+            // The provider's or auth library's own traffic may say why no token exists: then that is the cause.
+            let cause = around_rules::why_absent(ev);
+            let causes: Vec<String> = match &cause {
+                Some(f) => vec![f.message.clone()],
+                None => vec![
+                    "The Convex client is not configured to fetch a JWT: use ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth with ConvexReactClient, or call setAuth on ConvexClient / ConvexHttpClient.".to_owned(),
+                    "You are not signed in, so the token is null and the client skipped authentication: log the token your auth provider returns (Clerk: getToken({ template: \"convex\" }); Auth0: the id_token).".to_owned(),
+                ],
+            };
+            out.extend(cause);
             out.push(
                 Finding::new(
                     Code::TokenAbsent,
@@ -293,10 +321,7 @@ fn step2(ev: &Evidence, judged: Option<&Judged>, path: &TokenPath, out: &mut Vec
                 )
                 .with("sockets", counts.sockets_seen)
                 .with("http_calls", counts.http_calls)
-                .causes([
-                    "The Convex client is not configured to fetch a JWT: use ConvexProviderWithClerk / ConvexProviderWithAuth0 / ConvexProviderWithAuth with ConvexReactClient, or call setAuth on ConvexClient / ConvexHttpClient.",
-                    "You are not signed in, so the token is null and the client skipped authentication: log the token your auth provider returns (Clerk: getToken({ template: \"convex\" }); Auth0: the id_token).",
-                ]),
+                .causes(causes),
             );
         }
         return;
@@ -395,6 +420,9 @@ fn step3(
                         "The client talks to another deployment than the one this configuration belongs to.",
                     ]),
                 );
+            }
+            if server_no_match {
+                out.extend(super::unresolved_step::server_refused(&verdict.findings));
             }
             for mut f in verdict.findings {
                 if config.source == ConfigSource::ServerMessage {

@@ -5,15 +5,19 @@
 //! bounded memory. [`Session::report`] derives the findings from that evidence every time it is asked (cheap: the
 //! evidence is small), so there is no incremental verdict state to keep consistent.
 
+mod around;
+mod around_rules;
 mod evidence;
 mod fidelity;
 mod fix;
 mod judge;
 mod keys;
 mod signals;
+mod unresolved_step;
 
+pub use around::{fingerprint, Around, AuthCallSeen, CookieSeen, SigninResult, SiteSeen};
 pub use evidence::{
-    AuthOutcome, ClockEstimate, ClockSource, Counts, Evidence, SentToken, TokenSource,
+    AuthOutcome, ClockEstimate, ClockSource, Counts, Evidence, NullRun, SentToken, TokenSource,
 };
 pub use keys::{FetchedDocument, KeyPurpose, KeyRequest, KeyStore};
 pub use signals::{InternalError, PreAuthResult, Signals};
@@ -21,6 +25,7 @@ pub use signals::{InternalError, PreAuthResult, Signals};
 use crate::config::{parse_auth_config, AuthConfig, Env};
 use crate::event::Event;
 use crate::report::Report;
+use crate::text::redact::Secrets;
 
 /// A capture in progress: the evidence so far and the user's configuration.
 #[derive(Debug, Default)]
@@ -71,9 +76,14 @@ impl Session {
         &self.evidence
     }
 
-    /// The current verdicts.
+    /// The current verdicts, made safe to show: the tokens seen (whole, or their signatures) and anything
+    /// JWT-shaped redacted in every text, controls and format characters escaped ([`crate::text::redact`]).
     pub fn report(&self) -> Report {
-        judge::judge(&self.evidence, self.user_config.as_ref(), &self.keys)
+        let mut secrets = Secrets::default();
+        for t in self.evidence.tokens() {
+            secrets.add_token(&t.text);
+        }
+        judge::judge(&self.evidence, self.user_config.as_ref(), &self.keys).made_safe(&secrets)
     }
 
     /// The documents (discovery, JWKS) still to fetch to verify the latest token's signature; the front end

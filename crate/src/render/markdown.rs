@@ -8,20 +8,23 @@ use crate::findings::Status;
 use crate::report::Report;
 
 /// A value as an inline code span that cannot be broken out of (backticks and newlines neutralised).
+/// Tokens redacted and invisible characters escaped first ([`crate::text::redact::visible`], as every renderer).
 fn code(s: &str) -> String {
-    let s: String = s
+    let s: String = crate::text::redact::visible(s)
         .chars()
         .map(|c| match c {
             '`' => '\'',
-            c if c.is_control() => ' ',
+            '\n' => ' ',
             c => c,
         })
         .collect();
     format!("`{s}`")
 }
 
-/// Plain prose from the engine or the server: escape what markdown/HTML would interpret.
+/// Plain prose from the engine or the server: tokens redacted and invisible characters escaped
+/// ([`crate::text::redact::visible`]), then what markdown/HTML would interpret escaped.
 fn prose(s: &str) -> String {
+    let s = crate::text::redact::visible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

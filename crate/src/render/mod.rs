@@ -1,7 +1,9 @@
 //! Renderers of a report: text for a terminal, markdown for a support thread. Pure functions to `String`.
 //!
-//! Everything in a report that came from a token or a frame is attacker-controlled: the text renderer escapes
-//! control characters (no terminal escape sequences get through), the markdown renderer puts values in code spans.
+//! Everything in a report that came from a token, a frame, a config or a server is attacker-controlled. Every
+//! renderer passes each text through [`crate::text::redact::visible`] (tokens redacted; controls, bidi and other format
+//! characters escaped) — the JSON report and the panel get the same from [`crate::analysis::Session::report`] —
+//! and the markdown renderer also puts values in code spans and escapes markup in prose.
 
 mod markdown;
 mod text;

@@ -6,17 +6,10 @@ use super::{iso_date, step_title, value_text};
 use crate::findings::{Severity, Status};
 use crate::report::Report;
 
-/// Replaces control characters (ESC, CR, …) so that claims cannot drive the terminal.
+/// Tokens redacted, controls and format characters escaped (one function for every renderer): claims cannot
+/// drive the terminal or reorder the line.
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::text::redact::visible(s)
 }
 
 fn status_word(s: Status) -> &'static str {

@@ -10,6 +10,7 @@
 use serde_json::{json, Value};
 
 use super::issuer_url::IssuerParts;
+use super::unresolved::{self, issuer_fit, IssuerFit};
 use super::ProviderKind;
 use crate::config::{AuthConfig, ConfigValue, Provider};
 use crate::findings::{Code, Finding};
@@ -100,6 +101,16 @@ fn value_json(v: &ConfigValue) -> Value {
     match v {
         ConfigValue::Literal { value } => json!(value),
         ConfigValue::Env { name, value } => json!({ "env": name, "value": value }),
+        ConfigValue::Composed { parts, value, via } => {
+            let mut v = json!({
+                "env": parts.iter().flat_map(ConfigValue::env_names).collect::<Vec<_>>(),
+                "value": value,
+            });
+            if let (Some(via), Some(o)) = (via, v.as_object_mut()) {
+                o.insert("via".into(), json!(via));
+            }
+            v
+        }
     }
 }
 
@@ -112,17 +123,14 @@ fn provider_json(v: &View<'_>) -> Value {
     })
 }
 
-fn env_name(v: &ConfigValue) -> Option<&str> {
-    match v {
-        ConfigValue::Env { name, value: None } => Some(name),
-        _ => None,
-    }
-}
-
-/// Does this provider's issuer equal `iss`? `None` when its value is an unresolved environment variable.
+/// Does this provider's issuer equal `iss`? `None` when it reads an environment variable whose value is unknown
+/// and could make it equal.
 fn issuer_matches(v: &View<'_>, iss: &str) -> Option<bool> {
-    let configured = v.issuer.resolved()?;
-    Some(normalise_config_domain(configured) == normalise_issuer(iss))
+    match issuer_fit(v.issuer, iss) {
+        IssuerFit::Known(same) => Some(same),
+        IssuerFit::Impossible => Some(false),
+        IssuerFit::Needs { .. } | IssuerFit::Unknown => None,
+    }
 }
 
 /// Is the provider's applicationID (when set) among `aud`? `None` when it is an unresolved variable.
@@ -155,17 +163,17 @@ fn path_of(p: &Provider) -> TokenPath {
     }
 }
 
-fn env_unresolved(name: &str, role: &str, v: &View<'_>) -> Finding {
-    Finding::new(
-        Code::ConfigEnvUnresolved,
-        format!(
-            "`process.env.{name}` ({role} of provider {}) has no known value",
-            v.index + 1
-        ),
-    )
-    .with("name", name)
-    .with("role", role)
-    .with("provider", provider_json(v))
+fn env_unresolved(name: &str, role: &str, v: &View<'_>, needed: Option<&str>) -> Finding {
+    let mut f =
+        unresolved::env_unresolved(name, role, v.index, needed).with("provider", provider_json(v));
+    // An unset variable is `undefined`, which JSON drops: the push then lacks the provider's required domain/issuer
+    // (convex-backend `crates/common/src/auth.rs:124-139`, `SerializedAuthInfo`) and is refused.
+    if role != "applicationID" && matches!(v.issuer, ConfigValue::Env { .. }) {
+        f.causes.push(format!(
+            "If {name} is not set on the deployment at all, pushing the config fails (its {role} is missing) and the deployment keeps its previous configuration: check the output of `npx convex dev`."
+        ));
+    }
+    f
 }
 
 /// Applies the backend's provider selection to a token.
@@ -217,21 +225,43 @@ pub fn check_config(config: &AuthConfig, token: &DecodedToken) -> ConfigVerdict 
     // One finding per variable, even when several providers read it.
     let mut reported: Vec<&str> = Vec::new();
     for v in &uncertain {
-        if let Some(name) = env_name(v.issuer).filter(|n| !reported.contains(n)) {
+        let role = if v.kind == "oidc" { "domain" } else { "issuer" };
+        let needed = match issuer_fit(v.issuer, iss) {
+            IssuerFit::Needs { name, value } => Some((name, value)),
+            _ => None,
+        };
+        for name in v.issuer.unresolved_names() {
+            if reported.contains(&name) {
+                continue;
+            }
             reported.push(name);
-            findings.push(
-                env_unresolved(name, if v.kind == "oidc" { "domain" } else { "issuer" }, v)
-                    .with("must_equal", normalise_issuer(iss)),
-            );
+            let must = needed
+                .as_ref()
+                .filter(|(n, _)| n == name)
+                .map(|(_, value)| value.as_str());
+            let mut f = env_unresolved(name, role, v, must);
+            if matches!(v.issuer, ConfigValue::Env { .. }) {
+                f = f.with("must_equal", normalise_issuer(iss));
+            }
+            findings.push(f);
         }
-        if let Some(name) = v
+        for name in v
             .application_id
-            .and_then(env_name)
-            .filter(|n| !reported.contains(n))
+            .map(ConfigValue::unresolved_names)
+            .unwrap_or_default()
         {
+            if reported.contains(&name) {
+                continue;
+            }
             reported.push(name);
-            findings
-                .push(env_unresolved(name, "applicationID", v).with("must_be_one_of", json!(aud)));
+            // A bare variable read as applicationID must be one of the token's audiences.
+            let must = match (v.application_id, aud.as_slice()) {
+                (Some(ConfigValue::Env { .. }), [one]) => Some(one.as_str()),
+                _ => None,
+            };
+            findings.push(
+                env_unresolved(name, "applicationID", v, must).with("must_be_one_of", json!(aud)),
+            );
         }
     }
 

@@ -105,6 +105,34 @@ impl Base64 {
         })
     }
 
+    /// Encodes `bytes` in this alphabet, padded unless padding is refused (Better Auth's JWKS `data:` URL, made as
+    /// `btoa` makes it: standard alphabet, padded).
+    pub fn encode(&self, bytes: &[u8]) -> String {
+        const STANDARD: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let char_of = |v: u32| {
+            let c = STANDARD.get(v as usize & 63).copied().unwrap_or(b'A');
+            match (self.alphabet, c) {
+                (Alphabet::Url, b'+') => '-',
+                (Alphabet::Url, b'/') => '_',
+                (_, c) => c as char,
+            }
+        };
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+            let n = (b(0) << 16) | (b(1) << 8) | b(2);
+            for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+                if i <= chunk.len() {
+                    out.push(char_of(n >> shift));
+                } else if self.padding != Padding::Refused {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
     pub fn decode(&self, text: &str) -> Result<Vec<u8>, Base64Error> {
         let body = match self.padding {
             Padding::Refused => text,
@@ -142,6 +170,24 @@ impl Base64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn encode_round_trips_and_pads_like_btoa() {
+        for (bytes, text) in [
+            (&b""[..], ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"\xfb\xff", "+/8="),
+        ] {
+            assert_eq!(super::Base64::STANDARD.encode(bytes), text);
+            assert_eq!(super::Base64::STANDARD.decode(text).as_deref(), Ok(bytes));
+        }
+        assert_eq!(
+            super::Base64::lenient(super::Alphabet::Url).encode(b"\xfb\xff"),
+            "-_8"
+        );
+    }
+
     use super::{Alphabet, Base64, Padding};
     use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
     use base64::engine::DecodePaddingMode;

@@ -6,4 +6,6 @@
 pub(crate) mod base64;
 pub(crate) mod date;
 pub(crate) mod json;
+/// Public (re-exported as `crate::redact`): the tests, the fuzz targets and front ends use it.
+pub mod redact;
 pub(crate) mod url;

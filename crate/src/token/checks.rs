@@ -19,7 +19,7 @@
 //!   and `exp` to schedule refreshes.
 
 use super::decode::{Audience, DecodedToken};
-use super::time::{human_duration, iso_utc};
+use super::time::{human_duration, iso_utc, plain_number};
 use crate::findings::{Code, Finding, Severity};
 use serde_json::Value;
 
@@ -98,6 +98,15 @@ fn num(v: f64) -> Value {
         Value::from(v as i64)
     } else {
         Value::from(v)
+    }
+}
+
+/// A number for a sentence: plain digits up to 1e16, past that the short exponent form (`1e308`, not 309 digits).
+fn short_number(v: f64) -> String {
+    if v.abs() < 1e16 {
+        plain_number(v)
+    } else {
+        num(v).to_string().replace("e+", "e")
     }
 }
 
@@ -625,21 +634,26 @@ fn in_milliseconds(token: &DecodedToken, out: &mut Vec<Finding>) {
             continue;
         }
         let as_seconds = value / 1000.0;
-        let read_as = iso_utc(value).map_or_else(
-            || "a date no calendar shows".to_owned(),
-            |d| format!("year {}", d.split('-').next().unwrap_or("?")),
-        );
-        let shown = iso_utc(as_seconds).unwrap_or_else(|| "?".to_owned());
-        let mut f = Finding::new(
-            Code::TokenExpInMs,
-            format!(
-                "`{claim}` is {}, which looks like milliseconds: read as seconds it is in the {read_as}; as milliseconds it is {shown}.",
-                num(value)
+        let message = match (iso_utc(value), iso_utc(as_seconds)) {
+            (Some(date), Some(shown)) => format!(
+                "`{claim}` is {}, which looks like milliseconds: read as seconds it is in the year {}; as milliseconds it is {shown}.",
+                plain_number(value),
+                date.split('-').next().unwrap_or("?")
             ),
-        )
-        .with("claim", claim)
-        .with("value", num(value))
-        .with("as_seconds", num(as_seconds));
+            (None, Some(shown)) => format!(
+                "`{claim}` is {}, which looks like milliseconds: read as seconds it is past any calendar; as milliseconds it is {shown}.",
+                plain_number(value)
+            ),
+            // Too large even as milliseconds (2^64, 1e308): not a time in either unit.
+            (_, None) => format!(
+                "`{claim}` is {}: too large to be a date, read as seconds or as milliseconds.",
+                short_number(value)
+            ),
+        };
+        let mut f = Finding::new(Code::TokenExpInMs, message)
+            .with("claim", claim)
+            .with("value", num(value))
+            .with("as_seconds", num(as_seconds));
         if let Some(d) = iso_utc(as_seconds) {
             f = f.with("as_seconds_utc", d);
         }

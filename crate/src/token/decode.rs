@@ -153,16 +153,7 @@ const MAX_CLEAN_ROUNDS: usize = 6;
 /// Decodes a token leniently. See the module documentation for what is accepted.
 pub fn decode(input: &str) -> Result<DecodedToken, Malformed> {
     if input.len() > MAX_INPUT_BYTES {
-        return Err(Malformed::new(
-            None,
-            format!(
-                "the input is {} bytes, over the {} KiB limit: not a single token",
-                input.len(),
-                MAX_INPUT_BYTES / 1024
-            ),
-        )
-        .with("bytes", input.len())
-        .with("limit", MAX_INPUT_BYTES));
+        return Err(too_long(input.len()));
     }
     let mut notes = Vec::new();
     let cleaned = clean(input, &mut notes)?;
@@ -173,6 +164,18 @@ pub fn decode(input: &str) -> Result<DecodedToken, Malformed> {
         [header, payload] => Err(two_parts(header, payload)),
         many => Err(many_parts(many)),
     }
+}
+
+/// What is said of a token of `bytes` bytes, over [`MAX_INPUT_BYTES`]: it was not judged (not "cut by the
+/// client": the doctor itself refuses to read it). Front ends that keep only a prefix of such a token say this
+/// rather than decoding the prefix.
+pub fn too_long(bytes: usize) -> Malformed {
+    Malformed::new(
+        None,
+        format!("the token is {bytes} bytes, longer than {MAX_INPUT_BYTES} bytes: not judged"),
+    )
+    .with("bytes", bytes)
+    .with("limit", MAX_INPUT_BYTES)
 }
 
 /// Strips what surrounds a pasted or sent token, noting each step.

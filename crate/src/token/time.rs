@@ -47,6 +47,10 @@ pub fn human_duration(secs: f64) -> String {
         pair(DAY, "d", HOUR, "h")
     } else {
         let years = (total / YEAR).floor();
+        // Past this, digits say nothing a person can use (1e308 s would print 300 of them).
+        if years >= 1e6 {
+            return "more than a million years".to_owned();
+        }
         if years == 1.0 {
             "1 year".to_owned()
         } else {

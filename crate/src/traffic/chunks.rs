@@ -85,6 +85,8 @@ impl ChunkAssembler {
             ));
         }
         let mut pending = pending;
+        // Exactly what this part adds: doubling growth would let a 64 MiB transition hold up to 128 MiB.
+        pending.text.reserve_exact(chunk.len());
         pending.text.push_str(chunk);
         pending.next_part += 1;
         if pending.next_part == pending.total {
@@ -98,6 +100,11 @@ impl ChunkAssembler {
     /// buffering chunks ("Received unexpected … while buffering TransitionChunks"), and on a new socket.
     pub fn reset(&mut self) {
         self.current = None;
+    }
+
+    /// Bytes held for an unfinished transition (its buffer's capacity), for budgets across sockets.
+    pub fn pending_bytes(&self) -> usize {
+        self.current.as_ref().map_or(0, |p| p.text.capacity())
     }
 
     /// Whether parts of a transition are waiting for the rest.

@@ -13,7 +13,8 @@
 //!   ([`server_frame_may_matter`](super::server_frame_may_matter)), plus the socket's first `Transition`
 //!   even when skippable, so the analysis still sees that the socket got one; `error` frames and close
 //!   frames (opcode 8) as [`Event::WsClose`]. Binary frames are dropped. The socket id is `"<url> <startedDateTime>"`.
-//! - HTTP entries to the Convex API as [`Event::Http`].
+//! - HTTP entries to the Convex API as [`Event::Http`], and the other HTTP entries `traffic::around` wants
+//!   (identity providers' token endpoints, HTTP actions, requests carrying an auth library's cookies).
 //!
 //! Order: events come out entry by entry, in file order (HAR lists entries by start time), each socket's frames
 //! in their own (time) order. A WebSocket entry's frames are passed on while they are read when the entry gave
@@ -59,7 +60,7 @@ pub struct HarStats {
 }
 
 /// Streams a HAR file (Chrome's, with `_webSocketMessages`, or Firefox's) into events, never holding the whole
-/// document. Only Convex traffic is passed on.
+/// document. Only Convex traffic, and what `traffic::around` reads, is passed on.
 pub fn read_har<R: std::io::Read>(
     reader: R,
     sink: &mut dyn FnMut(Event),
@@ -246,9 +247,12 @@ impl Entry {
         scheme_ws || self.resource_type.as_deref() == Some("websocket") || self.saw_messages
     }
 
-    /// Whether the URL is known and not a Convex one: then bodies and frames need not be read at all.
+    /// Whether the URL is known and neither a Convex one nor one whose bodies `around` reads (token endpoints,
+    /// HTTP actions): then bodies and frames need not be read at all.
     fn known_foreign(&self) -> bool {
-        self.url.as_deref().is_some_and(|u| !is_convex_url(u))
+        self.url
+            .as_deref()
+            .is_some_and(|u| !is_convex_url(u) && !super::around::url_wants_body(u))
     }
 
     fn finish(self, ctx: &mut Ctx) -> Result<(), String> {
@@ -256,7 +260,15 @@ impl Entry {
             return Ok(());
         };
         if !is_convex_url(&url) {
-            return Ok(());
+            // Not Convex: passed on only when `around` wants it (token endpoints, HTTP actions, auth cookies).
+            let cookie = self
+                .request_headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+                .map_or("", |(_, v)| v.as_str());
+            if self.is_socket() || super::http_interest(&url, cookie) == 0 {
+                return Ok(());
+            }
         }
         let time = self.started.as_deref().and_then(parse_iso8601);
         if self.is_socket() {

@@ -1,5 +1,6 @@
 //! Convex traffic: the sync protocol's frames, HTTP API calls, function log lines and HAR files.
 
+pub mod around;
 pub mod chunks;
 pub mod har;
 pub mod http;
@@ -69,6 +70,19 @@ pub fn is_convex_url(url: &str) -> bool {
         http_api_kind(u.path).is_some()
     } else {
         false
+    }
+}
+
+/// What a front end should pass on of an HTTP request: 0 nothing, 1 request headers only (auth cookies), 2 all of
+/// it (Convex API calls, and the token endpoints, sign-outs and HTTP actions `around` reads).
+pub fn http_interest(url: &str, cookie: &str) -> u8 {
+    if is_convex_url(url) {
+        return 2;
+    }
+    match around::interest(url, cookie) {
+        around::Interest::Full => 2,
+        around::Interest::Headers => 1,
+        around::Interest::None => 0,
     }
 }
 

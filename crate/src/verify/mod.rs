@@ -190,9 +190,14 @@ impl<'a> Ctx<'a> {
                         "it was signed by another key of this set ({}): the token's kid points at the wrong key",
                         others.join(", ")
                     )
-                } else {
+                } else if self.token.header.get("kid").is_some() {
                     "it was signed by a key that is not in this set but has the same kid (another instance or \
                      environment with its own keys), or the token was altered"
+                        .to_owned()
+                } else {
+                    // A token without `kid` must not be described as having one.
+                    "it was signed by a key that is not in this set (another instance or environment with its own \
+                     keys, or a private key that does not belong to this public key), or the token was altered"
                         .to_owned()
                 };
                 let mut f = self

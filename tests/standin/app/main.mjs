@@ -110,6 +110,12 @@ async function main() {
       if (log.childElementCount < 50) log.append(li);
     },
   });
+  if (scenario.around?.ssr_cookie) {
+    // Issue 13: a request the app's server answers from its cookies, as a server component would (around.mjs).
+    await fetch('ssr-probe', { credentials: 'same-origin' })
+      .then((r) => r.text())
+      .catch(() => {});
+  }
   $('state').textContent = JSON.stringify(
     { ...state, results: state.results.slice(-3), resultCount: state.results.length },
     null,

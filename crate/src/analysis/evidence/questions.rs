@@ -175,7 +175,7 @@ impl Evidence {
         self.discovery_close
     }
 
-    pub fn deployments(&self) -> &BTreeSet<String> {
+    pub fn deployments(&self) -> &super::Deployments {
         &self.deployments
     }
 

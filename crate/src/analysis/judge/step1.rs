@@ -32,7 +32,7 @@ pub(super) fn step1(ev: &Evidence, input_only: bool, out: &mut Vec<Finding>) {
 /// Which deployment(s) the app talks to.
 fn deployments(ev: &Evidence, out: &mut Vec<Finding>) {
     let all = ev.deployments();
-    let listed: Vec<Value> = all.iter().map(|d| json!(d)).collect();
+    let listed: Vec<Value> = all.shown().into_iter().map(Value::from).collect();
     let f = match all.len() {
         0 => return,
         1 => Finding::new(
