@@ -31,13 +31,59 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+/** A scalar as text (objects and lists go through `renderValue`, never as JSON). */
 function show(value) {
+  if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value, null, 2);
-  } catch {
-    return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value)
+    ? value.map(show).join(', ')
+    : Object.entries(value)
+        .map(([k, v]) => `${k}: ${show(v)}`)
+        .join('; ');
+}
+
+/** Is `k` a time and `v` a Unix time in seconds (between 2001 and 5138)? */
+const isTime = (k, v) => /(^|_)(time|at|exp|iat|nbf)$/.test(k) && typeof v === 'number' && v > 1e9 && v < 1e11;
+
+/** "3 min 12 s" (the viewer reads relative times better than two timestamps). */
+function fmtDuration(secs) {
+  const s = Math.round(Math.abs(secs));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** A time in the viewer's local time, with its offset and how it relates to when the token was sent. */
+function fmtWhen(t, sentAt) {
+  const d = new Date(t * 1000);
+  const off = -d.getTimezoneOffset();
+  const zone = `UTC${off >= 0 ? '+' : '-'}${String(Math.floor(Math.abs(off) / 60)).padStart(2, '0')}:${String(Math.abs(off) % 60).padStart(2, '0')}`;
+  const local = `${d.toLocaleDateString()} ${d.toLocaleTimeString([], { hour12: false })} (${zone})`;
+  if (typeof sentAt !== 'number' || Math.abs(t - sentAt) < 0.5) return local;
+  return `${local}, ${fmtDuration(t - sentAt)} ${t < sentAt ? 'before' : 'after'} the token was sent`;
+}
+
+/**
+ * A value as a person reads it: scalars as text, times as local dates, lists as lists, objects as nested
+ * name/value lists. No JSON is ever shown.
+ */
+function renderValue(key, value, sentAt) {
+  if (isTime(key, value)) return el('span', { text: fmtWhen(value, sentAt) });
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object'))
+      return el('span', { text: value.length ? value.map(show).join(', ') : '(none)' });
+    const ul = el('ul', { class: 'value-list' });
+    for (const v of value) ul.append(el('li', {}, renderValue('', v, sentAt)));
+    return ul;
   }
+  if (value !== null && typeof value === 'object') {
+    const dl = el('dl', { class: 'evidence nested' });
+    for (const [k, v] of Object.entries(value))
+      dl.append(el('dt', { text: k }), el('dd', {}, renderValue(k, v, sentAt)));
+    return dl;
+  }
+  return el('span', { text: show(value) });
 }
 
 function fmtTime(t) {
@@ -70,22 +116,42 @@ function renderVerdict(report) {
   document.body.dataset.captured = nothing ? 'none' : 'some';
 }
 
-function renderEvidence(evidence) {
+function renderEvidence(evidence, sentAt) {
   const entries = evidence && typeof evidence === 'object' ? Object.entries(evidence) : [];
   if (entries.length === 0) return null;
   const dl = el('dl', { class: 'evidence' });
-  for (const [k, v] of entries) {
-    // Unix times read better as dates (the raw number stays, for searching).
-    const when =
-      /(^|_)(time|at|exp|iat|nbf)$/.test(k) && typeof v === 'number' && v > 1e9 && v < 1e11
-        ? `${fmtDate(v)} (${v})`
-        : show(v);
-    dl.append(el('dt', { text: k }), el('dd', { text: when }));
-  }
+  for (const [k, v] of entries) dl.append(el('dt', { text: k }), el('dd', {}, renderValue(k, v, sentAt)));
   return dl;
 }
 
-function renderFinding(f) {
+/** Dashboard links are made by the engine from the deployment's name; anything else stays text. */
+const DASHBOARD = 'https://dashboard.convex.dev/d/';
+
+/** A finding's fix: the `Fix:` line, the command to type, and where to look (links only to the Convex dashboard). */
+function renderFix(fix) {
+  if (!fix || typeof fix.action !== 'string') return null;
+  const box = el('div', { class: 'fix', 'data-fix': '' });
+  box.append(el('p', { class: 'fix-action' }, el('strong', { text: 'Fix:' }), ' ', fix.action));
+  if (typeof fix.command === 'string') {
+    box.append(el('p', { class: 'fix-command' }, 'Run ', el('code', { text: fix.command })));
+  }
+  const places = Array.isArray(fix.places) ? fix.places : [];
+  if (places.length) {
+    const ul = el('ul', { class: 'fix-places' });
+    for (const p of places) {
+      const label = String(p.label ?? '');
+      if (typeof p.url === 'string' && p.url.startsWith(DASHBOARD)) {
+        ul.append(el('li', {}, el('a', { href: p.url, target: '_blank', rel: 'noopener noreferrer', text: label })));
+      } else {
+        ul.append(el('li', {}, `${label}: ${String(p.hint ?? '')}`));
+      }
+    }
+    box.append(ul);
+  }
+  return box;
+}
+
+function renderFinding(f, sentAt) {
   const open = f.severity === 'fail' || f.severity === 'warn';
   const details = el('details', { class: `finding s-${f.severity}`, 'data-code': f.code, 'data-severity': f.severity });
   details.open = open;
@@ -99,7 +165,9 @@ function renderFinding(f) {
       el('span', { class: 'code', text: f.code }),
     ),
   );
-  const ev = renderEvidence(f.evidence);
+  const fix = renderFix(f.fix);
+  if (fix) details.append(fix);
+  const ev = renderEvidence(f.evidence, sentAt);
   if (ev) details.append(ev);
   if (Array.isArray(f.causes) && f.causes.length) {
     details.append(el('div', { class: 'muted', text: 'Causes that fit, most likely first:' }));
@@ -123,7 +191,8 @@ function renderSteps(report) {
     });
     card.append(el('h2', {}, el('span', { class: 'badge', text: step.status }), STEP_TITLES[n]));
     if (step.summary) card.append(el('p', { class: 'summary', text: step.summary }));
-    for (const f of (report.findings || []).filter((x) => x.step === n)) card.append(renderFinding(f));
+    const sentAt = (report.tokens || []).at(-1)?.sent_at;
+    for (const f of (report.findings || []).filter((x) => x.step === n)) card.append(renderFinding(f, sentAt));
     cards.push(card);
   }
   box.replaceChildren(...cards);
@@ -184,13 +253,13 @@ function renderTokens(report) {
             'div',
             {},
             el('div', { class: 'muted', text: 'Header' }),
-            el('pre', { class: 'token-header', text: show(t.header ?? null) }),
+            el('div', { class: 'token-header' }, renderValue('', t.header ?? {}, t.sent_at)),
           ),
           el(
             'div',
             {},
             el('div', { class: 'muted', text: 'Payload' }),
-            el('pre', { class: 'token-payload', text: show(t.payload ?? null) }),
+            el('div', { class: 'token-payload' }, renderValue('', t.payload ?? {}, t.sent_at)),
           ),
         ),
         el('div', { class: 'muted', text: `Signature: ${t.signature || '<redacted>'} (never shown or stored)` }),

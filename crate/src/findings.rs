@@ -43,6 +43,37 @@ pub struct Finding {
     pub evidence: Map<String, Value>,
     /// The guide's potential causes that fit, most likely first.
     pub causes: Vec<String>,
+    /// What to do about it, with the capture's own values (every finding of severity `warn` or worse has one;
+    /// `docs/spec-extensions.md`). Filled in by `analysis/fix.rs` once all findings are known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// The concrete action for one finding: one sentence (rendered after `Fix:`), the command that does it when there
+/// is one, and where to look or click.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fix {
+    /// What to change, with the exact values from the capture.
+    pub action: String,
+    /// A command to type (`npx convex env set …`, `npx convex dev`), when one does the job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// Dashboard pages (or, for local and self-hosted deployments, where the same things are).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<Place>,
+}
+
+/// A place to look: a dashboard page with its URL, or a description of where the same thing is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    /// `Logs`, `Functions`, `Settings → Authentication`, `Settings → Environment Variables`.
+    pub label: String,
+    /// Only for cloud deployments: `https://dashboard.convex.dev/d/<name>/<page>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Where to find it when there is no URL to give (local and self-hosted deployments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl Finding {
@@ -55,6 +86,7 @@ impl Finding {
             message: message.into(),
             evidence: Map::new(),
             causes: Vec::new(),
+            fix: None,
         }
     }
 

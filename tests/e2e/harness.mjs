@@ -159,14 +159,21 @@ export async function readPanel(panel) {
       cause_step: cause === undefined || cause === '' ? null : Number(cause),
       steps,
       codes: [...document.querySelectorAll('[data-code]')].map((e) => e.dataset.code),
+      // Each finding's fix, as the panel shows it (the Fix: line, the command, the places).
+      fixes: Object.fromEntries([...document.querySelectorAll('[data-code]')].map((e) => [e.dataset.code, e.querySelector('[data-fix]')?.textContent ?? null])),
       reloadHint: !q('#reload-hint').hidden,
+      // A JSON object printed as text ({"name": …}) anywhere in the panel: evidence must be rendered for people.
+      rawJson: (document.querySelector('main')?.innerText.match(/\\{\\s*"[^"\\n]+"\\s*:/) || [null])[0],
       rendered: Number(document.body.dataset.rendered || 0),
     };
   })()`,
   );
 }
 
-/** Does the panel's reading meet a scenario's `expect`? Returns the list of differences (empty: it does). */
+/**
+ * Does the panel's reading meet a scenario's `expect`? Returns the list of differences (empty: it does). `expect.fix`
+ * ({ code, has }) needs its placeholders filled first (`withValues`).
+ */
 export function mismatches(reading, expect) {
   const out = [];
   if (reading.cause_step !== expect.cause_step)
@@ -175,6 +182,13 @@ export function mismatches(reading, expect) {
     if (reading.steps[n] !== status) out.push(`step ${n} ${reading.steps[n]} (expected ${status})`);
   }
   for (const code of expect.codes || []) if (!reading.codes.includes(code)) out.push(`missing ${code}`);
+  if (expect.fix) {
+    const shown = reading.fixes?.[expect.fix.code];
+    if (typeof shown !== 'string' || !shown.startsWith('Fix:')) out.push(`no Fix: line on ${expect.fix.code}`);
+    else
+      for (const value of expect.fix.has)
+        if (!shown.includes(value)) out.push(`the fix of ${expect.fix.code} lacks ${JSON.stringify(value)}: ${shown}`);
+  }
   return out;
 }
 
@@ -197,4 +211,18 @@ export async function clickInPanel(tab, selector) {
   const page = await tab.panelTarget.asPage();
   await page.click(selector);
   return 'page';
+}
+
+/**
+ * A scenario's `expect` with the run's real values in its fix expectation: `{IDP}` (the identity provider's URL),
+ * `{IDP_HOST}` (without the scheme) and `{DEPLOYMENT}` (the scenario's deployment URL).
+ */
+export function withValues(expect, { idpUrl, deploymentUrl }) {
+  if (!expect.fix) return expect;
+  const fill = (v) =>
+    v
+      .replaceAll('{IDP}', idpUrl)
+      .replaceAll('{IDP_HOST}', idpUrl.replace(/^https?:\/\//, ''))
+      .replaceAll('{DEPLOYMENT}', deploymentUrl);
+  return { ...expect, fix: { code: expect.fix.code, has: expect.fix.has.map(fill) } };
 }

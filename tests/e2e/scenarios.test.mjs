@@ -1,6 +1,7 @@
 // Every scenario of the shared list (tests/scenarios.json), end to end: real Chromium, the real extension, DevTools
 // open on the tab before the demo app loads (with the real `convex` client), the panel shown; the panel's verdict,
-// cause step, step statuses and finding codes must be the scenario's `expect`. A scenario the engine gets wrong
+// cause step, step statuses, finding codes and the cause's Fix: line (with the run's real URLs) must be the scenario's
+// `expect`. A scenario the engine gets wrong
 // FAILS here: it is a defect to fix, not a test to skip.
 //
 // E2E_SAVE_HAR=1 also saves each run's HAR, as the extension receives it from getHAR(), to
@@ -18,6 +19,7 @@ import {
   openTab,
   readPanel,
   mismatches,
+  withValues,
   getHar,
   evalIn,
   sleep,
@@ -97,8 +99,12 @@ for (const scenario of scenarios) {
         }
       }
       const end = Date.now() + SETTLE_MS;
+      const expect = withValues(scenario.expect, {
+        idpUrl: stack.idpUrl,
+        deploymentUrl: stack.backendUrl(scenario.id),
+      });
       let reading = await readPanel(tab.panel);
-      while (mismatches(reading, scenario.expect).length && Date.now() < end) {
+      while (mismatches(reading, expect).length && Date.now() < end) {
         await sleep(250);
         reading = await readPanel(tab.panel);
       }
@@ -119,7 +125,8 @@ for (const scenario of scenarios) {
         }
         writeFileSync(path.join(dir, `chrome-${scenario.id}.har`), `${JSON.stringify({ log: har }, null, 1)}\n`);
       }
-      assert.deepEqual(mismatches(reading, scenario.expect), [], `panel shows: ${JSON.stringify(reading)}`);
+      assert.deepEqual(mismatches(reading, expect), [], `panel shows: ${JSON.stringify(reading)}`);
+      assert.equal(reading.rawJson, null, 'no JSON object is shown as text in the panel');
       // The capture path this run is about delivered the traffic.
       const stats = JSON.parse(await evalIn(tab.dt, '__doctor.stats()'));
       assert.equal(stats.live, LIVE, `live capture ${LIVE ? 'off' : 'on'}: ${JSON.stringify(stats)}`);

@@ -157,7 +157,28 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     ];
     super::unresolved_step::explain(&mut steps, &findings);
     let cause_step = cause_step(&steps);
-    let verdict = verdict_line(&steps, cause_step, &findings);
+    let fix_context = super::fix::Context {
+        deployment: ev
+            .deployments()
+            .iter()
+            .next()
+            .map_or(super::fix::Deployment::Unknown, |d| {
+                super::fix::Deployment::from_origin(d)
+            }),
+        provider: kind,
+        token: judged.as_ref().and_then(|j| j.decoded.as_ref().ok()),
+        config,
+        production: ev.rejections().iter().any(|r| {
+            matches!(
+                ServerError::classify(&r.message),
+                ServerError::NoAuthProvider { redacted: true, .. }
+                    | ServerError::KidMissing { redacted: true }
+            )
+        }),
+    };
+    super::fix::attach(&mut findings, &fix_context);
+    let verdict = super::fix::headline(&findings, cause_step, &fix_context)
+        .unwrap_or_else(|| verdict_line(&steps, cause_step, &findings));
 
     let tokens = ev
         .tokens()

@@ -10,6 +10,7 @@ mod around_rules;
 mod capture;
 mod evidence;
 mod fidelity;
+mod fix;
 mod judge;
 mod keys;
 mod signals;

@@ -51,6 +51,26 @@ fn status_icon(s: Status) -> &'static str {
     }
 }
 
+/// A finding's fix: the `Fix:` line, the command as a code span, dashboard links (made by the engine from the
+/// deployment's name, never taken from captured text) or where the same pages are.
+fn fix_lines(out: &mut String, fix: &crate::findings::Fix) {
+    let _ = writeln!(out, "  - **Fix:** {}", prose(&fix.action));
+    if let Some(command) = &fix.command {
+        let _ = writeln!(out, "    - run {}", code(command));
+    }
+    for p in &fix.places {
+        match (&p.url, &p.hint) {
+            (Some(url), _) => {
+                let _ = writeln!(out, "    - {}: <{}>", prose(&p.label), url);
+            }
+            (None, Some(hint)) => {
+                let _ = writeln!(out, "    - {}: {}", prose(&p.label), prose(hint));
+            }
+            (None, None) => {}
+        }
+    }
+}
+
 /// Renders the redacted markdown report.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
@@ -81,6 +101,8 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "\nDeployment: {}", list.join(", "));
     }
     let _ = writeln!(out, "\n#### Findings\n");
+    // Evidence times read relative to when the latest token was sent.
+    let sent_at = report.tokens.last().map(|t| t.sent_at);
     for f in &report.findings {
         let sev = serde_json::to_value(f.severity)
             .map(|v| value_text(&v))
@@ -94,10 +116,18 @@ pub fn markdown(report: &Report) -> String {
             prose(&f.message)
         );
         for (k, v) in &f.evidence {
-            let _ = writeln!(out, "  - {}: {}", prose(k), code(&value_text(v)));
+            let _ = writeln!(
+                out,
+                "  - {}: {}",
+                prose(k),
+                code(&super::evidence_text(k, v, sent_at))
+            );
         }
         for c in &f.causes {
             let _ = writeln!(out, "  - cause: {}", prose(c));
+        }
+        if let Some(fix) = &f.fix {
+            fix_lines(&mut out, fix);
         }
     }
     for t in &report.tokens {

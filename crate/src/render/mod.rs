@@ -32,3 +32,36 @@ pub(crate) fn value_text(v: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// An evidence value as a person reads it: a Unix time as its UTC date plus how long before or after the latest
+/// token was sent (`2026-11-29T10:08:47Z, 0.9 s after the token was sent`); a list of strings comma-separated;
+/// anything else as [`value_text`].
+pub(crate) fn evidence_text(key: &str, v: &serde_json::Value, sent_at: Option<f64>) -> String {
+    let timeish = key == "time" || key.ends_with("_at") || matches!(key, "exp" | "iat" | "nbf");
+    if let (true, Some(t)) = (timeish, v.as_f64()) {
+        // Seconds since 1970 between 2001 and 5138: anything else is not a date (a count, milliseconds).
+        if (1e9..1e11).contains(&t) {
+            let date = iso_date(t);
+            return match sent_at {
+                Some(s) if key != "sent_at" && (t - s).abs() >= 0.5 => {
+                    let side = if t < s { "before" } else { "after" };
+                    format!(
+                        "{date}, {} {side} the token was sent",
+                        crate::token::time::human_duration(t - s)
+                    )
+                }
+                Some(s) if key != "sent_at" && (t - s).abs() < 0.5 => {
+                    format!("{date}, when the token was sent")
+                }
+                _ => date,
+            };
+        }
+    }
+    if let Some(items) = v.as_array() {
+        if items.iter().all(serde_json::Value::is_string) {
+            let list: Vec<&str> = items.iter().filter_map(serde_json::Value::as_str).collect();
+            return list.join(", ");
+        }
+    }
+    value_text(v)
+}

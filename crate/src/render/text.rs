@@ -30,6 +30,18 @@ fn severity_word(s: Severity) -> &'static str {
     }
 }
 
+/// A finding's fix: the `Fix:` line, the command, and where to look.
+fn fix_lines(out: &mut String, fix: &crate::findings::Fix) {
+    let _ = writeln!(out, "        Fix: {}", clean(&fix.action));
+    if let Some(command) = &fix.command {
+        let _ = writeln!(out, "          run: {}", clean(command));
+    }
+    for p in &fix.places {
+        let at = p.url.as_deref().or(p.hint.as_deref()).unwrap_or_default();
+        let _ = writeln!(out, "          {}: {}", clean(&p.label), clean(at));
+    }
+}
+
 /// Renders the report for a person at a terminal.
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
@@ -61,6 +73,8 @@ pub fn text(report: &Report) -> String {
     if !report.findings.is_empty() {
         let _ = writeln!(out, "\nFindings");
     }
+    // Evidence times read relative to when the latest token was sent.
+    let sent_at = report.tokens.last().map(|t| t.sent_at);
     for f in &report.findings {
         let _ = writeln!(
             out,
@@ -71,10 +85,18 @@ pub fn text(report: &Report) -> String {
             clean(&f.message)
         );
         for (k, v) in &f.evidence {
-            let _ = writeln!(out, "        {}: {}", clean(k), clean(&value_text(v)));
+            let _ = writeln!(
+                out,
+                "        {}: {}",
+                clean(k),
+                clean(&super::evidence_text(k, v, sent_at))
+            );
         }
         for c in &f.causes {
             let _ = writeln!(out, "        - {}", clean(c));
+        }
+        if let Some(fix) = &f.fix {
+            fix_lines(&mut out, fix);
         }
     }
     for t in &report.tokens {
