@@ -787,6 +787,38 @@ fn an_identity_log_naming_the_tokens_subject_confirms_it() {
     assert!(!has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
 }
 
+/// A report never says "the backend sees the user" and "no user token was sent" together (issue 16): a function
+/// that logged an identity is the backend's word that a token went with the call, whatever the capture shows of
+/// it (here an HTTP call whose `Authorization` header the capture does not hold). Nor does step 1 fail for
+/// "functions ran without a user".
+#[test]
+fn an_identity_seen_by_the_backend_is_never_a_missing_token() {
+    let line = format!(
+        "[LOG] 'server identity' {{ tokenIdentifier: '{ISS}|user_2fixture', issuer: '{ISS}', subject: 'user_2fixture' }}"
+    );
+    let body = json!({"status": "success", "value": [], "logLines": [line]}).to_string();
+    let r = run(
+        vec![Event::Http(HttpExchange {
+            url: "https://happy-otter-123.convex.cloud/api/query".into(),
+            method: "POST".into(),
+            time: T,
+            request_body: Some(r#"{"path":"messages:whoami","args":[{}],"format":"json"}"#.into()),
+            status: 200,
+            response_body: Some(body),
+            ..HttpExchange::default()
+        })],
+        None,
+    );
+    assert!(has(&r, Code::IdentityLogged), "{:?}", codes(&r));
+    assert!(!has(&r, Code::TokenAbsent), "{:?}", codes(&r));
+    assert_eq!(status(&r, 1), Status::Pass);
+    assert_ne!(status(&r, 2), Status::Fail);
+    assert_eq!(
+        r.verdict,
+        "Authentication works: the backend sees the user."
+    );
+}
+
 /// The e2e scenario `code-not-pushed` (flaky before): the app clears auth as it unmounts (`Authenticate None`) before
 /// the backend's answer to its token arrives. The identity-raising Transition answers the token sent against the
 /// version it moved past, so the token is still accepted, not left pending because a later Authenticate replaced it.
@@ -833,35 +865,4 @@ fn an_answer_after_the_client_cleared_auth_still_accepts_the_earlier_token() {
         Some(&oidc_config(ISS, "convex")),
     );
     assert!(!has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
-
-/// A report never says "the backend sees the user" and "no user token was sent" together (issue 16): a function
-/// that logged an identity is the backend's word that a token went with the call, whatever the capture shows of
-/// it (here an HTTP call whose `Authorization` header the capture does not hold). Nor does step 1 fail for
-/// "functions ran without a user".
-#[test]
-fn an_identity_seen_by_the_backend_is_never_a_missing_token() {
-    let line = format!(
-        "[LOG] 'server identity' {{ tokenIdentifier: '{ISS}|user_2fixture', issuer: '{ISS}', subject: 'user_2fixture' }}"
-    );
-    let body = json!({"status": "success", "value": [], "logLines": [line]}).to_string();
-    let r = run(
-        vec![Event::Http(HttpExchange {
-            url: "https://happy-otter-123.convex.cloud/api/query".into(),
-            method: "POST".into(),
-            time: T,
-            request_body: Some(r#"{"path":"messages:whoami","args":[{}],"format":"json"}"#.into()),
-            status: 200,
-            response_body: Some(body),
-            ..HttpExchange::default()
-        })],
-        None,
-    );
-    assert!(has(&r, Code::IdentityLogged), "{:?}", codes(&r));
-    assert!(!has(&r, Code::TokenAbsent), "{:?}", codes(&r));
-    assert_eq!(status(&r, 1), Status::Pass);
-    assert_ne!(status(&r, 2), Status::Fail);
-    assert_eq!(
-        r.verdict,
-        "Authentication works: the backend sees the user."
-    );
 }
