@@ -83,6 +83,15 @@ impl Report {
             v(&mut f.message);
             f.evidence = safe_map(std::mem::take(&mut f.evidence), secrets);
             f.causes.iter_mut().for_each(v);
+            if let Some(fix) = &mut f.fix {
+                v(&mut fix.action);
+                fix.command.iter_mut().for_each(v);
+                for place in &mut fix.places {
+                    v(&mut place.label);
+                    place.url.iter_mut().for_each(v);
+                    place.hint.iter_mut().for_each(v);
+                }
+            }
         }
         for t in &mut self.tokens {
             t.header = safe_map(std::mem::take(&mut t.header), secrets);

@@ -300,6 +300,10 @@ fn every_failing_or_warning_finding_of_every_captured_scenario_has_a_fix() {
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).expect("fixtures") {
         let path = entry.expect("entry").path();
+        // The captures themselves; sub-folders (exporters/) hold shapes that are judged in har_exporters.rs.
+        if !path.is_file() || !matches!(path.extension(), Some(e) if e == "har") {
+            continue;
+        }
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_convex-auth-doctor"))
             .args(["har", path.to_str().expect("path"), "--format", "json"])
             .output()
