@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { loadScenarios, startStack } from '../standin/stack.mjs';
-import { clickInPanel, evalIn, launch, mismatches, openTab, readPanel, sleep, until } from './harness.mjs';
+import { clickInPanel, evalIn, launch, mismatches, openTab, readPanel, sleep, until, withValues } from './harness.mjs';
 
 const byId = Object.fromEntries(loadScenarios().map((s) => [s.id, s]));
 const IDS = ['all-good', 'issuer-other-clerk', 'token-expired', 'not-connected', 'all-good-http'];
@@ -40,7 +40,7 @@ async function verdictOf(tab, id, timeoutMs = 8000) {
   await until(
     async () => {
       reading = await readPanel(tab.panel);
-      return mismatches(reading, byId[id].expect).length === 0;
+      return mismatches(reading, expectOf(id)).length === 0;
     },
     { timeoutMs, what: `the ${id} verdict` },
   ).catch(() => {});
@@ -80,7 +80,7 @@ test("turned on from the panel for the app's origin; from the next load the hook
     await tab.page.waitForSelector('body[data-done]', { timeout: 30000 });
     await until(async () => (await stats(tab)).live, { timeoutMs: 8000, what: 'the hook delivering' });
     const reading = await verdictOf(tab, 'all-good');
-    assert.deepEqual(mismatches(reading, byId['all-good'].expect), [], JSON.stringify(reading));
+    assert.deepEqual(mismatches(reading, expectOf('all-good')), [], JSON.stringify(reading));
     const box = await until(async () => (await liveBox(tab)).delivering === 'true' && liveBox(tab), {
       timeoutMs: 5000,
       what: 'the panel saying the hook delivers',
@@ -96,6 +96,9 @@ test("turned on from the panel for the app's origin; from the next load the hook
     await tab.page.close();
   }
 });
+
+/** The scenario's expectation with this run's identity provider and deployment URLs in its fix expectation. */
+const expectOf = (id) => withValues(byId[id].expect, { idpUrl: stack.idpUrl, deploymentUrl: stack.backendUrl(id) });
 
 /** Live capture on for the stand-in's origin (after the first test it already is: the registration persists). */
 async function ensureLive() {
@@ -125,7 +128,7 @@ test('DevTools opened after the app loaded: with live capture on, the verdict wi
     });
     try {
       const reading = await verdictOf(tab, id);
-      assert.deepEqual(mismatches(reading, byId[id].expect), [], `${id}: ${JSON.stringify(reading)}`);
+      assert.deepEqual(mismatches(reading, expectOf(id)), [], `${id}: ${JSON.stringify(reading)}`);
       assert.equal(reading.reloadHint, false);
       const s = await stats(tab);
       assert.equal(s.live, true);
@@ -170,7 +173,7 @@ test("garbage and forgeries through the hook's channel are ignored or judged as 
     });
     await until(async () => (await stats(tab)).hookIgnored - before.hookIgnored >= 9, { what: 'the garbage ignored' });
     const reading = await verdictOf(tab, 'all-good');
-    assert.deepEqual(mismatches(reading, byId['all-good'].expect), [], JSON.stringify(reading));
+    assert.deepEqual(mismatches(reading, expectOf('all-good')), [], JSON.stringify(reading));
 
     // A forged socket and request are judged like any the page could make: the socket shows as a connection of
     // its own, and the panel renders it.
