@@ -563,8 +563,8 @@ fn relative_imports_resolve_from_given_files_and_are_named_when_missing() {
     let src = "import { DOMAIN } from './constants';\nimport { getAuthConfigProvider } from '@convex-dev/better-auth/auth-config';\nimport { env } from './_generated/server';\nexport default { providers: [{ domain: DOMAIN, applicationID: env.APP_ID }] };";
     assert_eq!(import_keys(src, ""), vec!["constants".to_owned()]);
     assert_eq!(
-        import_keys("import { A } from '../shared/x.ts'", "nested/file"),
-        vec!["shared/x".to_owned()]
+        import_keys("import { A } from '../common/x.ts'", "nested/file"),
+        vec!["common/x".to_owned()]
     );
     let (line, msg) = error(src);
     assert_eq!(line, 4);
