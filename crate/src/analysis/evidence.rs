@@ -268,6 +268,19 @@ fn cut(text: &str, max: usize) -> String {
 }
 
 impl Evidence {
+    /// A frame arrived on `socket`: whether it belongs to a Convex socket (counted then). Per frame the URL is read
+    /// only once, when its socket is first seen.
+    fn frame_of_convex_socket(&mut self, socket: &str, url: &str, time: f64) -> bool {
+        if !self.sockets.contains_key(socket) {
+            if !traffic::is_convex_url(url) {
+                return false;
+            }
+            self.note_socket(socket, url, time);
+        }
+        self.convex_events += 1;
+        true
+    }
+
     /// Reads one event.
     pub fn push(&mut self, event: Event) {
         let time = match &event {
@@ -289,14 +302,9 @@ impl Evidence {
                 data,
             } => {
                 let socket = socket_key(&socket);
-                // Per frame: the URL is read once, when its socket is first seen.
-                if !self.sockets.contains_key(socket.as_ref()) {
-                    if !traffic::is_convex_url(&url) {
-                        return;
-                    }
-                    self.note_socket(&socket, &url, time);
+                if !self.frame_of_convex_socket(&socket, &url, time) {
+                    return;
                 }
-                self.convex_events += 1;
                 if data.len() > MAX_FRAME_BYTES {
                     return self.frame_too_large(&socket, direction, time, data.len() as f64);
                 }
@@ -313,13 +321,9 @@ impl Evidence {
                 bytes,
             } => {
                 let socket = socket_key(&socket);
-                if !self.sockets.contains_key(socket.as_ref()) {
-                    if !traffic::is_convex_url(&url) {
-                        return;
-                    }
-                    self.note_socket(&socket, &url, time);
+                if !self.frame_of_convex_socket(&socket, &url, time) {
+                    return;
                 }
-                self.convex_events += 1;
                 self.frame_too_large(&socket, direction, time, bytes);
             }
             Event::WsClose {
