@@ -144,17 +144,10 @@ fn run() -> Result<Report, Exit> {
             } else {
                 arg.clone()
             };
-            if text.trim().is_empty() {
-                return Err(Exit::Message("no token given".into()));
-            }
             // Said here, with exit 2, rather than as a finding: the tool refuses the input, nothing was judged
-            // (and no client cut anything).
-            let bytes = text.trim().len();
-            if bytes > convex_auth_doctor::token::MAX_INPUT_BYTES {
-                return Err(Exit::Message(format!(
-                    "the token is {bytes} bytes, longer than {} bytes: not judged",
-                    convex_auth_doctor::token::MAX_INPUT_BYTES
-                )));
+            // (and no client cut anything). The panel's paste box refuses with the same words.
+            if let Some(why) = convex_auth_doctor::token::refuse_input(&text) {
+                return Err(Exit::Message(why));
             }
             let now = args.now.unwrap_or_else(unix_now);
             session.add_input_token(&text, now);

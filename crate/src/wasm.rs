@@ -66,6 +66,27 @@ impl DoctorSession {
             .map_err(|e| JsValue::from_str(&crate::text::redact::visible(&e)))
     }
 
+    /// A new session for a token the user pastes: this session's configuration in force (the user's, else the
+    /// server's provider list) and the keys fetched so far, without its traffic ([`Session::for_input`]). This
+    /// session does not change; the front end frees the new one once it has its report.
+    #[wasm_bindgen(js_name = forInput)]
+    pub fn for_input(&self) -> DoctorSession {
+        DoctorSession {
+            inner: self.inner.for_input(),
+        }
+    }
+
+    /// Adds a token the user pasted, judged as if sent at `now` (Unix seconds). Refused with an error text, and
+    /// nothing added, when it is empty or longer than the decoder reads ([`crate::token::refuse_input`]).
+    #[wasm_bindgen(js_name = addInputToken)]
+    pub fn add_input_token(&mut self, text: &str, now: f64) -> Result<(), JsValue> {
+        if let Some(why) = crate::token::refuse_input(text) {
+            return Err(JsValue::from_str(&why));
+        }
+        self.inner.add_input_token(text, now);
+        Ok(())
+    }
+
     /// Forgets the user's configuration.
     #[wasm_bindgen(js_name = clearConfig)]
     pub fn clear_config(&mut self) {

@@ -42,7 +42,8 @@ pub(super) fn with_latest_path<R>(
     Some(f(&token, &path, config, matched))
 }
 
-fn server_config(ev: &Evidence) -> Option<AuthConfig> {
+/// The provider list the server printed in its latest error that has one (development deployments print it).
+pub(super) fn server_config(ev: &Evidence) -> Option<AuthConfig> {
     ev.rejections()
         .iter()
         .rev()

@@ -73,6 +73,21 @@ impl Session {
         self.evidence.set_capture(shape);
     }
 
+    /// A session for a token the user pastes (issue 10, item 6: for clients the browser never sees): the
+    /// configuration in force here — the user's, else the provider list the server printed — and the keys fetched
+    /// so far, without the captured traffic. The pasted token is then judged as the command line judges one, and
+    /// this session is unchanged by it.
+    pub fn for_input(&self) -> Session {
+        Session {
+            evidence: Evidence::default(),
+            user_config: self
+                .user_config
+                .clone()
+                .or_else(|| judge::server_config(&self.evidence)),
+            keys: self.keys.clone(),
+        }
+    }
+
     /// Adds a token given directly (command line, pasted), judged as if sent at `now`.
     pub fn add_input_token(&mut self, text: &str, now: f64) {
         self.evidence.add_input_token(text, now);

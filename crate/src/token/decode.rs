@@ -178,6 +178,16 @@ pub fn too_long(bytes: usize) -> Malformed {
     .with("limit", MAX_INPUT_BYTES)
 }
 
+/// Why a token given by the user is not judged at all, or `None` when it is: nothing but blanks, or longer than
+/// [`MAX_INPUT_BYTES`] (the command line exits 2 with this line; the panel shows it instead of a report).
+pub fn refuse_input(text: &str) -> Option<String> {
+    match text.trim().len() {
+        0 => Some("no token given".to_owned()),
+        bytes if bytes > MAX_INPUT_BYTES => Some(too_long(bytes).message),
+        _ => None,
+    }
+}
+
 /// Strips what surrounds a pasted or sent token, noting each step.
 fn clean(input: &str, notes: &mut Vec<String>) -> Result<String, Malformed> {
     let mut s = input.to_owned();

@@ -9,7 +9,9 @@ pub mod time;
 pub mod wrapped;
 
 pub use checks::{check_token, typ_is_jwt_like, TokenPath};
-pub use decode::{decode, too_long, Audience, DecodedToken, Malformed, Part, MAX_INPUT_BYTES};
+pub use decode::{
+    decode, refuse_input, too_long, Audience, DecodedToken, Malformed, Part, MAX_INPUT_BYTES,
+};
 pub use explain::{explain_claims, ClaimNote};
 pub use time::{human_duration, iso_utc};
 pub use wrapped::decode_captured;
