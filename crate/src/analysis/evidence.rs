@@ -392,6 +392,16 @@ impl Evidence {
         self.capture = Some(shape);
     }
 
+    /// The evidence a token pasted next to this capture starts from: the deployments the app talked to (its fixes
+    /// name them and their dashboard pages), none of the traffic.
+    pub fn for_input(&self) -> Evidence {
+        let mut ev = Evidence::default();
+        for d in self.deployments.iter() {
+            ev.deployments.insert(d);
+        }
+        ev
+    }
+
     /// A token given by the user rather than captured.
     pub fn add_input_token(&mut self, text: &str, now: f64) {
         self.token_index(text, TokenSource::Input, now, None);

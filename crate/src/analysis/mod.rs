@@ -74,12 +74,12 @@ impl Session {
     }
 
     /// A session for a token the user pastes (issue 10, item 6: for clients the browser never sees): the
-    /// configuration in force here — the user's, else the provider list the server printed — and the keys fetched
-    /// so far, without the captured traffic. The pasted token is then judged as the command line judges one, and
-    /// this session is unchanged by it.
+    /// configuration in force here — the user's, else the provider list the server printed — the keys fetched so
+    /// far and the deployments the app talked to (for the fixes), without the captured traffic. The pasted token is
+    /// then judged as the command line judges one, and this session is unchanged by it.
     pub fn for_input(&self) -> Session {
         Session {
-            evidence: Evidence::default(),
+            evidence: self.evidence.for_input(),
             user_config: self
                 .user_config
                 .clone()
