@@ -37,6 +37,10 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {() => string} liveState JSON text of `LiveState` for the current origin.
  * @property {(on: boolean) => Promise<void>} setLive Turns live capture on (after the panel got the permission,
  *   `livePermission(origin)`) or off for the current origin; rejects with the reason it could not.
+ * @property {(text: string, ask: AskAccess, checkSignature: boolean) => Promise<string>} judgeToken A token the user
+ *   pasted, judged now with the configuration in force and the keys fetched so far (and, with `checkSignature`, its
+ *   issuer's keys fetched first); resolves to the engine's report (JSON text, redacted), rejects with an Error for the
+ *   user (empty, too long). Nothing of the token is kept (extension/devtools/paste.js).
  */
 
 /**

@@ -4,7 +4,8 @@
 // This file is the wiring; each job has its module under devtools/: capture.js (HAR entries → engine events),
 // poller.js (getHAR() polling for open sockets), config-store.js (the user's configuration per origin), keys.js
 // (the issuer's keys), bridge.js (the panel's side of extension/contract.js), and live capture: live-capture.js
-// (turning the page hook on per origin), hook-link.js (its ports), hook-capture.js (its records → engine events).
+// (turning the page hook on per origin), hook-link.js (its ports), hook-capture.js (its records → engine events),
+// paste.js (a token the user pastes, judged in a session of its own, never stored).
 //
 // Two capture sources, one per page load: live capture once the page's relay says hello (it saw the page from
 // document_start, so it alone feeds the engine, and getHAR() polling stops), else DevTools' network API.
@@ -19,6 +20,7 @@ import { createHookCapture, readHello } from './devtools/hook-capture.js';
 import { createHookLink } from './devtools/hook-link.js';
 import { createKeyFetcher } from './devtools/keys.js';
 import { createLiveCapture } from './devtools/live-capture.js';
+import { createPasteJudge } from './devtools/paste.js';
 import { startPoller } from './devtools/poller.js';
 import init, { DoctorSession, httpInterest, isConvexUrl, maxFrameBytes } from './pkg/convex_auth_doctor.js';
 
@@ -107,6 +109,7 @@ const host = createHost({
   liveState: () => ({ origin: state.origin, ...state.live, delivering: !!state.hook }),
   setLive: (on) => (on ? live.enable(state.origin) : live.disable(state.origin)).finally(refreshLive),
   changed: markDirty,
+  paste: createPasteJudge({ session: () => state.session }),
 });
 
 /** What the panel shows may have changed: re-render it, and let an opted-in key check start. */

@@ -3,6 +3,7 @@
 // What it may ask of the devtools page, and how the two find each other: extension/contract.js.
 import { HOST_READY_EVENT, livePermission } from './contract.js';
 import { parseEnv } from './panel/env.js';
+import { createPasteBox } from './panel/paste.js';
 
 const STEP_TITLES = {
   1: 'Step 1 — does the backend see an identity?',
@@ -178,8 +179,7 @@ function renderFinding(f, sentAt) {
   return details;
 }
 
-function renderSteps(report) {
-  const box = $('steps');
+function renderSteps(report, box = $('steps')) {
   const cards = [];
   for (const n of [1, 2, 3]) {
     const step = (report.steps || []).find((s) => s.step === n) || { step: n, status: 'unknown', summary: '' };
@@ -198,9 +198,8 @@ function renderSteps(report) {
   box.replaceChildren(...cards);
 }
 
-function renderTokens(report) {
+function renderTokens(report, box = $('tokens')) {
   const tokens = report.tokens || [];
-  const box = $('tokens');
   if (tokens.length === 0) {
     box.replaceChildren(el('p', { class: 'muted', text: 'No token seen yet.' }));
     return;
@@ -548,6 +547,23 @@ function wire() {
     if (on && $('check-keys').dataset.mode === 'check') checkKeys(); // the user's click: may ask for access
   });
   setInterval(showKeysAge, 1000);
+  // A pasted token's report is drawn with the same renderers as the capture's (extension/panel/paste.js).
+  createPasteBox({
+    doc: document,
+    host: () => host,
+    ask: askAccess,
+    draw: (report, parts) => {
+      renderSteps(report, parts.steps);
+      renderTokens(report, parts.tokens);
+    },
+    autoKeys: () => {
+      try {
+        return !!JSON.parse(host.keyState()).auto;
+      } catch {
+        return false;
+      }
+    },
+  });
   $('config-apply').addEventListener('click', applyConfig);
   $('config-clear').addEventListener('click', () => {
     $('config-source').value = '';

@@ -50,7 +50,8 @@ export function createPanelBridge({ report, timers = globalThis }) {
  * The `DoctorHost` of the contract, over the devtools page's parts: `session()` (null while the engine loads),
  * `origin()`, the config `store`, the key fetcher `keys`, `stats()` (a `CaptureStats` object), `notice()` (the
  * engine-restart note, or ''), `reload()`, `themeName()`, `autoKeysChanged()` (the opt-in was written),
- * `liveState()` (a `LiveState` object), `setLive(on)` and `changed()` (what the panel shows may differ).
+ * `liveState()` (a `LiveState` object), `setLive(on)`, `changed()` (what the panel shows may differ) and `paste`, the
+ * judge of pasted tokens (devtools/paste.js).
  * @returns {import('../contract.js').DoctorHost}
  */
 export function createHost({
@@ -66,6 +67,7 @@ export function createHost({
   liveState,
   setLive,
   changed,
+  paste,
 }) {
   return {
     report: () => session()?.report() ?? '',
@@ -94,5 +96,6 @@ export function createHost({
     },
     liveState: () => JSON.stringify(liveState()),
     setLive: (on) => setLive(!!on),
+    judgeToken: (text, ask, checkSignature) => paste.judge(text, { ask, checkSignature: !!checkSignature }),
   };
 }
