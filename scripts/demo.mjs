@@ -1,12 +1,23 @@
 #!/usr/bin/env node
 // See scripts/demo.sh (which installs and builds first). Options: [--headless] [SCENARIO] (default: a failing one,
-// so the first thing a newcomer sees is a diagnosis; the page's menu picks the others).
+// so the first thing a newcomer sees is a diagnosis; the page's menu picks the others), or `--screenshots DIR`: the
+// README's screenshots of the panel (scripts/screenshots.mjs).
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { startStack, loadScenarios } from '../tests/standin/stack.mjs';
 import { launch, openTab, readPanel, sleep, ROOT } from '../tests/e2e/harness.mjs';
+import { screenshots } from './screenshots.mjs';
 
 const args = process.argv.slice(2);
+const shotsAt = args.indexOf('--screenshots');
+if (shotsAt >= 0) {
+  const dir = args[shotsAt + 1];
+  if (!dir || dir.startsWith('--')) {
+    console.error('--screenshots needs a directory (the README uses docs/screenshots)');
+    process.exit(2);
+  }
+  process.exit(await screenshots(path.resolve(dir)));
+}
 const ids = new Set(loadScenarios().map((s) => s.id));
 const scenario = args.find((a) => !a.startsWith('--')) ?? 'issuer-other-clerk';
 if (!ids.has(scenario)) {
