@@ -4,6 +4,7 @@
 // Every "issuer" lives under a path of one HTTP server, e.g. `http://127.0.0.1:PORT/clerk`,
 // so one port serves several providers. Token shapes follow what Clerk, Auth0, Convex Auth and WorkOS issue.
 import http from 'node:http';
+import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
 import { clerkFapi, betterAuthRoute } from './around.mjs';
@@ -278,7 +279,13 @@ async function signRaw(header, claims, privateKey) {
   return `${input}.${sig.toString('base64url')}`;
 }
 
-export async function startIdp({ host = '127.0.0.1' } = {}) {
+/**
+ * `host` is where the IdP listens; `hostname` the name its issuers are given (default: `host`). A cloud-shaped name
+ * (`verb-noun-00.clerk.accounts.dev`) makes its tokens look like a real provider's; whoever fetches from it must then
+ * map that name to `host` (Chromium: `--host-resolver-rules`, tests/e2e/cloud-issuer.test.mjs). `tls` ({ key, cert },
+ * PEM) serves HTTPS instead, for names a browser reaches only over HTTPS (`.dev` is HSTS-preloaded).
+ */
+export async function startIdp({ host = '127.0.0.1', hostname = host, tls = null } = {}) {
   // RSA keys rotate: `rsa[0]` signs, `rsa[1]` is the previous key (still published),
   // `retired` was rotated out of the JWKS (tokens signed with it have an unknown `kid`).
   const newRsa = async (n) => ({ kid: `rsa-${n}`, ...(await generateKeyPair('RS256', { extractable: true })) });
@@ -343,7 +350,7 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
     return token;
   }
 
-  const server = http.createServer(async (req, res) => {
+  const handler = async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const send = (status, body, type = 'application/json') => {
       const cc = url.pathname.includes('/.well-known/') ? cacheControl : 'no-store';
@@ -385,9 +392,10 @@ export async function startIdp({ host = '127.0.0.1' } = {}) {
     } catch (e) {
       return send(400, { error: String(e?.message ?? e) });
     }
-  });
+  };
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   await new Promise((r) => server.listen(0, host, r));
-  base = `http://${host}:${server.address().port}`;
+  base = `${tls ? 'https' : 'http'}://${hostname}:${server.address().port}`;
   return {
     url: base,
     issuer: (name) => base + ISSUERS[name].path,

@@ -42,7 +42,9 @@ async function closedPort(host) {
 }
 
 /**
- * opts: { scenarios?: string[] (ids to start; default all), host?: "127.0.0.1", pingMs?, build?: true }
+ * opts: { scenarios?: string[] (ids to start; default all), host?: "127.0.0.1", pingMs?, build?: true,
+ *   idpHostname?: the name in the identity provider's URLs and issuers (default: host), idpTls?: { key, cert } (it
+ *   serves HTTPS; see idp.mjs) }
  * Returns { appUrl(id), backendUrl(id), idpUrl, idp, scenarios, frames(id), close() }.
  */
 export async function startStack(opts = {}) {
@@ -50,7 +52,7 @@ export async function startStack(opts = {}) {
   const all = loadScenarios();
   const wanted = opts.scenarios ? all.filter((s) => opts.scenarios.includes(s.id)) : all;
   if (opts.build !== false) await buildApp();
-  const idp = await startIdp({ host });
+  const idp = await startIdp({ host, hostname: opts.idpHostname ?? host, tls: opts.idpTls ?? null });
   const deployments = new Map();
   const urls = {};
   const closers = [idp.close];
