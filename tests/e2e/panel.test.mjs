@@ -80,7 +80,7 @@ test('a hostile token (claims full of markup and script) renders as inert text',
     const dom = await evalIn(
       tab.panel,
       `(() => ({
-      active: document.querySelectorAll('script:not([src="panel.js"]), img, iframe, svg, object, embed, b, textarea:not(#config-source):not(#config-env)').length,
+      active: document.querySelectorAll('script:not([src="panel.js"]), img, iframe, svg, object, embed, b, textarea:not(#config-source):not(#config-env):not(#paste-token)').length,
       handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).length,
       text: document.body.textContent,
       title: document.title,
