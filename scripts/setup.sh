@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine, skipping what is already there:
-# the wasm target, wasm-bindgen CLI (pinned to the crate's wasm-bindgen), binaryen's wasm-opt, Chromium, npm packages.
+# the wasm target, wasm-bindgen CLI (pinned to the crate's wasm-bindgen), binaryen's wasm-opt, Chromium, openssl (a
+# throwaway certificate in tests/e2e/cloud-issuer.test.mjs), npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WASM_BINDGEN_VERSION=0.2.130
@@ -18,6 +19,7 @@ fi
 apt_missing=()
 command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium chromium-driver)
 command -v wasm-opt >/dev/null 2>&1 || apt_missing+=(binaryen)
+command -v openssl >/dev/null 2>&1 || apt_missing+=(openssl)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${apt_missing[*]} with apt-get"
