@@ -1,17 +1,22 @@
 // The README's screenshots of the panel (issue 10, item 7): real Chromium with the real extension, DevTools on the
 // Convex Auth panel, the stand-in running three scenarios — one that passes, an issuer mismatch, a bad signature —
-// as a user would run them (the signature checked with a click on "Check the signature"). Refresh them with
+// as a user would run them (the signature checked with a click on "Check the signature"). The issuer mismatch comes
+// from a Clerk-shaped issuer (tests/e2e/clerk-host.mjs), so it shows the Clerk-specific headline. Refresh them with
 // `scripts/demo.sh --screenshots docs/screenshots` (or `node scripts/demo.mjs --screenshots docs/screenshots`).
 // Artefacts, not tests: CI does not run this, and a run changes the files (times, ports).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startStack } from '../tests/standin/stack.mjs';
+import { clerkHostArgs, CLERK_HOST, throwawayCertificate } from '../tests/e2e/clerk-host.mjs';
 import { clickInPanel, evalIn, launch, openTab, readPanel, sleep, until } from '../tests/e2e/harness.mjs';
 
-/** The scenarios shown, what the panel must say before the picture is taken, and the file each goes to. */
+/**
+ * The scenarios shown, what the panel must say before the picture is taken, and the file each goes to; `clerk`: its
+ * issuers on the Clerk host (only where the stand-in backend fetches no key: it cannot resolve that name).
+ */
 export const SHOTS = [
   { scenario: 'all-good', file: 'panel-passing.png', keys: true, shows: 'signature.valid' },
-  { scenario: 'issuer-other-clerk', file: 'panel-issuer-mismatch.png', shows: 'config.issuer_mismatch' },
+  { scenario: 'issuer-other-clerk', file: 'panel-issuer-mismatch.png', shows: 'config.issuer_mismatch', clerk: true },
   { scenario: 'wrong-signature', file: 'panel-bad-signature.png', keys: true, shows: 'signature.invalid' },
 ];
 /** The DevTools window's size: wide enough for the three step cards side by side, small enough for a light PNG. */
@@ -42,7 +47,8 @@ async function checkSignature(tab) {
 }
 
 /** One scenario run and photographed; returns the panel's reading. */
-async function shoot(browser, stack, shot, dir) {
+async function shoot(browser, stacks, shot, dir) {
+  const stack = shot.clerk ? stacks.clerk : stacks.local;
   const tab = await openTab(browser);
   try {
     await undock(tab);
@@ -68,11 +74,20 @@ async function shoot(browser, stack, shot, dir) {
 /** Writes every screenshot into `dir`; returns the exit status (0: all taken). */
 export async function screenshots(dir) {
   mkdirSync(dir, { recursive: true });
-  const stack = await startStack({ scenarios: SHOTS.map((s) => s.scenario) });
-  const chrome = await launch({ extraArgs: [`--window-size=${WIDTH},${HEIGHT}`] });
+  const ids = (clerk) => SHOTS.filter((s) => !!s.clerk === clerk).map((s) => s.scenario);
+  const stacks = {
+    local: await startStack({ scenarios: ids(false) }),
+    clerk: await startStack({
+      scenarios: ids(true),
+      build: false,
+      idpHostname: CLERK_HOST,
+      idpTls: throwawayCertificate(),
+    }),
+  };
+  const chrome = await launch({ extraArgs: [`--window-size=${WIDTH},${HEIGHT}`, ...clerkHostArgs] });
   try {
     for (const shot of SHOTS) {
-      const reading = await shoot(chrome.browser, stack, shot, dir);
+      const reading = await shoot(chrome.browser, stacks, shot, dir);
       console.log(`${path.join(path.relative(process.cwd(), dir), shot.file)}: ${reading.verdict}`);
     }
     return 0;
@@ -81,6 +96,7 @@ export async function screenshots(dir) {
     return 1;
   } finally {
     await chrome.close();
-    await stack.close();
+    await stacks.local.close();
+    await stacks.clerk.close();
   }
 }

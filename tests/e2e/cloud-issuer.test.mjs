@@ -7,57 +7,18 @@
 // "Also check its signature") does go to that name, through the mapping.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startStack, loadScenarios } from '../standin/stack.mjs';
+import { CLERK_HOST, clerkHostArgs, throwawayCertificate } from './clerk-host.mjs';
 import { launch, openTab, readPanel, mismatches, evalIn, until, clickInPanel, withValues } from './harness.mjs';
 
-const CLERK_HOST = 'verb-noun-00.clerk.accounts.dev';
 const SCENARIOS = ['issuer-other-clerk', 'audience-clerk-template'];
 const byId = Object.fromEntries(loadScenarios().map((s) => [s.id, s]));
 let stack;
 let chrome;
 
-/** A self-signed certificate for CLERK_HOST, made for this run only (openssl, as on any Debian machine). */
-function throwawayCertificate() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cad-cert-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${CLERK_HOST}`,
-        '-addext',
-        `subjectAltName=DNS:${CLERK_HOST}`,
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 before(async () => {
   stack = await startStack({ scenarios: SCENARIOS, idpHostname: CLERK_HOST, idpTls: throwawayCertificate() });
-  chrome = await launch({
-    extraArgs: [`--host-resolver-rules=MAP ${CLERK_HOST} 127.0.0.1`, '--ignore-certificate-errors'],
-  });
+  chrome = await launch({ extraArgs: clerkHostArgs });
 });
 
 after(async () => {
