@@ -1,13 +1,13 @@
 // The README's screenshots of the panel (issue 10, item 7): real Chromium with the real extension, DevTools on the
 // Convex Auth panel, the stand-in running three scenarios — one that passes, an issuer mismatch, a bad signature —
 // as a user would run them (the signature checked with a click on "Check the signature"). The issuer mismatch comes
-// from a Clerk-shaped issuer (tests/e2e/clerk-host.mjs), so it shows the Clerk-specific headline. Refresh them with
+// from a Clerk-shaped issuer (tests/e2e/cloud-host.mjs), so it shows the Clerk-specific headline. Refresh them with
 // `scripts/demo.sh --screenshots docs/screenshots` (or `node scripts/demo.mjs --screenshots docs/screenshots`).
 // Artefacts, not tests: CI does not run this, and a run changes the files (times, ports).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startStack } from '../tests/standin/stack.mjs';
-import { clerkHostArgs, CLERK_HOST, throwawayCertificate } from '../tests/e2e/clerk-host.mjs';
+import { CLERK_HOST, hostArgs, throwawayCertificate } from '../tests/e2e/cloud-host.mjs';
 import { clickInPanel, evalIn, launch, openTab, readPanel, sleep, until } from '../tests/e2e/harness.mjs';
 
 /**
@@ -81,10 +81,10 @@ export async function screenshots(dir) {
       scenarios: ids(true),
       build: false,
       idpHostname: CLERK_HOST,
-      idpTls: throwawayCertificate(),
+      idpTls: throwawayCertificate(CLERK_HOST),
     }),
   };
-  const chrome = await launch({ extraArgs: [`--window-size=${WIDTH},${HEIGHT}`, ...clerkHostArgs] });
+  const chrome = await launch({ extraArgs: [`--window-size=${WIDTH},${HEIGHT}`, ...hostArgs([CLERK_HOST])] });
   try {
     for (const shot of SHOTS) {
       const reading = await shoot(chrome.browser, stacks, shot, dir);

@@ -1,29 +1,38 @@
 // Provider-specific headlines end to end (issue 10, item 1): the stand-in identity provider's issuers carry a real
-// Clerk development host, `verb-noun-00.clerk.accounts.dev`, served over HTTPS with a throwaway certificate made here
-// (`.dev` is HSTS-preloaded: Chromium reaches it over HTTPS only) and mapped to 127.0.0.1 by Chromium's
-// `--host-resolver-rules`, so the tokens the app gets are shaped like Clerk's and the panel must recognise Clerk.
-// Only scenarios where the stand-in backend never fetches the issuer's keys (Node cannot resolve that name): the
-// token is refused on its issuer or audience before any key is needed. The panel's own key fetch (a pasted token,
-// "Also check its signature") does go to that name, through the mapping.
+// provider's host — a Clerk development instance (`verb-noun-00.clerk.accounts.dev`), an Auth0 tenant
+// (`standin-tenant.us.auth0.com`) — over HTTPS with a throwaway certificate, mapped to 127.0.0.1 by Chromium's
+// `--host-resolver-rules` (tests/e2e/cloud-host.mjs), so the tokens the app gets are shaped like that provider's and
+// the panel must recognise it. Only scenarios where the stand-in backend never fetches the issuer's keys (Node cannot
+// resolve those names): the token is refused on its issuer or audience before any key is needed. The panel's own key
+// fetch (a pasted token, "Also check its signature") does go to that name, through the mapping.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, loadScenarios } from '../standin/stack.mjs';
-import { CLERK_HOST, clerkHostArgs, throwawayCertificate } from './clerk-host.mjs';
+import { AUTH0_HOST, CLERK_HOST, hostArgs, throwawayCertificate } from './cloud-host.mjs';
 import { launch, openTab, readPanel, mismatches, evalIn, until, clickInPanel, withValues } from './harness.mjs';
 
-const SCENARIOS = ['issuer-other-clerk', 'audience-clerk-template'];
 const byId = Object.fromEntries(loadScenarios().map((s) => [s.id, s]));
-let stack;
+/** One stack per provider host (the stand-in IdP has one name); `stacks[id]` is the one running scenario `id`. */
+const stacks = {};
 let chrome;
+const closers = [];
+
+async function startFor(host, scenarios) {
+  const stack = await startStack({ scenarios, idpHostname: host, idpTls: throwawayCertificate(host) });
+  closers.push(() => stack.close());
+  for (const id of scenarios) stacks[id] = stack;
+  return stack;
+}
 
 before(async () => {
-  stack = await startStack({ scenarios: SCENARIOS, idpHostname: CLERK_HOST, idpTls: throwawayCertificate() });
-  chrome = await launch({ extraArgs: clerkHostArgs });
+  await startFor(CLERK_HOST, ['issuer-other-clerk', 'audience-clerk-template']);
+  await startFor(AUTH0_HOST, ['audience-auth0-client-id']);
+  chrome = await launch({ extraArgs: hostArgs([CLERK_HOST, AUTH0_HOST]) });
 });
 
 after(async () => {
   await chrome?.close();
-  await stack?.close();
+  for (const close of closers) await close();
 });
 
 /**
@@ -39,6 +48,7 @@ const CLERK_FIX = {
 
 /** Runs a scenario and returns the panel's reading once it meets the scenario's expectation (or after 10 s). */
 async function run(tab, id) {
+  const stack = stacks[id];
   await tab.page.goto(stack.appUrl(id));
   await tab.page.waitForSelector('body[data-done]', { timeout: 45000 });
   const scenario = byId[id].expect;
@@ -58,18 +68,20 @@ async function run(tab, id) {
   return reading;
 }
 
-test('the stand-in issuers are Clerk-shaped', () => {
-  assert.match(stack.idpUrl, /^https:\/\/verb-noun-00\.clerk\.accounts\.dev:\d+$/);
+test("the stand-in issuers carry the providers' hosts", () => {
+  assert.match(stacks['issuer-other-clerk'].idpUrl, /^https:\/\/verb-noun-00\.clerk\.accounts\.dev:\d+$/);
+  assert.match(stacks['audience-auth0-client-id'].idpUrl, /^https:\/\/standin-tenant\.us\.auth0\.com:\d+$/);
 });
 
 test('a token from another Clerk instance: the headline names the Clerk instance', { timeout: 90000 }, async () => {
   const tab = await openTab(chrome.browser);
   try {
     const reading = await run(tab, 'issuer-other-clerk');
+    const idp = stacks['issuer-other-clerk'].idpUrl;
     assert.match(
       reading.verdict,
       new RegExp(
-        `^Step 3 breaks: the token comes from the Clerk instance ${stack.idpUrl}/clerk-other, which the deployment does not trust \\(${stack.idpUrl}/clerk\\)\\. Fix: `,
+        `^Step 3 breaks: the token comes from the Clerk instance ${idp}/clerk-other, which the deployment does not trust \\(${idp}/clerk\\)\\. Fix: `,
       ),
     );
   } finally {
@@ -92,13 +104,28 @@ test("Clerk's session token (no aud): the headline says the JWT template is not 
   }
 });
 
+test('an Auth0 token for another client ID: the headline says so, with both client IDs', {
+  timeout: 90000,
+}, async () => {
+  const tab = await openTab(chrome.browser);
+  try {
+    const reading = await run(tab, 'audience-auth0-client-id');
+    assert.match(
+      reading.verdict,
+      /^Step 3 breaks: the token is for another client ID: its aud is SomeOtherAuth0ClientId, the deployment expects the client ID Auth0ClientIdStandin\. Fix: /,
+    );
+  } finally {
+    await tab.page.close();
+  }
+});
+
 test('a pasted Clerk token: its signature checked with the keys fetched from the Clerk-shaped host', {
   timeout: 90000,
 }, async () => {
   const tab = await openTab(chrome.browser);
   try {
     await run(tab, 'issuer-other-clerk');
-    const token = await stack.idp.mint('clerk-convex');
+    const token = await stacks['issuer-other-clerk'].idp.mint('clerk-convex');
     await evalIn(
       tab.panel,
       `(async () => {
