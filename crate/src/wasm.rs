@@ -67,8 +67,9 @@ impl DoctorSession {
     }
 
     /// A new session for a token the user pastes: this session's configuration in force (the user's, else the
-    /// server's provider list) and the keys fetched so far, without its traffic ([`Session::for_input`]). This
-    /// session does not change; the front end frees the new one once it has its report.
+    /// server's provider list), the keys fetched so far and the deployments seen, without its traffic
+    /// ([`Session::for_input`]). This session does not change; the front end frees the new one once it has its
+    /// report.
     #[wasm_bindgen(js_name = forInput)]
     pub fn for_input(&self) -> DoctorSession {
         DoctorSession {
