@@ -5,6 +5,9 @@
 //! characters escaped) — the JSON report and the panel get the same from [`crate::analysis::Session::report`] —
 //! and the markdown renderer also puts values in code spans and escapes markup in prose.
 
+mod compare;
+
+use crate::report::{Report, TokenGroup, TokenView};
 mod markdown;
 mod text;
 
@@ -23,6 +26,44 @@ pub fn step_title(step: u8) -> &'static str {
 /// A Unix time as an ISO 8601 UTC date (`2026-11-26T19:52:40Z`); the number itself when out of range.
 pub fn iso_date(unix: f64) -> String {
     crate::token::iso_utc(unix).unwrap_or_else(|| crate::token::time::plain_number(unix))
+}
+
+/// A group's heading: `4 tokens, latest sent 2026-11-29T08:35:24Z, rejected`, with the earlier ones' other
+/// outcomes when they differ, and what differs between them.
+pub(crate) fn group_title(report: &Report, g: &TokenGroup) -> String {
+    let latest = g.tokens.last().and_then(|&i| report.tokens.get(i));
+    let sent = latest.map(|t| iso_date(t.sent_at)).unwrap_or_default();
+    let outcome = g.outcomes.first().map_or("", |(o, _)| o);
+    let mut title = format!("{} tokens, latest sent {sent}, {outcome}", g.tokens.len());
+    if g.outcomes.len() > 1 {
+        let others: Vec<String> = g.outcomes.iter().map(|(o, n)| format!("{n} {o}")).collect();
+        title.push_str(&format!(" (in all: {})", others.join(", ")));
+    }
+    if !g.varying.is_empty() {
+        title.push_str(&format!("; they differ only in {}", g.varying.join(", ")));
+    }
+    title
+}
+
+/// An earlier token of a group in one line: when it was sent, how it fared, and its values of the varying claims.
+pub(crate) fn earlier_line(t: &TokenView, varying: &[String]) -> String {
+    let values: Vec<String> = varying
+        .iter()
+        .filter_map(|k| {
+            let v = t.payload.get(k)?;
+            let text: String = evidence_text(k, v, Some(t.sent_at))
+                .chars()
+                .take(60)
+                .collect();
+            Some(format!("{k} {text}"))
+        })
+        .collect();
+    format!(
+        "sent {}, {}: {}",
+        iso_date(t.sent_at),
+        t.outcome,
+        values.join("; ")
+    )
 }
 
 /// A JSON value as one line of text.
