@@ -369,3 +369,31 @@ fn slices(text: &str, spans: &[[usize; 2]]) -> Vec<String> {
         .map(|[a, b]| chars[*a..*b].iter().collect())
         .collect()
 }
+
+#[test]
+fn no_report_of_a_real_capture_shows_evidence_as_json() {
+    // Issue 10 item 4: providers as rows, lists as lists. A JSON object or list printed as text would show as
+    // `{"name": …` or `["…`; quoted server and log texts (`'server identity' {`) are not JSON of the engine's.
+    let dir = format!("{}/tests/fixtures/har", env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if !name.starts_with("chrome-") {
+            continue;
+        }
+        let report = har_report(&name);
+        for out in [
+            convex_auth_doctor::render::text(&report),
+            convex_auth_doctor::render::markdown(&report),
+        ] {
+            for line in out.lines() {
+                let json_object = line.contains("{\"") || line.contains("{ \"");
+                let json_list = line.contains("[\"") || line.contains("\\[\"");
+                assert!(!json_object && !json_list, "{name}: {line}");
+            }
+        }
+        seen += 1;
+    }
+    assert!(seen >= 40, "{seen} captures");
+}

@@ -354,7 +354,11 @@ pub fn check_config(config: &AuthConfig, token: &DecodedToken) -> ConfigVerdict 
                 format!(
                     "Provider {} has the token's issuer but its applicationID `{app}` is not in the token's aud {}",
                     v.index + 1,
-                    if aud.is_empty() { "(absent)".to_owned() } else { format!("{aud:?}") }
+                    if aud.is_empty() {
+                        "(absent)".to_owned()
+                    } else {
+                        aud.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                    }
                 ),
             )
             .with("aud", json!(aud))
