@@ -6,6 +6,7 @@ import { parseEnv } from './panel/env.js';
 import { el } from './panel/dom.js';
 import { renderComparison } from './panel/compare.js';
 import { renderTokenGroups } from './panel/tokens.js';
+import { knownObjectText } from './panel/values.js';
 
 const STEP_TITLES = {
   1: 'Step 1 — does the backend see an identity?',
@@ -64,6 +65,8 @@ function renderValue(key, value, sentAt) {
     for (const v of value) ul.append(el('li', {}, renderValue('', v, sentAt)));
     return ul;
   }
+  const known = knownObjectText(value);
+  if (known !== null) return el('span', { text: known });
   if (value !== null && typeof value === 'object') {
     const dl = el('dl', { class: 'evidence nested' });
     for (const [k, v] of Object.entries(value))
@@ -170,12 +173,18 @@ function renderSteps(report) {
     });
     card.append(el('h2', {}, el('span', { class: 'badge', text: step.status }), STEP_TITLES[n]));
     if (step.summary) card.append(el('p', { class: 'summary', text: step.summary }));
-    if (n === 3) card.append(renderComparison(report.comparison) ?? '');
     const sentAt = (report.tokens || []).at(-1)?.sent_at;
     for (const f of (report.findings || []).filter((x) => x.step === n)) card.append(renderFinding(f, sentAt));
     cards.push(card);
   }
   box.replaceChildren(...cards);
+}
+
+/** Step 3 side by side, under the three steps (extension/panel/compare.js). */
+function renderCompare(report) {
+  const table = renderComparison(report.comparison);
+  $('compare-box').hidden = !table;
+  $('compare-box').replaceChildren(...(table ? [table] : []));
 }
 
 function renderTokens(report) {
@@ -458,6 +467,7 @@ function render(json) {
   renderVerdict(report);
   renderNotice();
   renderSteps(report);
+  renderCompare(report);
   renderTokens(report);
   renderTimeline(report);
   renderKeys(report);

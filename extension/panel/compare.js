@@ -4,8 +4,8 @@
 import { el } from './dom.js';
 
 const MARKERS = {
-  matched: 'the provider the backend picks',
-  near: 'would be picked but for one field',
+  matched: 'the one the backend picks',
+  near: 'nearly picked: one field differs',
 };
 
 /**
@@ -28,13 +28,18 @@ function marked(text, spans) {
   return code;
 }
 
-/** One side of a row: the value with its differing characters marked, and the engine's note under it. */
-function side(cls, text, spans, note) {
-  const td = el('td', { class: cls });
-  if (typeof text === 'string' && text !== '') td.append(marked(text, spans));
-  if (typeof note === 'string' && note) td.append(el('div', { class: 'cmp-note', text: note }));
-  if (!td.childNodes.length) td.append(el('span', { class: 'muted', text: '(none)' }));
-  return td;
+/**
+ * One side of a row, on its own line under the other so that equal characters line up: a label, the value with its
+ * differing characters marked, and the engine's note under it.
+ */
+function side(cls, label, text, spans, note) {
+  const line = el('div', { class: `cmp-line ${cls}` }, el('span', { class: 'cmp-label', text: label }));
+  const value = el('div', { class: 'cmp-cell' });
+  if (typeof text === 'string' && text !== '') value.append(marked(text, spans));
+  if (typeof note === 'string' && note) value.append(el('div', { class: 'cmp-note', text: note }));
+  if (!value.childNodes.length) value.append(el('span', { class: 'muted', text: '(none)' }));
+  line.append(value);
+  return line;
 }
 
 function verdictCell(matches) {
@@ -71,8 +76,12 @@ export function renderComparison(comparison) {
     tr.append(
       who,
       el('td', { class: 'cmp-field', text: String(r.field) }),
-      side('cmp-expected', r.expected, r.expected_diff, r.expected_note),
-      side('cmp-actual', r.actual, r.actual_diff, r.actual_note),
+      el(
+        'td',
+        { class: 'cmp-values' },
+        side('cmp-expected', 'configured', r.expected, r.expected_diff, r.expected_note),
+        side('cmp-actual', 'token', r.actual, r.actual_diff, r.actual_note),
+      ),
       verdictCell(r.matches),
     );
     tbody.append(tr);
@@ -88,8 +97,7 @@ export function renderComparison(comparison) {
         {},
         el('th', { scope: 'col', text: 'Provider' }),
         el('th', { scope: 'col', text: 'Field' }),
-        el('th', { scope: 'col', text: 'Configured' }),
-        el('th', { scope: 'col', text: 'Token' }),
+        el('th', { scope: 'col', text: 'Configured, and in the token' }),
         el('th', { scope: 'col', text: 'For the backend' }),
       ),
     ),
@@ -98,10 +106,10 @@ export function renderComparison(comparison) {
   const box = el(
     'section',
     { class: 'compare', 'data-compare': '', 'aria-label': 'Step 3 side by side' },
-    el('h3', { text: 'Side by side, as the backend compares them' }),
+    el('h2', { class: 'cmp-title', text: 'Step 3 side by side: the token against each provider' }),
     el('p', {
       class: 'muted cmp-intro',
-      text: `Providers from ${String(comparison.config_from)}; the token's iss and aud against each provider's domain/issuer and applicationID, after the backend's normalisation. Differing characters are marked.`,
+      text: `Providers from ${String(comparison.config_from)}. The token's iss and aud against each provider's domain/issuer and applicationID, as the backend compares them (after adding https:// where a scheme is missing and trimming trailing slashes). Differing characters are marked.`,
     }),
     el('div', { class: 'cmp-scroll' }, table),
   );

@@ -189,6 +189,14 @@ export async function readPanel(panel) {
         foldedOpen: !!g.querySelector(':scope > details.group-earlier')?.open,
       })),
       tokenCards: document.querySelectorAll('#tokens .token').length,
+      // Each finding's evidence as shown: name → text.
+      evidence: Object.fromEntries(
+        [...document.querySelectorAll('[data-code]')].map((f) => {
+          const dl = f.querySelector(':scope > dl.evidence');
+          const pairs = dl ? [...dl.querySelectorAll(':scope > dt')].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent ?? '']) : [];
+          return [f.dataset.code, Object.fromEntries(pairs)];
+        }),
+      ),
     };
   })()`,
   );
@@ -215,6 +223,11 @@ export function mismatches(reading, expect) {
   }
   if ('compare' in expect) out.push(...compareMismatches(reading.compare, expect.compare));
   if (expect.groups) out.push(...groupMismatches(reading, expect.groups));
+  for (const e of expect.evidence || []) {
+    const shown = reading.evidence?.[e.code]?.[e.key];
+    if (shown !== e.is)
+      out.push(`${e.code} ${e.key} shows ${JSON.stringify(shown)} (expected ${JSON.stringify(e.is)})`);
+  }
   return out;
 }
 
@@ -326,6 +339,7 @@ export function withValues(expect, { idpUrl, deploymentUrl }) {
       .replaceAll('{DEPLOYMENT}', deploymentUrl);
   const out = { ...expect };
   if (expect.fix) out.fix = { code: expect.fix.code, has: expect.fix.has.map(fill) };
+  if (expect.evidence) out.evidence = expect.evidence.map((e) => ({ ...e, is: fill(e.is) }));
   if (expect.compare?.differs) {
     const cell = (v) => (typeof v === 'string' ? fill(v) : v);
     out.compare = {
