@@ -9,6 +9,7 @@
 //!   was built from (openidconnect-rs 15a9c55 `src/macros.rs:331-352`), so letter case and paths count;
 //! - `auth.rs:60-64`: the applicationID must be one of the audiences, exactly; without one any `aud` passes;
 //! - `crates/authentication/src/lib.rs:187-191`: the first provider that passes both is used.
+//!
 //! Expected cells are written from those rules, not read back from the engine.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -18,7 +19,7 @@ use convex_auth_doctor::config::{AuthConfig, ConfigSource, ConfigValue, Provider
 use convex_auth_doctor::report::Report;
 use convex_auth_doctor::rules::check_config;
 use convex_auth_doctor::rules::compare::{compare, Marker};
-use convex_auth_doctor::token::group::{group, same_but_per_token, varying};
+use convex_auth_doctor::token::group::{group, same_but_per_token, varying, Parts};
 use convex_auth_doctor::token::DecodedToken;
 use serde_json::{json, Map, Value};
 
@@ -274,8 +275,7 @@ fn tokens_that_differ_only_in_ids_and_times_are_one_group() {
         with(json!({"jti": "4", "iat": 40, "exp": 100})),
         with(json!({"jti": "5", "iat": 50, "exp": 110, "azp": "mobile"})),
     ];
-    let mut parts: Vec<(&Map<String, Value>, &Map<String, Value>)> =
-        payloads.iter().map(|p| (&header, p)).collect();
+    let mut parts: Vec<Parts<'_>> = payloads.iter().map(|p| (&header, p)).collect();
     // The same claims signed with another key: another token.
     let rotated = with(json!({"jti": "6", "iat": 60, "exp": 120}));
     parts.push((&other_kid, &rotated));
@@ -378,7 +378,11 @@ fn no_report_of_a_real_capture_shows_evidence_as_json() {
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).expect("fixtures") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         if !name.starts_with("chrome-") {
             continue;
         }
