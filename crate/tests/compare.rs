@@ -103,6 +103,12 @@ fn the_issuer_is_compared_after_the_backends_normalisation() {
         issuer_same("a.example.com", "http://a.example.com"),
         Some(false)
     );
+    // The token side looks for the two lower-case prefixes only (auth.rs:70), the configured side for any
+    // `\w+://` (auth.rs:203, 214): an upper-case scheme in `iss` gets a second one and never matches.
+    assert_eq!(
+        issuer_same("HTTPS://a.example.com", "HTTPS://a.example.com"),
+        Some(false)
+    );
     // Exact string comparison: case and paths count.
     assert_eq!(
         issuer_same("https://A.example.com", "https://a.example.com"),
