@@ -76,13 +76,13 @@ pub fn compare(config: &AuthConfig, token: &DecodedToken) -> Vec<ProviderCheck> 
         .iter()
         .enumerate()
         .map(|(index, p)| {
-            let (kind, issuer_field, issuer, app) = parts(p);
+            let f = fields(p);
             ProviderCheck {
                 index,
-                kind,
+                kind: f.kind,
                 marker: None,
-                issuer: issuer_check(issuer_field, issuer, iss),
-                application_id: audience_check(app, &aud),
+                issuer: issuer_check(f.issuer_name, f.issuer, iss),
+                application_id: audience_check(f.application_id, &aud),
             }
         })
         .collect();
@@ -90,24 +90,36 @@ pub fn compare(config: &AuthConfig, token: &DecodedToken) -> Vec<ProviderCheck> 
     checks
 }
 
-fn parts(
-    p: &Provider,
-) -> (
-    &'static str,
-    &'static str,
-    &ConfigValue,
-    Option<&ConfigValue>,
-) {
+/// The parts of a provider the comparison reads.
+struct Fields<'a> {
+    kind: &'static str,
+    /// What auth.config.ts calls the issuer: `domain` (OIDC) or `issuer` (customJwt).
+    issuer_name: &'static str,
+    issuer: &'a ConfigValue,
+    application_id: Option<&'a ConfigValue>,
+}
+
+fn fields(p: &Provider) -> Fields<'_> {
     match p {
         Provider::Oidc {
             domain,
             application_id,
-        } => ("oidc", "domain", domain, application_id.as_ref()),
+        } => Fields {
+            kind: "oidc",
+            issuer_name: "domain",
+            issuer: domain,
+            application_id: application_id.as_ref(),
+        },
         Provider::CustomJwt {
             issuer,
             application_id,
             ..
-        } => ("customJwt", "issuer", issuer, application_id.as_ref()),
+        } => Fields {
+            kind: "customJwt",
+            issuer_name: "issuer",
+            issuer,
+            application_id: application_id.as_ref(),
+        },
     }
 }
 
