@@ -71,8 +71,13 @@ fn short_list(items: &[String]) -> String {
 fn row(p: &ProviderCheck, f: &FieldCheck, claim: &str, absent: &str) -> CompareRow {
     let expected_note = match (&f.configured, &f.expected) {
         _ if !f.unresolved.is_empty() => Some(format!(
-            "reads {} (value not known here)",
-            f.unresolved.join(", ")
+            "reads {}, whose {} not known here",
+            f.unresolved.join(", "),
+            if f.unresolved.len() == 1 {
+                "value is"
+            } else {
+                "values are"
+            }
         )),
         (None, _) if f.field == "applicationID" => Some("not set: any aud is accepted".to_owned()),
         (Some(raw), Some(norm)) if raw != norm => Some(format!("written {}", cut(raw, NOTE_CHARS))),
