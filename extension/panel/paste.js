@@ -9,8 +9,8 @@
 
 /**
  * Wires the box. `doc` is the panel's document; `host()` the DoctorHost (or null before the handshake);
- * `ask(origins)` the panel's permission request; `draw(report, parts)` draws a report's steps and token into
- * `parts.steps` and `parts.tokens` as the panel draws the capture's; `autoKeys()` the app's "check signatures
+ * `ask(origins)` the panel's permission request; `draw(report, parts)` draws a report's steps, step-3 comparison and
+ * token into `parts.steps`, `parts.compare` and `parts.tokens` as the panel draws the capture's; `autoKeys()` the app's "check signatures
  * automatically" choice (the signature box starts as it when the box is opened); `clock()` the time shown. Returns
  * `judge()` and `clear()`.
  */
@@ -25,6 +25,7 @@ export function createPasteBox({ doc, host, ask, draw, autoKeys = () => false, c
     result.replaceChildren();
     result.hidden = true;
     delete result.dataset.verdict;
+    delete result.dataset.pastedCause;
   }
 
   function clear() {
@@ -43,12 +44,15 @@ export function createPasteBox({ doc, host, ask, draw, autoKeys = () => false, c
     when.textContent = `Pasted token, judged at ${clock().toLocaleTimeString([], { hour12: false })} with this panel's configuration (not stored).`;
     const steps = doc.createElement('div');
     steps.className = 'paste-steps';
+    const compare = doc.createElement('div');
+    compare.className = 'paste-compare';
     const tokens = doc.createElement('div');
     tokens.className = 'paste-tokens';
-    draw(report, { steps, tokens });
-    result.replaceChildren(when, verdict, steps, tokens);
+    draw(report, { steps, compare, tokens });
+    result.replaceChildren(when, verdict, steps, compare, tokens);
     // The frame's colour says only whether the engine named a step that breaks (the steps say the rest).
     result.dataset.verdict = report.cause_step ? 'fail' : 'other';
+    result.dataset.pastedCause = report.cause_step ? String(report.cause_step) : '';
     result.hidden = false;
   }
 

@@ -231,10 +231,10 @@ test('the panel box: emptied when read, the verdict drawn with the panel rendere
   assert.equal(els['paste-result'].dataset.verdict, 'fail');
   assert.equal(drawn.length, 1);
   assert.deepEqual(drawn[0].report, REPORT);
-  const [when, verdict, steps, tokens] = els['paste-result'].children;
+  const [when, verdict, steps, compare, tokens] = els['paste-result'].children;
   assert.match(when.textContent, /judged at .*not stored/);
   assert.equal(verdict.textContent, REPORT.verdict);
-  assert.deepEqual([steps, tokens], [drawn[0].parts.steps, drawn[0].parts.tokens]);
+  assert.deepEqual([steps, compare, tokens], [drawn[0].parts.steps, drawn[0].parts.compare, drawn[0].parts.tokens]);
   assert.equal(els['paste-judge'].disabled, false);
 
   // Clear empties the result too.
