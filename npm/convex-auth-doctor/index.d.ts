@@ -117,7 +117,14 @@ export function judgeHar(har: HarInput, options?: JudgeOptions): Promise<Report>
 /** An event as the DevTools extension feeds it (the repository's crate/src/event.rs); times in Unix seconds. */
 export type DoctorEvent =
   | { kind: 'ws_frame'; socket: string; url: string; direction: 'send' | 'receive'; time: number; data: string }
-  | { kind: 'ws_frame_too_large'; socket: string; url: string; direction: 'send' | 'receive'; time: number; bytes: number }
+  | {
+      kind: 'ws_frame_too_large';
+      socket: string;
+      url: string;
+      direction: 'send' | 'receive';
+      time: number;
+      bytes: number;
+    }
   | { kind: 'ws_close'; socket: string; url: string; time: number; reason?: string | null }
   | {
       kind: 'http';
