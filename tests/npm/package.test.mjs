@@ -5,7 +5,7 @@
 // example passes in that project.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,9 @@ let server;
 let serverUrl;
 
 before(async () => {
+  if (!existsSync(path.join(PKG, 'wasm', 'convex_auth_doctor_bg.wasm'))) {
+    throw new Error('the package has no engine: run scripts/build-npm.sh first (scripts/test.sh does)');
+  }
   work = mkdtempSync(path.join(tmpdir(), 'cad-npm-'));
   project = path.join(work, 'project');
   mkdirSync(path.join(project, 'convex'), { recursive: true });
@@ -149,6 +152,7 @@ for (const c of CASES) {
     const args = c.args.map(fill);
     const input = stdinOf(c);
     const native = await run(NATIVE, args, input);
+    // `--`: npx's own options come first here, and without it npx would take the command's `--version` as its own.
     const npx = await run('npx', ['--offline', '--no', '--', 'convex-auth-doctor', ...args], input);
     const show = (r) => `exit ${r.code}\n--- stdout\n${r.stdout.toString().slice(0, 2000)}\n--- stderr\n${r.stderr}`;
     assert.equal(npx.code, native.code, `exit status\nnative: ${show(native)}\nnpx: ${show(npx)}`);
