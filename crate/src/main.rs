@@ -20,6 +20,8 @@ convex-auth-doctor: which step of Convex authentication breaks, and why
 USAGE:
     convex-auth-doctor token <TOKEN|-> [OPTIONS]   judge one JWT (- reads it from stdin)
     convex-auth-doctor har <FILE|-> [OPTIONS]      judge a HAR file exported from DevTools
+    convex-auth-doctor check [DIR] [OPTIONS]       judge a Convex project's auth.config.ts and .env.local
+                                                   without traffic (DIR: the project, default .)
 
 OPTIONS:
     --config FILE         convex/auth.config.ts (or .js) to check the token against
@@ -32,10 +34,14 @@ OPTIONS:
                           it names
     --fetch               fetch the issuer's discovery document and keys to verify signatures (only public
                           documents are fetched; the token is never sent)
+    --project DIR         check: the project directory (as DIR)
+    --env-list FILE|-     check: the deployment's variables, as `npx convex env list` prints them
+                          (e.g. `npx convex env list | convex-auth-doctor check --env-list -`)
     -h, --help            this help
     -V, --version         the version
 
-EXIT STATUS: 0 no failing finding, 1 a failing finding, 2 unusable input or arguments.
+EXIT STATUS: 0 no failing finding, 1 a failing finding, 2 unusable input or arguments
+(check: also no Convex project in DIR, or an unreadable file in it).
 ";
 
 /// Largest token read from stdin or an argument.
@@ -53,6 +59,8 @@ enum Format {
 enum Command {
     Token(String),
     Har(String),
+    /// `check [DIR]`: the project directory.
+    Check(PathBuf),
 }
 
 struct Args {
@@ -65,6 +73,8 @@ struct Args {
     keys: KeysFrom,
     /// `--discovery FILE`: the OIDC discovery document, saved (offline beside `--jwks`).
     discovery: Option<PathBuf>,
+    /// `--env-list FILE|-` (check): `npx convex env list` output.
+    env_list: Option<String>,
 }
 
 /// Where the signing keys come from, if anywhere.
@@ -113,6 +123,43 @@ impl From<String> for Exit {
 
 fn run() -> Result<Report, Exit> {
     let args = parse_args()?;
+    let report = match &args.command {
+        Command::Check(dir) => check(dir, &args)?,
+        _ => judge(&args)?,
+    };
+    let out = match args.format {
+        Format::Text => render::text(&report),
+        Format::Markdown => render::markdown(&report),
+        Format::Json => {
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| format!("cannot write the report: {e}"))?
+                + "\n"
+        }
+    };
+    print!("{out}");
+    Ok(report)
+}
+
+/// `check`: the project's files, the deployment's env list when given, judged without traffic.
+fn check(dir: &std::path::Path, args: &Args) -> Result<Report, Exit> {
+    let mut input = cli::project::gather(dir)?;
+    input.env_list = match args.env_list.as_deref() {
+        None => None,
+        Some("-") => Some(
+            read_stdin_limited(convex_auth_doctor::config::dotenv::MAX_DOTENV_BYTES as u64)
+                .map_err(|e| e.replace("the token on stdin", "stdin"))?,
+        ),
+        Some(path) => Some(read_limited(
+            &PathBuf::from(path),
+            convex_auth_doctor::config::dotenv::MAX_DOTENV_BYTES as u64,
+        )?),
+    };
+    input.env = args.env.clone();
+    Ok(convex_auth_doctor::analysis::project::check(&input)?)
+}
+
+/// `token` and `har`: the session fed with the input, its report.
+fn judge(args: &Args) -> Result<Report, Exit> {
     let mut session = Session::new();
     // `--jwks FILE`: keys given offline, used for whatever issuer the token names.
     let offline_keys = match &args.keys {
@@ -159,6 +206,7 @@ fn run() -> Result<Report, Exit> {
             let now = args.now.unwrap_or_else(unix_now);
             session.add_input_token(&text, now);
         }
+        Command::Check(_) => {}
         Command::Har(path) => {
             if args.now.is_some() {
                 return Err(Exit::Message(
@@ -193,18 +241,7 @@ fn run() -> Result<Report, Exit> {
             session.set_keys(&keys.source, keys.jwks, keys.findings);
         }
     }
-    let report = session.report();
-    let out = match args.format {
-        Format::Text => render::text(&report),
-        Format::Markdown => render::markdown(&report),
-        Format::Json => {
-            serde_json::to_string_pretty(&report)
-                .map_err(|e| format!("cannot write the report: {e}"))?
-                + "\n"
-        }
-    };
-    print!("{out}");
-    Ok(report)
+    Ok(session.report())
 }
 
 fn unix_now() -> f64 {
@@ -252,6 +289,8 @@ fn parse_args() -> Result<Args, Exit> {
     let mut format = Format::Text;
     let mut keys = KeysFrom::None;
     let mut discovery = None;
+    let mut env_list: Option<String> = None;
+    let mut project: Option<PathBuf> = None;
     let bad = |e: lexopt::Error| Exit::Message(e.to_string());
     while let Some(arg) = parser.next().map_err(bad)? {
         match arg {
@@ -295,6 +334,10 @@ fn parse_args() -> Result<Args, Exit> {
             Long("jwks") => keys = KeysFrom::File(PathBuf::from(parser.value().map_err(bad)?)),
             Long("fetch") => keys = KeysFrom::Fetch,
             Long("discovery") => discovery = Some(PathBuf::from(parser.value().map_err(bad)?)),
+            Long("env-list") => {
+                env_list = Some(parser.value().map_err(bad)?.string().map_err(bad)?)
+            }
+            Long("project") => project = Some(PathBuf::from(parser.value().map_err(bad)?)),
             Value(v) if command.is_none() => command = Some(v.string().map_err(bad)?),
             Value(v) if target.is_none() => target = Some(v.string().map_err(bad)?),
             other => return Err(Exit::Message(other.unexpected().to_string())),
@@ -306,7 +349,33 @@ fn parse_args() -> Result<Args, Exit> {
         ));
     }
     let missing = |what: &str| Exit::Message(format!("{what}\n\n{USAGE}"));
+    let is_check = command.as_deref() == Some("check");
+    if !is_check && (env_list.is_some() || project.is_some()) {
+        return Err(Exit::Message(
+            "--env-list and --project belong to `check`".into(),
+        ));
+    }
+    if is_check
+        && (config.is_some()
+            || now.is_some()
+            || discovery.is_some()
+            || !matches!(keys, KeysFrom::None))
+    {
+        return Err(Exit::Message(
+            "`check` reads the project's own auth.config.ts and takes no token: --config, --now, --jwks, --discovery and --fetch belong to `token` and `har`".into(),
+        ));
+    }
     let command = match (command.as_deref(), target) {
+        (Some("check"), t) => Command::Check(match (t, project) {
+            (Some(_), Some(_)) => {
+                return Err(Exit::Message(
+                    "give the project directory once: DIR or --project DIR".into(),
+                ))
+            }
+            (Some(t), None) => PathBuf::from(t),
+            (None, Some(p)) => p,
+            (None, None) => PathBuf::from("."),
+        }),
         (Some("token"), Some(t)) => Command::Token(t),
         (Some("har"), Some(f)) => Command::Har(f),
         (Some("token"), None) => {
@@ -317,7 +386,7 @@ fn parse_args() -> Result<Args, Exit> {
         }
         (Some(other), _) => {
             return Err(Exit::Message(format!(
-                "unknown command `{other}` (token, har)"
+                "unknown command `{other}` (token, har, check)"
             )))
         }
         (None, _) => return Err(missing("a command is needed")),
@@ -330,5 +399,6 @@ fn parse_args() -> Result<Args, Exit> {
         format,
         keys,
         discovery,
+        env_list,
     })
 }

@@ -2,3 +2,4 @@
 
 pub mod imports;
 pub mod keys;
+pub mod project;
