@@ -198,9 +198,8 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
         .iter()
         .find(|s| s.status == Status::Fail)
         .map(|s| s.step);
-    let verdict = fix::headline(&findings, cause_step, &cx).unwrap_or_else(|| {
-        "auth.config.ts shows no known mistake without traffic; next, capture the app signing in (DevTools with the Convex Auth panel, or a HAR file for `convex-auth-doctor har`).".to_owned()
-    });
+    let verdict = fix::headline(&findings, cause_step, &cx)
+        .unwrap_or_else(|| quiet_verdict(&findings));
     let deployments = match &deployment_ref {
         Some(d) => d.cloud_url().into_iter().collect(),
         None => self_hosted.into_iter().collect(),
@@ -216,6 +215,18 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
         timeline: Vec::new(),
     };
     Ok(report.made_safe(&secrets(&local, list.as_deref())))
+}
+
+/// The verdict without a failure: the first warning when there is one, else what to capture next.
+fn quiet_verdict(findings: &[Finding]) -> String {
+    const NEXT: &str = "capture the app signing in (DevTools with the Convex Auth panel, or a HAR file for `convex-auth-doctor har`).";
+    match findings.iter().find(|f| f.severity == Severity::Warn) {
+        Some(w) => format!(
+            "No failure established, but check this: {} Then {NEXT}",
+            w.message
+        ),
+        None => format!("auth.config.ts shows no known mistake without traffic; next, {NEXT}"),
+    }
 }
 
 /// A mistake seen in a value taken from `.env.local` is the deployment's only if it holds the same value: a
