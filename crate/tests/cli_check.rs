@@ -82,7 +82,12 @@ fn a_clerk_publishable_key_is_a_warning_from_env_local_and_a_failure_on_the_depl
     let dir = project("clerk-publishable-key");
     // Run inside the project, as a user would: no DIR argument.
     let out = run_in(&dir, &["check", "--format", "json"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_no_secret(&out);
     let report = json(&out);
     let f = finding(&report, "config.publishable_key");
@@ -101,7 +106,11 @@ fn a_clerk_publishable_key_is_a_warning_from_env_local_and_a_failure_on_the_depl
 
     // The deployment's own list has the key too: now it is the deployment's mistake.
     let list = std::fs::read(dir.join("env-list.txt")).expect("env list");
-    let out = run_in(&dir, &["check", "--env-list", "-", "--format", "json"], &list);
+    let out = run_in(
+        &dir,
+        &["check", "--env-list", "-", "--format", "json"],
+        &list,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_no_secret(&out);
     let report = json(&out);
@@ -126,7 +135,10 @@ fn convex_auth_with_a_convex_cloud_domain_fails_and_names_the_site_url() {
     assert_no_secret(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("FAIL config.convex_cloud_domain"), "{text}");
-    assert!(text.contains("https://happy-otter-123.convex.site"), "{text}");
+    assert!(
+        text.contains("https://happy-otter-123.convex.site"),
+        "{text}"
+    );
     assert!(text.contains("process.env.CONVEX_SITE_URL"), "{text}");
     assert!(out.stderr.is_empty());
 }
@@ -137,7 +149,15 @@ fn a_variable_only_in_env_local_is_missing_on_the_deployment_given_on_stdin() {
     let list = std::fs::read(dir.join("env-list.txt")).expect("env list");
     let out = run_in(
         Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["check", "--project", dir.to_str().expect("path"), "--env-list", "-", "--format", "json"],
+        &[
+            "check",
+            "--project",
+            dir.to_str().expect("path"),
+            "--env-list",
+            "-",
+            "--format",
+            "json",
+        ],
         &list,
     );
     assert_eq!(out.status.code(), Some(1));
@@ -162,14 +182,30 @@ fn a_variable_only_in_env_local_is_missing_on_the_deployment_given_on_stdin() {
     let complete = dir.join("env-list-complete.txt");
     let out = run_in(
         &dir,
-        &["check", "--env-list", complete.to_str().expect("path"), "--format", "json"],
+        &[
+            "check",
+            "--env-list",
+            complete.to_str().expect("path"),
+            "--format",
+            "json",
+        ],
         b"",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_no_secret(&out);
     let report = json(&out);
-    assert_eq!(finding(&report, "config.value_decorated")["severity"], "info");
-    assert!(findings(&report).iter().all(|(_, s)| s != "fail" && s != "warn"));
+    assert_eq!(
+        finding(&report, "config.value_decorated")["severity"],
+        "info"
+    );
+    assert!(findings(&report)
+        .iter()
+        .all(|(_, s)| s != "fail" && s != "warn"));
     // Without a token step 3 cannot pass: it stays unknown.
     assert_eq!(report["steps"][2]["status"], "unknown");
 
@@ -177,19 +213,34 @@ fn a_variable_only_in_env_local_is_missing_on_the_deployment_given_on_stdin() {
     let out = run_in(&dir, &["check", "--format", "json"], b"");
     assert_eq!(out.status.code(), Some(0));
     let codes: Vec<String> = findings(&json(&out)).into_iter().map(|(c, _)| c).collect();
-    assert!(codes.contains(&"config.env_unverified".to_owned()), "{codes:?}");
-    assert!(codes.contains(&"config.env_unresolved".to_owned()), "{codes:?}");
+    assert!(
+        codes.contains(&"config.env_unverified".to_owned()),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&"config.env_unresolved".to_owned()),
+        "{codes:?}"
+    );
 }
 
 #[test]
 fn no_auth_config_fails_and_convex_json_moves_the_functions_directory() {
-    let out = run_in(&project("no-auth-config"), &["check", "--format", "markdown"], b"");
+    let out = run_in(
+        &project("no-auth-config"),
+        &["check", "--format", "markdown"],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(1));
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.contains("`project.no_auth_config`"), "{md}");
 
     let out = run_in(&project("convex-json"), &["check", "--format", "json"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report = json(&out);
     let p = finding(&report, "config.provider");
     // The domain comes from the constants file auth.config.ts imports, under src/backend/.
@@ -202,7 +253,9 @@ fn no_auth_config_fails_and_convex_json_moves_the_functions_directory() {
 
 /// A scratch project under the target directory (inside the clone), rebuilt for each test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check").join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("check")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("convex")).expect("scratch dir");
     std::fs::write(
@@ -217,7 +270,11 @@ fn scratch(name: &str) -> PathBuf {
 fn assert_refused(out: &Output, words: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains(words), "{err}");
 }
@@ -233,7 +290,11 @@ fn hostile_project_files_exit_2_with_one_clear_line() {
     assert_refused(&run_in(&dir, &["check"], b""), ".env.local is larger than");
 
     let dir = scratch("huge-stdin");
-    let out = run_in(&dir, &["check", "--env-list", "-"], "A=1\n".repeat(100_000).as_bytes());
+    let out = run_in(
+        &dir,
+        &["check", "--env-list", "-"],
+        "A=1\n".repeat(100_000).as_bytes(),
+    );
     assert_refused(&out, "stdin is longer than");
 
     let dir = scratch("not-a-list");
@@ -246,7 +307,8 @@ fn hostile_project_files_exit_2_with_one_clear_line() {
         std::os::unix::fs::symlink("loop-b", dir.join("loop-a")).expect("symlink");
         std::os::unix::fs::symlink("loop-a", dir.join("loop-b")).expect("symlink");
         std::fs::remove_file(dir.join("convex/auth.config.ts")).expect("rm");
-        std::os::unix::fs::symlink("../loop-a", dir.join("convex/auth.config.ts")).expect("symlink");
+        std::os::unix::fs::symlink("../loop-a", dir.join("convex/auth.config.ts"))
+            .expect("symlink");
         assert_refused(&run_in(&dir, &["check"], b""), "auth.config.ts");
 
         let dir = scratch("outside");
@@ -255,22 +317,39 @@ fn hostile_project_files_exit_2_with_one_clear_line() {
     }
 
     let dir = scratch("both");
-    std::fs::write(dir.join("convex/auth.config.js"), "module.exports = { providers: [] };").expect("js");
+    std::fs::write(
+        dir.join("convex/auth.config.js"),
+        "module.exports = { providers: [] };",
+    )
+    .expect("js");
     assert_refused(&run_in(&dir, &["check"], b""), "keep one");
 
     let dir = scratch("unreadable-config");
-    std::fs::write(dir.join("convex/auth.config.ts"), "export default makeConfig();").expect("ts");
-    assert_refused(&run_in(&dir, &["check"], b""), "cannot read convex/auth.config.ts");
+    std::fs::write(
+        dir.join("convex/auth.config.ts"),
+        "export default makeConfig();",
+    )
+    .expect("ts");
+    assert_refused(
+        &run_in(&dir, &["check"], b""),
+        "cannot read convex/auth.config.ts",
+    );
 
     let dir = scratch("not-a-project");
     std::fs::remove_dir_all(dir.join("convex")).expect("rm");
     assert_refused(&run_in(&dir, &["check"], b""), "not a Convex project");
 
     let dir = scratch("options");
-    assert_refused(&run_in(&dir, &["check", "--now", "1"], b""), "belong to `token`");
+    assert_refused(
+        &run_in(&dir, &["check", "--now", "1"], b""),
+        "belong to `token`",
+    );
     assert_refused(
         &run_in(&dir, &["token", "x", "--env-list", "-"], b""),
         "belong to `check`",
     );
-    assert_refused(&run_in(&dir, &["check", "a", "--project", "b"], b""), "once");
+    assert_refused(
+        &run_in(&dir, &["check", "a", "--project", "b"], b""),
+        "once",
+    );
 }

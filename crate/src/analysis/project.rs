@@ -82,7 +82,10 @@ impl Values {
     }
 
     fn source(&self, name: &str) -> Option<Source> {
-        self.vars.iter().find(|(n, _, _)| n == name).map(|(_, _, s)| *s)
+        self.vars
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, _, s)| *s)
     }
 
     fn env(&self) -> Env {
@@ -198,8 +201,8 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
         .iter()
         .find(|s| s.status == Status::Fail)
         .map(|s| s.step);
-    let verdict = fix::headline(&findings, cause_step, &cx)
-        .unwrap_or_else(|| quiet_verdict(&findings));
+    let verdict =
+        fix::headline(&findings, cause_step, &cx).unwrap_or_else(|| quiet_verdict(&findings));
     let deployments = match &deployment_ref {
         Some(d) => d.cloud_url().into_iter().collect(),
         None => self_hosted.into_iter().collect(),
@@ -248,7 +251,8 @@ fn read_env_list(text: &str) -> Result<Vec<(String, String)>, String> {
     let vars = parse_dotenv(text).map_err(|e| format!("cannot read the env list: {e}"))?;
     if vars.is_empty() && !text.trim().is_empty() {
         return Err(
-            "the env list has no NAME=value line: give the output of `npx convex env list`".to_owned(),
+            "the env list has no NAME=value line: give the output of `npx convex env list`"
+                .to_owned(),
         );
     }
     Ok(vars)
@@ -344,7 +348,10 @@ fn variables_read(config: &AuthConfig) -> Vec<(usize, &'static str, &str)> {
             Provider::Oidc {
                 domain,
                 application_id,
-            } => vec![("domain", Some(domain)), ("applicationID", application_id.as_ref())],
+            } => vec![
+                ("domain", Some(domain)),
+                ("applicationID", application_id.as_ref()),
+            ],
             Provider::CustomJwt {
                 issuer,
                 jwks,

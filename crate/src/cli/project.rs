@@ -15,12 +15,9 @@ use convex_auth_doctor::config::project::{functions_dir, MAX_PROJECT_JSON_BYTES}
 
 /// Reads the project at `dir` into the engine's input (without the env list and `--env`, which the caller adds).
 pub fn gather(dir: &Path) -> Result<ProjectInput, String> {
-    let root = dir.canonicalize().map_err(|e| {
-        format!(
-            "cannot open the project directory {}: {e}",
-            dir.display()
-        )
-    })?;
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot open the project directory {}: {e}", dir.display()))?;
     if !root.is_dir() {
         return Err(format!("{} is not a directory", dir.display()));
     }
@@ -53,8 +50,16 @@ pub fn gather(dir: &Path) -> Result<ProjectInput, String> {
             ))
         }
     }
-    let ts = read_optional(&root, &format!("{functions}auth.config.ts"), MAX_CONFIG_BYTES)?;
-    let js = read_optional(&root, &format!("{functions}auth.config.js"), MAX_CONFIG_BYTES)?;
+    let ts = read_optional(
+        &root,
+        &format!("{functions}auth.config.ts"),
+        MAX_CONFIG_BYTES,
+    )?;
+    let js = read_optional(
+        &root,
+        &format!("{functions}auth.config.js"),
+        MAX_CONFIG_BYTES,
+    )?;
     let auth_config = match (ts, js) {
         (Some(_), Some(_)) => {
             return Err(format!(

@@ -84,7 +84,11 @@ fn assignment(text: &str, at: usize) -> Option<(String, String, usize)> {
     let value_start = text.len() - value_text.len();
     let lead = value_text.len() - value_text.trim_start_matches([' ', '\t']).len();
     let body = &value_text[lead..];
-    if let Some(q) = body.chars().next().filter(|c| matches!(c, '\'' | '"' | '`')) {
+    if let Some(q) = body
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '"' | '`'))
+    {
         if let Some(close) = closing_quote(&body[1..], q) {
             let inner = &body[1..1 + close];
             let after_quote = value_start + lead + 1 + close + 1;

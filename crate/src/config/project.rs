@@ -21,15 +21,16 @@ pub fn functions_dir(
                 "convex.json is larger than {MAX_PROJECT_JSON_BYTES} bytes"
             ));
         }
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| format!("convex.json is not JSON: {e}"))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("convex.json is not JSON: {e}"))?;
         let serde_json::Value::Object(o) = value else {
             return Err("convex.json is not a JSON object".to_owned());
         };
         return match o.get("functions") {
             None => Ok(DEFAULT_FUNCTIONS_DIR.to_owned()),
-            Some(serde_json::Value::String(dir)) => safe_relative(dir)
-                .ok_or_else(|| format!("convex.json's functions `{dir}` is not a directory inside the project")),
+            Some(serde_json::Value::String(dir)) => safe_relative(dir).ok_or_else(|| {
+                format!("convex.json's functions `{dir}` is not a directory inside the project")
+            }),
             Some(_) => Err("convex.json's functions is not a string".to_owned()),
         };
     }

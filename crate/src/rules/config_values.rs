@@ -47,9 +47,18 @@ pub fn is_secret_name(name: &str) -> bool {
     if n.contains("PUBLISHABLE") {
         return false;
     }
-    ["SECRET", "PRIVATE", "PASSWORD", "TOKEN", "ADMIN_KEY", "DEPLOY_KEY", "API_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|w| n.contains(w))
+    [
+        "SECRET",
+        "PRIVATE",
+        "PASSWORD",
+        "TOKEN",
+        "ADMIN_KEY",
+        "DEPLOY_KEY",
+        "API_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
         || n == "JWKS"
 }
 
@@ -119,7 +128,10 @@ fn describe(index: usize, p: &Provider, sources: Sources<'_>) -> Finding {
         .with("index", index + 1)
         .with("type", if kind == "OIDC" { "oidc" } else { "customJwt" })
         .with(role, value_json(issuer, sources));
-    f = f.with("application_id", app.map_or(Value::Null, |a| value_json(a, sources)));
+    f = f.with(
+        "application_id",
+        app.map_or(Value::Null, |a| value_json(a, sources)),
+    );
     if let Provider::CustomJwt {
         jwks, algorithm, ..
     } = p
@@ -375,7 +387,10 @@ fn no_scheme(field: &Field<'_>, value: &str) -> Option<Finding> {
         )
         .severity(Severity::Fail)
     };
-    Some(f.with("value", value).with("suggested", format!("https://{value}")))
+    Some(
+        f.with("value", value)
+            .with("suggested", format!("https://{value}")),
+    )
 }
 
 /// `localhost`, or a dotted host whose last label could be a top-level domain (letters only). The backend
@@ -383,7 +398,9 @@ fn no_scheme(field: &Field<'_>, value: &str) -> Option<Finding> {
 fn looks_like_tld_host(host: &str) -> bool {
     host == "localhost"
         || host.rsplit_once('.').is_some_and(|(name, tld)| {
-            !name.is_empty() && (2..=24).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic())
+            !name.is_empty()
+                && (2..=24).contains(&tld.len())
+                && tld.chars().all(|c| c.is_ascii_alphabetic())
         })
 }
 
@@ -528,7 +545,10 @@ mod tests {
             .expect("decorated");
         assert_eq!(f.severity, Severity::Fail);
         assert_eq!(f.evidence["cleaned"], json!("https://clerk.example.com"));
-        let fs = findings(CLERK, &[("CLERK_JWT_ISSUER_DOMAIN", "https://clerk.example.com/")]);
+        let fs = findings(
+            CLERK,
+            &[("CLERK_JWT_ISSUER_DOMAIN", "https://clerk.example.com/")],
+        );
         let f = fs
             .iter()
             .find(|f| f.code == Code::ConfigValueDecorated)
@@ -549,7 +569,10 @@ mod tests {
             .expect("no app id");
         assert_eq!(f.severity, Severity::Fail);
         // A well-formed provider has only its description.
-        let fs = findings(CLERK, &[("CLERK_JWT_ISSUER_DOMAIN", "https://clerk.example.com")]);
+        let fs = findings(
+            CLERK,
+            &[("CLERK_JWT_ISSUER_DOMAIN", "https://clerk.example.com")],
+        );
         assert_eq!(codes(&fs), vec!["config.provider"]);
     }
 

@@ -12,7 +12,8 @@ pub(super) fn fix_for(f: &Finding, cx: &Context<'_>) -> Option<Fix> {
     let env = ev_str(f, "env");
     let suggested = ev_str(f, "suggested");
     // Set the variable the value came from, else edit the file.
-    let set_or_edit = |value: &str, what: &str| match env {
+    let set_or_edit = |value: &str, what: &str| {
+        match env {
         Some(name) => (
             format!("set {name} on {on} to {value} ({what}); the deployment re-reads auth.config.ts when a variable changes."),
             Some(env_set(cx, name, value)),
@@ -23,6 +24,7 @@ pub(super) fn fix_for(f: &Finding, cx: &Context<'_>) -> Option<Fix> {
             Some(push_command(cx)),
             vec![d.place(Page::Authentication)],
         ),
+    }
     };
     let (action, command, places) = match f.code {
         Code::ProjectNoAuthConfig => (
