@@ -25,10 +25,17 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("render", &["text", "findings", "token", "report"]),
     (
-        "wasm",
+        "command",
         &[
             "text", "event", "findings", "token", "traffic", "config", "verify", "rules", "report",
             "analysis", "render",
+        ],
+    ),
+    (
+        "wasm",
+        &[
+            "text", "event", "findings", "token", "traffic", "config", "verify", "rules", "report",
+            "analysis", "render", "command",
         ],
     ),
 ];
