@@ -29,10 +29,14 @@ pub fn check(
     input.env_list = match env_list {
         None => None,
         Some("-") => Some(
-            read_stdin_limited(host, MAX_DOTENV_BYTES as u64)
-                .map_err(|e| e.replace("the token on stdin", "stdin").replace("the token from stdin", "stdin"))?,
+            read_stdin_limited(host, MAX_DOTENV_BYTES as u64).map_err(|e| {
+                e.replace("the token on stdin", "stdin")
+                    .replace("the token from stdin", "stdin")
+            })?,
         ),
-        Some(path) => Some(read_text(host, path, MAX_DOTENV_BYTES as u64).map_err(|e| e.say(path))?),
+        Some(path) => {
+            Some(read_text(host, path, MAX_DOTENV_BYTES as u64).map_err(|e| e.say(path))?)
+        }
     };
     input.env = env.clone();
     crate::analysis::project::check(&input)
