@@ -8,6 +8,8 @@ convex-auth-doctor: which step of Convex authentication breaks, and why
 USAGE:
     convex-auth-doctor token <TOKEN|-> [OPTIONS]   judge one JWT (- reads it from stdin)
     convex-auth-doctor har <FILE|-> [OPTIONS]      judge a HAR file exported from DevTools
+    convex-auth-doctor check [DIR] [OPTIONS]       judge a Convex project's auth.config.ts and .env.local
+                                                   without traffic (DIR: the project, default .)
 
 OPTIONS:
     --config FILE         convex/auth.config.ts (or .js) to check the token against
@@ -20,10 +22,14 @@ OPTIONS:
                           it names
     --fetch               fetch the issuer's discovery document and keys to verify signatures (only public
                           documents are fetched; the token is never sent)
+    --project DIR         check: the project directory (as DIR)
+    --env-list FILE|-     check: the deployment's variables, as `npx convex env list` prints them
+                          (e.g. `npx convex env list | convex-auth-doctor check --env-list -`)
     -h, --help            this help
     -V, --version         the version
 
-EXIT STATUS: 0 no failing finding, 1 a failing finding, 2 unusable input or arguments.
+EXIT STATUS: 0 no failing finding, 1 a failing finding, 2 unusable input or arguments
+(check: also no Convex project in DIR, or an unreadable file in it).
 ";
 
 /// Largest token read from stdin or an argument.
@@ -41,6 +47,8 @@ pub enum Format {
 pub enum Command {
     Token(String),
     Har(String),
+    /// `check [DIR]`: the project directory.
+    Check(String),
 }
 
 pub struct Args {
@@ -53,6 +61,8 @@ pub struct Args {
     pub keys: KeysFrom,
     /// `--discovery FILE`: the OIDC discovery document, saved (offline beside `--jwks`).
     pub discovery: Option<String>,
+    /// `--env-list FILE|-` (check): `npx convex env list` output.
+    pub env_list: Option<String>,
 }
 
 /// Where the signing keys come from, if anywhere.
@@ -80,6 +90,8 @@ pub fn parse(argv: &[String]) -> Result<Args, Exit> {
     let mut format = Format::Text;
     let mut keys = KeysFrom::None;
     let mut discovery = None;
+    let mut env_list: Option<String> = None;
+    let mut project: Option<String> = None;
     let bad = |e: lexopt::Error| Exit::Message(e.to_string());
     let text = |v: std::ffi::OsString| v.string().map_err(bad);
     while let Some(arg) = parser.next().map_err(bad)? {
@@ -124,6 +136,8 @@ pub fn parse(argv: &[String]) -> Result<Args, Exit> {
             Long("jwks") => keys = KeysFrom::File(text(parser.value().map_err(bad)?)?),
             Long("fetch") => keys = KeysFrom::Fetch,
             Long("discovery") => discovery = Some(text(parser.value().map_err(bad)?)?),
+            Long("env-list") => env_list = Some(text(parser.value().map_err(bad)?)?),
+            Long("project") => project = Some(text(parser.value().map_err(bad)?)?),
             Value(v) if command.is_none() => command = Some(text(v)?),
             Value(v) if target.is_none() => target = Some(text(v)?),
             other => return Err(Exit::Message(other.unexpected().to_string())),
@@ -135,7 +149,33 @@ pub fn parse(argv: &[String]) -> Result<Args, Exit> {
         ));
     }
     let missing = |what: &str| Exit::Message(format!("{what}\n\n{USAGE}"));
+    let is_check = command.as_deref() == Some("check");
+    if !is_check && (env_list.is_some() || project.is_some()) {
+        return Err(Exit::Message(
+            "--env-list and --project belong to `check`".into(),
+        ));
+    }
+    if is_check
+        && (config.is_some()
+            || now.is_some()
+            || discovery.is_some()
+            || !matches!(keys, KeysFrom::None))
+    {
+        return Err(Exit::Message(
+            "`check` reads the project's own auth.config.ts and takes no token: --config, --now, --jwks, --discovery and --fetch belong to `token` and `har`".into(),
+        ));
+    }
     let command = match (command.as_deref(), target) {
+        (Some("check"), t) => Command::Check(match (t, project) {
+            (Some(_), Some(_)) => {
+                return Err(Exit::Message(
+                    "give the project directory once: DIR or --project DIR".into(),
+                ))
+            }
+            (Some(t), None) => t,
+            (None, Some(p)) => p,
+            (None, None) => ".".to_owned(),
+        }),
         (Some("token"), Some(t)) => Command::Token(t),
         (Some("har"), Some(f)) => Command::Har(f),
         (Some("token"), None) => {
@@ -146,7 +186,7 @@ pub fn parse(argv: &[String]) -> Result<Args, Exit> {
         }
         (Some(other), _) => {
             return Err(Exit::Message(format!(
-                "unknown command `{other}` (token, har)"
+                "unknown command `{other}` (token, har, check)"
             )))
         }
         (None, _) => return Err(missing("a command is needed")),
@@ -159,5 +199,6 @@ pub fn parse(argv: &[String]) -> Result<Args, Exit> {
         format,
         keys,
         discovery,
+        env_list,
     })
 }

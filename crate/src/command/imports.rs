@@ -81,7 +81,7 @@ fn project_root(host: &mut dyn Host, dir: &str) -> String {
     dir.to_owned()
 }
 
-fn join(dir: &str, name: &str) -> String {
+pub(super) fn join(dir: &str, name: &str) -> String {
     if dir.ends_with('/') {
         format!("{dir}{name}")
     } else {
@@ -90,7 +90,7 @@ fn join(dir: &str, name: &str) -> String {
 }
 
 /// Whether `path` is `root` or below it (whole components, as `Path::starts_with`).
-fn inside(path: &str, root: &str) -> bool {
+pub(super) fn inside(path: &str, root: &str) -> bool {
     path == root
         || root == "/"
         || path

@@ -14,6 +14,7 @@ mod args;
 mod imports;
 pub mod io;
 pub mod keys;
+mod project;
 
 pub use args::USAGE;
 pub use io::{Fetched, Host, HostError, Source};
@@ -69,6 +70,8 @@ pub fn run(argv: &[String], host: &mut dyn Host) -> Output {
 /// A command whose inputs are read, waiting for its key documents (if any) before it reports.
 pub struct Run {
     session: Session,
+    /// `check`'s report, made from the project's files in [`Run::start`] (no session, nothing to fetch).
+    checked: Option<crate::report::Report>,
     format: Format,
     fetch: bool,
     /// Documents fetched so far, by URL.
@@ -95,9 +98,21 @@ impl Run {
         };
         let format = args.format;
         let fetch = matches!(args.keys, KeysFrom::Fetch);
+        if let Command::Check(dir) = &args.command {
+            let report = project::check(host, dir, args.env_list.as_deref(), &args.env)
+                .map_err(|m| Output::unusable(&m))?;
+            return Ok(Run {
+                session: Session::new(),
+                checked: Some(report),
+                format,
+                fetch: false,
+                fetched: BTreeMap::new(),
+            });
+        }
         let session = read_inputs(args, host).map_err(|m| Output::unusable(&m))?;
         Ok(Run {
             session,
+            checked: None,
             format,
             fetch,
             fetched: BTreeMap::new(),
@@ -143,7 +158,10 @@ impl Run {
                     .set_keys(&keys.source, keys.jwks, keys.findings);
             }
         }
-        let report = self.session.report();
+        let report = match self.checked.take() {
+            Some(report) => report,
+            None => self.session.report(),
+        };
         let stdout = match self.format {
             Format::Text => render::text(&report),
             Format::Markdown => render::markdown(&report),
@@ -187,6 +205,8 @@ fn read_inputs(args: Args, host: &mut dyn Host) -> Result<Session, String> {
         session.set_config(config);
     }
     match &args.command {
+        // Judged in `Run::start` from the project's files.
+        Command::Check(_) => {}
         Command::Token(arg) => {
             let text = if arg == "-" {
                 io::read_stdin_limited(host, args::MAX_TOKEN_INPUT)?
