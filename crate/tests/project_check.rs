@@ -74,7 +74,8 @@ fn a_fallback_in_the_code_does_not_save_a_push_the_list_lacks() {
 
 #[test]
 fn the_env_list_wins_over_env_local_and_its_quoting_is_undone() {
-    let config = "export default { providers: [{ domain: process.env.ISSUER, applicationID: \"app\" }] };";
+    let config =
+        "export default { providers: [{ domain: process.env.ISSUER, applicationID: \"app\" }] };";
     // `npx convex env list` wraps a value that itself starts and ends with `"` in single quotes.
     let report = check(&input(
         config,
@@ -95,7 +96,9 @@ fn secret_values_are_never_in_the_report() {
     let config = "export default { providers: [{ domain: process.env.CLERK_SECRET_KEY, applicationID: \"convex\" }] };";
     let report = check(&input(
         config,
-        Some(&format!("CLERK_SECRET_KEY={secret}\nCONVEX_DEPLOYMENT=dev:a-b-1\n")),
+        Some(&format!(
+            "CLERK_SECRET_KEY={secret}\nCONVEX_DEPLOYMENT=dev:a-b-1\n"
+        )),
         None,
     ))
     .expect("judged");
@@ -123,4 +126,21 @@ fn unusable_texts_are_errors_not_reports() {
     let report = check(&input(config, None, Some(""))).expect("judged");
     assert!(find(&report, "config.no_providers").is_some());
     assert!(report.has_failure());
+}
+
+#[test]
+fn an_oidc_provider_without_application_id_fails_with_what_to_add() {
+    let config = "export default { providers: [{ domain: \"https://clerk.example.com\" }] };";
+    let report = check(&input(
+        config,
+        Some("CONVEX_DEPLOYMENT=prod:tall-tree-9\n"),
+        None,
+    ))
+    .expect("judged");
+    let f = find(&report, "config.no_application_id").expect("no app id");
+    assert_eq!(f.severity, Severity::Fail);
+    let fix = f.fix.as_ref().expect("a fix");
+    assert!(fix.action.contains("add applicationID"), "{}", fix.action);
+    // A production deployment is pushed with `npx convex deploy`.
+    assert_eq!(fix.command.as_deref(), Some("npx convex deploy"));
 }
