@@ -140,7 +140,11 @@ fn an_oidc_provider_without_application_id_fails_with_what_to_add() {
     let f = find(&report, "config.no_application_id").expect("no app id");
     assert_eq!(f.severity, Severity::Fail);
     let fix = f.fix.as_ref().expect("a fix");
-    assert!(fix.action.contains("add applicationID"), "{}", fix.action);
+    assert!(
+        fix.action.starts_with("Add applicationID"),
+        "{}",
+        fix.action
+    );
     // A production deployment is pushed with `npx convex deploy`.
     assert_eq!(fix.command.as_deref(), Some("npx convex deploy"));
 }
