@@ -74,7 +74,8 @@ fn a_fallback_in_the_code_does_not_save_a_push_the_list_lacks() {
 
 #[test]
 fn the_env_list_wins_over_env_local_and_its_quoting_is_undone() {
-    let config = "export default { providers: [{ domain: process.env.ISSUER, applicationID: \"app\" }] };";
+    let config =
+        "export default { providers: [{ domain: process.env.ISSUER, applicationID: \"app\" }] };";
     // `npx convex env list` wraps a value that itself starts and ends with `"` in single quotes.
     let report = check(&input(
         config,
@@ -95,7 +96,9 @@ fn secret_values_are_never_in_the_report() {
     let config = "export default { providers: [{ domain: process.env.CLERK_SECRET_KEY, applicationID: \"convex\" }] };";
     let report = check(&input(
         config,
-        Some(&format!("CLERK_SECRET_KEY={secret}\nCONVEX_DEPLOYMENT=dev:a-b-1\n")),
+        Some(&format!(
+            "CLERK_SECRET_KEY={secret}\nCONVEX_DEPLOYMENT=dev:a-b-1\n"
+        )),
         None,
     ))
     .expect("judged");
