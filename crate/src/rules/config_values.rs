@@ -12,7 +12,7 @@ use super::issuer_url::IssuerParts;
 use super::ProviderKind;
 use crate::config::{AuthConfig, ConfigValue, Provider};
 use crate::findings::{Code, Finding, Severity};
-use crate::text::base64::{Alphabet, Base64};
+use crate::text::base64::Base64;
 
 /// Where the value of one environment variable came from, in words for a report ("the deployment's env list",
 /// ".env.local (not the deployment's value)").
@@ -301,9 +301,10 @@ fn frontend_api(payload: &str) -> Option<String> {
     if payload.len() > 512 {
         return None;
     }
-    let bytes = Base64::lenient(Alphabet::Standard)
+    // Clerk writes it with `btoa` (standard alphabet, padded when the length asks for it).
+    let bytes = Base64::STANDARD_PAD_OPTIONAL
         .decode(payload)
-        .or_else(|_| Base64::lenient(Alphabet::Url).decode(payload))
+        .or_else(|_| Base64::URL_PAD_OPTIONAL.decode(payload))
         .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let host = text.trim_end_matches('$');
