@@ -245,6 +245,23 @@ test('a 300 MB HAR on stdin streams through npx in bounded memory, as through th
   }
 });
 
+test('a reader that goes away (EPIPE) ends the command quietly, as the binary', async () => {
+  const file = path.join(FIXTURES, 'har', 'chrome-token-expired.har');
+  const closed = (cmd, args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(cmd, args, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reader is gone before anything is written
+      const err = [];
+      child.stderr.on('data', (d) => err.push(d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stderr: Buffer.concat(err).toString() }));
+    });
+  const native = await closed(NATIVE, ['har', file, '--format', 'json']);
+  const npx = await closed('npx', ['--offline', '--no', '--', 'convex-auth-doctor', 'har', file, '--format', 'json']);
+  assert.deepEqual(npx, native);
+  assert.deepEqual(native, { code: 1, signal: null, stderr: '' });
+});
+
 /** The installed package, as the project's own code imports it. */
 function installed() {
   return createRequire(path.join(project, 'index.js'))('convex-auth-doctor');
