@@ -80,6 +80,11 @@ function writeProject() {
     'convex/custom.auth.config.ts': customJwt(`${serverUrl}/jwks.json`),
     'convex/custom-404.auth.config.ts': customJwt(`${serverUrl}/missing.json`),
     'jwks.json': JSON.stringify(TOKENS.jwks),
+    'openid-configuration.json': JSON.stringify({ issuer: TOKENS.iss, jwks_uri: `${TOKENS.iss}/keys` }),
+    'openid-configuration-other.json': JSON.stringify({
+      issuer: 'https://other.example.com',
+      jwks_uri: `${TOKENS.iss}/keys`,
+    }),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(project, name), text);
   writeFileSync(path.join(work, 'outside.ts'), 'export const DOMAIN = "https://doctor-fixture.example.com";\n');
@@ -301,6 +306,27 @@ test('judgeToken returns the report --format json prints', async () => {
     now: new Date(1764180000 * 1000),
   });
   assert.ok(fromText.findings.some((f) => f.code === 'token.expired'));
+});
+
+test('judgeToken fetches the keys with Node when asked, as --fetch', async () => {
+  const { judgeToken } = installed();
+  const config = readFileSync(path.join(project, 'convex', 'custom.auth.config.ts'), 'utf8');
+  const report = await judgeToken(token('rs256_valid'), { config, fetch: true, now: 1764180000 });
+  const args = [
+    'token',
+    token('rs256_valid'),
+    '--config',
+    'convex/custom.auth.config.ts',
+    '--fetch',
+    '--now',
+    '1764180000',
+  ];
+  const expected = await nativeJson(args);
+  assert.deepEqual(report, expected);
+  assert.ok(
+    report.findings.some((f) => f.code === 'signature.valid'),
+    report.verdict,
+  );
 });
 
 test('judgeHar reads text, bytes, a path and a stream into the report --format json prints', async () => {
