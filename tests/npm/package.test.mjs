@@ -358,6 +358,11 @@ test("bad input rejects with DoctorInputError and the command line's one line", 
   const { judgeHar, judgeToken, DoctorInputError } = installed();
   await assert.rejects(judgeHar('{"log":'), (e) => e instanceof DoctorInputError && /truncated/.test(e.message));
   await assert.rejects(judgeToken(''), (e) => e instanceof DoctorInputError && e.message === 'no token given');
+  const cut = (async function* () {
+    yield '{"log":{"entries":[';
+    throw new Error('connection reset');
+  })();
+  await assert.rejects(judgeHar(cut), (e) => e instanceof DoctorInputError && /connection reset/.test(e.message));
   await assert.rejects(
     judgeToken(token('rs256_valid'), { configPath: '/nonexistent/auth.config.ts' }),
     (e) => e instanceof DoctorInputError && /^cannot open \/nonexistent\/auth.config.ts/.test(e.message),
