@@ -127,3 +127,24 @@ fn unusable_texts_are_errors_not_reports() {
     assert!(find(&report, "config.no_providers").is_some());
     assert!(report.has_failure());
 }
+
+#[test]
+fn an_oidc_provider_without_application_id_fails_with_what_to_add() {
+    let config = "export default { providers: [{ domain: \"https://clerk.example.com\" }] };";
+    let report = check(&input(
+        config,
+        Some("CONVEX_DEPLOYMENT=prod:tall-tree-9\n"),
+        None,
+    ))
+    .expect("judged");
+    let f = find(&report, "config.no_application_id").expect("no app id");
+    assert_eq!(f.severity, Severity::Fail);
+    let fix = f.fix.as_ref().expect("a fix");
+    assert!(
+        fix.action.starts_with("Add applicationID"),
+        "{}",
+        fix.action
+    );
+    // A production deployment is pushed with `npx convex deploy`.
+    assert_eq!(fix.command.as_deref(), Some("npx convex deploy"));
+}

@@ -32,11 +32,12 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, String> {
     }
     // dotenv normalises line ends first.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let quotes = Quotes::of(&text);
     let mut vars: Vec<(String, String)> = Vec::new();
     let mut at = 0;
     while at < text.len() {
         let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-        let next = match assignment(&text, at) {
+        let next = match assignment(&text, at, &quotes) {
             Some((name, value, end)) => {
                 if let Some(slot) = vars.iter_mut().find(|(n, _)| *n == name) {
                     slot.1 = value;
@@ -54,8 +55,48 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(vars)
 }
 
+/// Where each quote character stands unescaped (not right after a backslash), in order: a value's closing quote is
+/// found by a binary search, so a file of unclosed quotes costs `n log n`, not a scan to the end per line.
+struct Quotes {
+    single: Vec<usize>,
+    double: Vec<usize>,
+    back: Vec<usize>,
+}
+
+impl Quotes {
+    fn of(text: &str) -> Quotes {
+        let mut q = Quotes {
+            single: Vec::new(),
+            double: Vec::new(),
+            back: Vec::new(),
+        };
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            let escaped = i > 0 && bytes.get(i - 1) == Some(&b'\\');
+            match b {
+                b'\'' if !escaped => q.single.push(i),
+                b'"' if !escaped => q.double.push(i),
+                b'`' if !escaped => q.back.push(i),
+                _ => {}
+            }
+        }
+        q
+    }
+
+    /// The first unescaped `q` after byte offset `open`.
+    fn closing(&self, q: char, open: usize) -> Option<usize> {
+        let list = match q {
+            '\'' => &self.single,
+            '"' => &self.double,
+            _ => &self.back,
+        };
+        let i = list.partition_point(|&p| p <= open);
+        list.get(i).copied()
+    }
+}
+
 /// One assignment starting at line start `at`: its name, value and where its line ends.
-fn assignment(text: &str, at: usize) -> Option<(String, String, usize)> {
+fn assignment(text: &str, at: usize, quotes: &Quotes) -> Option<(String, String, usize)> {
     let mut rest = text[at..].trim_start_matches([' ', '\t']);
     if let Some(r) = rest.strip_prefix("export") {
         if r.starts_with([' ', '\t']) {
@@ -89,9 +130,10 @@ fn assignment(text: &str, at: usize) -> Option<(String, String, usize)> {
         .next()
         .filter(|c| matches!(c, '\'' | '"' | '`'))
     {
-        if let Some(close) = closing_quote(&body[1..], q) {
-            let inner = &body[1..1 + close];
-            let after_quote = value_start + lead + 1 + close + 1;
+        let open = value_start + lead;
+        if let Some(close_at) = quotes.closing(q, open) {
+            let inner = &text[open + 1..close_at];
+            let after_quote = close_at + 1;
             // Only whitespace or a comment may follow the closing quote on its line.
             let tail_end = text[after_quote..]
                 .find('\n')
@@ -114,21 +156,6 @@ fn assignment(text: &str, at: usize) -> Option<(String, String, usize)> {
     let value = strip_matching_quotes(value);
     let end = value_start + lead + line.len();
     Some((name.to_owned(), value.to_owned(), end))
-}
-
-/// The offset of the quote `q` that closes a value in `s` (an escaped `\q` does not close it).
-fn closing_quote(s: &str, q: char) -> Option<usize> {
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(|(_, n)| *n == q) {
-            chars.next();
-            continue;
-        }
-        if c == q {
-            return Some(i);
-        }
-    }
-    None
 }
 
 fn strip_matching_quotes(v: &str) -> &str {
@@ -188,6 +215,15 @@ mod tests {
             get(text, "ISSUER").as_deref(),
             Some("\"https://x.example.com\"")
         );
+    }
+
+    #[test]
+    fn unclosed_quotes_on_every_line_cost_no_scan_to_the_end() {
+        // 40,000 lines, each opening a quote never closed: read as unquoted values, in n log n.
+        let text = "A=\"x\n".repeat(40_000);
+        assert_eq!(get(&text, "A").as_deref(), Some("\"x"));
+        let text = "A=\"a \\\" b\"\n";
+        assert_eq!(get(text, "A").as_deref(), Some("a \\\" b"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! finding's evidence (the variable, the suggested value) and the deployment `.env.local` names.
 
 use super::{env_set, ev_str, fix, push_command, Context, Page};
-use crate::findings::{Code, Finding, Fix};
+use crate::findings::{Code, Finding, Fix, Severity};
 use crate::rules::config_values::is_secret_name;
 
 /// The fix for a `check` finding; `None` for other codes.
@@ -70,6 +70,12 @@ pub(super) fn fix_for(f: &Finding, cx: &Context<'_>) -> Option<Fix> {
             Some(clean) => set_or_edit(clean, "without the surrounding characters"),
             None => set_or_edit("<value>", "without surrounding whitespace or quotes"),
         },
+        // Only `check` raises it to a failure (an OIDC provider without one is refused at push).
+        Code::ConfigNoApplicationId if f.severity == Severity::Fail => (
+            format!("add applicationID to the provider in convex/auth.config.ts (an OIDC provider must have one: the audience its tokens carry, Clerk: \"convex\", Auth0: the client ID), and push it to {on}."),
+            Some(push_command(cx)),
+            vec![d.place(Page::Authentication)],
+        ),
         Code::ConfigApplicationIdEmpty => set_or_edit(
             "the audience your tokens carry",
             "Clerk: convex; Auth0: the client ID",
