@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package's engine (npm/convex-auth-doctor/wasm: wasm-bindgen --target nodejs) from the same crate
-# as the binary, with the binary's features (every key family, P-384 included), so the two give the same output.
+# as the binary, with the binary's features (every key family, P-384 included), so the two give the same output,
+# and the command's wasm entry point (feature cli-wasm).
 # Checks that the package's version is the crate's. `--pack DIR` then writes the tarball into DIR (npm pack).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ if [ "$crate_version" != "$pkg_version" ]; then
   echo "build-npm: $pkg/package.json has version $pkg_version, the crate $crate_version: make them equal" >&2
   exit 1
 fi
-cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm -p convex-auth-doctor
+cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm -p convex-auth-doctor --features cli-wasm
 wasm=target/wasm32-unknown-unknown/wasm/convex_auth_doctor.wasm
 # As scripts/build-wasm.sh: wasm-opt on cargo's output, before wasm-bindgen (binaryen 108 breaks it after).
 if command -v wasm-opt >/dev/null 2>&1; then

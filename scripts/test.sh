@@ -9,7 +9,7 @@ step "cargo fmt --check"
 cargo fmt --all --check
 step "cargo clippy (native and wasm)"
 cargo clippy --all-targets -- -D warnings
-cargo clippy -p convex-auth-doctor --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519 -- -D warnings
+cargo clippy -p convex-auth-doctor --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519,cli-wasm -- -D warnings
 step "biome (format and lint of extension/, tests/, scripts/)"
 node_modules/.bin/biome ci --error-on-warnings .
 step "cargo test"

@@ -5,6 +5,7 @@
 //! The command line's run for the npm wrapper is in `command`.
 //! The panel creates one [`DoctorSession`] per inspected page, feeds it captured events, and asks for the report.
 
+#[cfg(feature = "cli-wasm")]
 mod command;
 
 use crate::analysis::{FetchedDocument, KeyPurpose, Session};

@@ -68,11 +68,19 @@ async function judgeHar(har, options = {}) {
     files['capture.har'] = har;
     return report(await runCommand(['har', 'capture.har', ...rest], new MemoryHost(files)));
   }
+  if (har && (typeof har[Symbol.asyncIterator] === 'function' || typeof har[Symbol.iterator] === 'function')) {
+    let out;
+    try {
+      out = await runStreamed(['har', '-', ...rest], files, har);
+    } catch (e) {
+      // The stream itself failed (a file that could not be opened, a network stream cut): unusable input.
+      throw new DoctorInputError(`cannot read the HAR stream: ${e?.message ?? e}`);
+    }
+    return report(out);
+  }
+  // After streams: a Node file stream has a `path` too, and is read as the stream it is.
   if (har && typeof har === 'object' && typeof har.path === 'string') {
     return report(await runCommand(['har', har.path, ...rest], new MemoryHost(files)));
-  }
-  if (har && (typeof har[Symbol.asyncIterator] === 'function' || typeof har[Symbol.iterator] === 'function')) {
-    return report(await runStreamed(['har', '-', ...rest], files, har));
   }
   throw new DoctorInputError('judgeHar takes the HAR text, its bytes, { path }, or a stream of its bytes');
 }

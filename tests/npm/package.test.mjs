@@ -80,6 +80,11 @@ function writeProject() {
     'convex/custom.auth.config.ts': customJwt(`${serverUrl}/jwks.json`),
     'convex/custom-404.auth.config.ts': customJwt(`${serverUrl}/missing.json`),
     'jwks.json': JSON.stringify(TOKENS.jwks),
+    'openid-configuration.json': JSON.stringify({ issuer: TOKENS.iss, jwks_uri: `${TOKENS.iss}/keys` }),
+    'openid-configuration-other.json': JSON.stringify({
+      issuer: 'https://other.example.com',
+      jwks_uri: `${TOKENS.iss}/keys`,
+    }),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(project, name), text);
   writeFileSync(path.join(work, 'outside.ts'), 'export const DOMAIN = "https://doctor-fixture.example.com";\n');
@@ -176,6 +181,92 @@ for (const c of CASES) {
   });
 }
 
+/** A HAR of about `mb` MB, made as it is read: Convex traffic (a real capture's entries) between 4 MiB bodies. */
+function* bigHar(mb) {
+  const capture = JSON.parse(readFileSync(path.join(FIXTURES, 'har', 'chrome-all-good.har'), 'utf8'));
+  const filler = JSON.stringify({
+    startedDateTime: '2026-11-29T10:00:00.000Z',
+    time: 1,
+    request: { method: 'GET', url: 'https://cdn.example.com/app.js', headers: [] },
+    response: { status: 200, headers: [], content: { mimeType: 'text/javascript', text: 'x'.repeat(4 << 20) } },
+  });
+  const entries = capture.log.entries.map((e) => JSON.stringify(e)).join(',');
+  yield Buffer.from('{"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},"entries":[');
+  for (let i = 0, size = 0; size < mb << 20; i++) {
+    const piece = Buffer.from(`${i ? ',' : ''}${filler},${entries}`);
+    size += piece.length;
+    yield piece;
+  }
+  yield Buffer.from(']}}');
+}
+
+/** Feeds a generator's chunks to a child's stdin, honouring back-pressure. */
+async function feed(child, chunks) {
+  for (const chunk of chunks) {
+    if (!child.stdin.write(chunk)) await new Promise((resolve) => child.stdin.once('drain', resolve));
+  }
+  child.stdin.end();
+}
+
+/** Like `run`, with stdin streamed from a generator; NODE_OPTIONS as given. */
+function runStreaming(cmd, args, chunks, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: project, env: { ...process.env, NODE_TEST_CONTEXT: undefined, ...env } });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
+    child.stdin.on('error', () => {});
+    feed(child, chunks).catch(reject);
+  });
+}
+
+test('a 300 MB HAR on stdin streams through npx in bounded memory, as through the binary', {
+  timeout: 300_000,
+}, async () => {
+  const native = await runStreaming(NATIVE, ['har', '-'], bigHar(300));
+  // Every Node process of the run (npx's and the command's) writes its peak resident memory when it exits.
+  const peaks = path.join(work, 'peaks.txt');
+  const probe = path.join(work, 'peak.cjs');
+  writeFileSync(
+    probe,
+    "process.on('exit', () => { const m = /VmHWM:\\s+(\\d+) kB/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'));" +
+      " if (m) require('fs').appendFileSync(process.env.PEAKS_FILE, m[1] + '\\n'); });\n",
+  );
+  const npx = await runStreaming('npx', ['--offline', '--no', '--', 'convex-auth-doctor', 'har', '-'], bigHar(300), {
+    NODE_OPTIONS: `--require ${probe}`,
+    PEAKS_FILE: peaks,
+  });
+  assert.equal(native.code, 0, native.stderr.toString());
+  assert.equal(npx.code, native.code, npx.stderr.toString());
+  assert.ok(npx.stdout.equals(native.stdout), 'the same report');
+  assert.match(native.stdout.toString(), /Authentication works/);
+  if (existsSync('/proc/self/status')) {
+    const peakMb = Math.max(...readFileSync(peaks, 'utf8').trim().split('\n').map(Number)) / 1024;
+    // Node itself takes ~60 MB; the file is 300 MB: the engine must not hold it (its budget is per entry).
+    assert.ok(peakMb < 200, `peak resident memory ${peakMb.toFixed(0)} MB for a 300 MB HAR`);
+  }
+});
+
+test('a reader that goes away (EPIPE) ends the command quietly, as the binary', async () => {
+  const file = path.join(FIXTURES, 'har', 'chrome-token-expired.har');
+  const closed = (cmd, args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(cmd, args, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reader is gone before anything is written
+      const err = [];
+      child.stderr.on('data', (d) => err.push(d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stderr: Buffer.concat(err).toString() }));
+    });
+  const native = await closed(NATIVE, ['har', file, '--format', 'json']);
+  const npx = await closed('npx', ['--offline', '--no', '--', 'convex-auth-doctor', 'har', file, '--format', 'json']);
+  assert.deepEqual(npx, native);
+  assert.deepEqual(native, { code: 1, signal: null, stderr: '' });
+});
+
 /** The installed package, as the project's own code imports it. */
 function installed() {
   return createRequire(path.join(project, 'index.js'))('convex-auth-doctor');
@@ -217,6 +308,27 @@ test('judgeToken returns the report --format json prints', async () => {
   assert.ok(fromText.findings.some((f) => f.code === 'token.expired'));
 });
 
+test('judgeToken fetches the keys with Node when asked, as --fetch', async () => {
+  const { judgeToken } = installed();
+  const config = readFileSync(path.join(project, 'convex', 'custom.auth.config.ts'), 'utf8');
+  const report = await judgeToken(token('rs256_valid'), { config, fetch: true, now: 1764180000 });
+  const args = [
+    'token',
+    token('rs256_valid'),
+    '--config',
+    'convex/custom.auth.config.ts',
+    '--fetch',
+    '--now',
+    '1764180000',
+  ];
+  const expected = await nativeJson(args);
+  assert.deepEqual(report, expected);
+  assert.ok(
+    report.findings.some((f) => f.code === 'signature.valid'),
+    report.verdict,
+  );
+});
+
 test('judgeHar reads text, bytes, a path and a stream into the report --format json prints', async () => {
   const { judgeHar } = installed();
   const file = path.join(FIXTURES, 'har', 'chrome-wrong-signature.har');
@@ -229,10 +341,28 @@ test('judgeHar reads text, bytes, a path and a stream into the report --format j
   assert.deepEqual(await judgeHar(createReadStream(file, { highWaterMark: 4096 })), expected);
 });
 
+test('judgeHar(stream) of a 300 MB HAR stays in bounded memory', { timeout: 300_000 }, async () => {
+  const { judgeHar } = installed();
+  const before = process.resourceUsage().maxRSS;
+  const report = await judgeHar(
+    (async function* () {
+      yield* bigHar(300);
+    })(),
+  );
+  assert.match(report.verdict, /Authentication works/);
+  const growthMb = (process.resourceUsage().maxRSS - before) / 1024;
+  assert.ok(growthMb < 150, `peak memory grew by ${growthMb.toFixed(0)} MB for a 300 MB HAR`);
+});
+
 test("bad input rejects with DoctorInputError and the command line's one line", async () => {
   const { judgeHar, judgeToken, DoctorInputError } = installed();
   await assert.rejects(judgeHar('{"log":'), (e) => e instanceof DoctorInputError && /truncated/.test(e.message));
   await assert.rejects(judgeToken(''), (e) => e instanceof DoctorInputError && e.message === 'no token given');
+  const cut = (async function* () {
+    yield '{"log":{"entries":[';
+    throw new Error('connection reset');
+  })();
+  await assert.rejects(judgeHar(cut), (e) => e instanceof DoctorInputError && /connection reset/.test(e.message));
   await assert.rejects(
     judgeToken(token('rs256_valid'), { configPath: '/nonexistent/auth.config.ts' }),
     (e) => e instanceof DoctorInputError && /^cannot open \/nonexistent\/auth.config.ts/.test(e.message),
