@@ -120,32 +120,8 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
     let deployment_ref = local_get("CONVEX_DEPLOYMENT").and_then(DeploymentRef::parse);
     let self_hosted = local_get("CONVEX_SELF_HOSTED_URL").map(str::to_owned);
 
-    let mut values = Values { vars: Vec::new() };
-    for (name, value) in built_in_values(&local, deployment_ref.as_ref()) {
-        values.set(name, &value, Source::BuiltIn);
-    }
-    for (name, value) in &local {
-        if !BUILT_IN.contains(&name.as_str()) {
-            values.set(name, value, Source::EnvLocal);
-        }
-    }
-    for (name, value) in list.iter().flatten() {
-        values.set(name, value, Source::EnvList);
-    }
-    for (name, value) in input.env.iter() {
-        values.set(name, value, Source::Flag);
-    }
-
-    let deployment = match (&deployment_ref, &self_hosted) {
-        (Some(d), _) if !d.is_local() => Deployment::Cloud {
-            name: d.name.clone(),
-        },
-        (Some(_), _) => Deployment::Local {
-            origin: local_url(&local).unwrap_or_else(|| "http://127.0.0.1:3210".to_owned()),
-        },
-        (None, Some(url)) => Deployment::from_origin(url),
-        (None, None) => Deployment::Unknown,
-    };
+    let values = layered_values(&local, list.as_deref(), &input.env, deployment_ref.as_ref());
+    let deployment = deployment_of(deployment_ref.as_ref(), self_hosted.as_deref(), &local);
     let production = deployment_ref
         .as_ref()
         .is_some_and(|d| d.kind.as_deref() == Some("prod"));
@@ -189,7 +165,7 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
         .and_then(|p| issuer_of(p).resolved())
         .map_or(ProviderKind::Custom, |v| ProviderKind::recognise(v.trim()));
     let cx = fix::Context {
-        deployment: deployment.clone(),
+        deployment,
         provider,
         token: None,
         config: config.as_ref(),
@@ -218,6 +194,51 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
         timeline: Vec::new(),
     };
     Ok(report.made_safe(&secrets(&local, list.as_deref())))
+}
+
+/// The values the config is evaluated with, lowest precedence first: built in, `.env.local`, the deployment's
+/// list, `--env`.
+fn layered_values(
+    local: &[(String, String)],
+    list: Option<&[(String, String)]>,
+    flags: &Env,
+    deployment: Option<&DeploymentRef>,
+) -> Values {
+    let mut values = Values { vars: Vec::new() };
+    for (name, value) in built_in_values(local, deployment) {
+        values.set(name, &value, Source::BuiltIn);
+    }
+    for (name, value) in local {
+        if !BUILT_IN.contains(&name.as_str()) {
+            values.set(name, value, Source::EnvLocal);
+        }
+    }
+    for (name, value) in list.into_iter().flatten() {
+        values.set(name, value, Source::EnvList);
+    }
+    for (name, value) in flags.iter() {
+        values.set(name, value, Source::Flag);
+    }
+    values
+}
+
+/// The deployment the fixes name: a cloud deployment by its name, a local one by the URL `.env.local` gives it
+/// (the CLI's default port otherwise), a self-hosted one by its URL.
+fn deployment_of(
+    deployment: Option<&DeploymentRef>,
+    self_hosted: Option<&str>,
+    local: &[(String, String)],
+) -> Deployment {
+    match (deployment, self_hosted) {
+        (Some(d), _) if !d.is_local() => Deployment::Cloud {
+            name: d.name.clone(),
+        },
+        (Some(_), _) => Deployment::Local {
+            origin: local_url(local).unwrap_or_else(|| "http://127.0.0.1:3210".to_owned()),
+        },
+        (None, Some(url)) => Deployment::from_origin(url),
+        (None, None) => Deployment::Unknown,
+    }
 }
 
 /// The verdict without a failure: the first warning when there is one, else what to capture next.
