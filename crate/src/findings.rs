@@ -468,6 +468,10 @@ codes! {
         meaning: "A provider's value has whitespace, a line break or quotes around it, or invisible characters in it (zero-width spaces, bidi marks, controls; often from copying into an environment variable): the backend compares values as written (and refuses a domain starting with a quote), so no token matches. Info for a trailing `/` on a domain, which the backend trims. Added by this project.",
         evidence: "What surrounds the value, the cleaned value (never for secret-named variables), the variable.",
         action: "Set the value without the surrounding characters (`npx convex env set NAME value`).";
+    ConfigAlgorithmUnsupported = "config.algorithm_unsupported", 3, Fail,
+        meaning: "A customJwt provider's `algorithm` is not `RS256` or `ES256`, the only two the backend reads (`SignatureAlgorithm`): the push is refused. Added by this project.",
+        evidence: "The value and the variable that holds it.",
+        action: "Sign the tokens with RS256 or ES256 and write that algorithm, exactly so (upper case), in the provider.";
     ConfigApplicationIdEmpty = "config.application_id_empty", 3, Fail,
         meaning: "A provider's applicationID is the empty string (often an environment variable set to nothing): no token's `aud` is empty, so the provider never matches. Added by this project.",
         evidence: "The provider and the variable.",

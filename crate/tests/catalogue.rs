@@ -128,6 +128,7 @@ const ISSUE_15_CODES: &[(&str, u8)] = &[
     ("config.domain_no_scheme", 3),
     ("config.value_decorated", 3),
     ("config.application_id_empty", 3),
+    ("config.algorithm_unsupported", 3),
 ];
 
 #[test]

@@ -84,7 +84,10 @@ pub fn check_values(config: &AuthConfig, sources: Sources<'_>) -> Vec<Finding> {
         };
         issuer_findings(&issuer, sources, &mut out);
         application_id(index, p, sources, &mut out);
-        if let Provider::CustomJwt { jwks, .. } = p {
+        if let Provider::CustomJwt {
+            jwks, algorithm, ..
+        } = p
+        {
             let jwks = Field {
                 index,
                 role: "jwks",
@@ -92,6 +95,14 @@ pub fn check_values(config: &AuthConfig, sources: Sources<'_>) -> Vec<Finding> {
             };
             if let Some(f) = decorated(&jwks, sources) {
                 out.push(f);
+            }
+            let algorithm = Field {
+                index,
+                role: "algorithm",
+                value: algorithm,
+            };
+            if let Some(f) = unsupported_algorithm(&algorithm) {
+                out.push(about(f, &algorithm, sources));
             }
         }
     }
@@ -421,6 +432,25 @@ fn looks_like_tld_host(host: &str) -> bool {
         })
 }
 
+/// `config.algorithm_unsupported`: a customJwt algorithm other than the two the backend's `SignatureAlgorithm`
+/// has (`RS256`, `ES256`, `auth.rs:84-88`); serde reads the names exactly, so `rs256` is refused too.
+fn unsupported_algorithm(field: &Field<'_>) -> Option<Finding> {
+    let value = field.value.resolved()?;
+    if matches!(value, "RS256" | "ES256") {
+        return None;
+    }
+    Some(
+        Finding::new(
+            Code::ConfigAlgorithmUnsupported,
+            format!(
+                "Provider {}'s algorithm `{value}` is not RS256 or ES256, the only two the backend reads for a customJwt provider: the push is refused.",
+                field.index + 1
+            ),
+        )
+        .with("value", value),
+    )
+}
+
 /// applicationID: absent (an OIDC provider needs one: `auth.rs:133-138`; a customJwt provider without one takes
 /// every token of its issuer), empty (no token's `aud` is ever the empty string, `auth.rs:60-63`), or decorated.
 fn application_id(index: usize, p: &Provider, sources: Sources<'_>, out: &mut Vec<Finding>) {
@@ -591,6 +621,22 @@ mod tests {
             &[("CLERK_JWT_ISSUER_DOMAIN", "https://clerk.example.com")],
         );
         assert_eq!(codes(&fs), vec!["config.provider"]);
+    }
+
+    #[test]
+    fn custom_jwt_algorithms_are_the_backends_two() {
+        let src = |alg: &str| {
+            format!("export default {{ providers: [{{ type: \"customJwt\", issuer: \"https://i.example.com\", jwks: \"https://i.example.com/jwks\", algorithm: \"{alg}\", applicationID: \"a\" }}] }};")
+        };
+        for ok in ["RS256", "ES256"] {
+            assert_eq!(codes(&findings(&src(ok), &[])), vec!["config.provider"]);
+        }
+        for bad in ["rs256", "EdDSA", "HS256"] {
+            assert!(
+                codes(&findings(&src(bad), &[])).contains(&"config.algorithm_unsupported"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

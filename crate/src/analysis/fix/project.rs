@@ -76,6 +76,10 @@ pub(super) fn fix_for(f: &Finding, cx: &Context<'_>) -> Option<Fix> {
             Some(push_command(cx)),
             vec![d.place(Page::Authentication)],
         ),
+        Code::ConfigAlgorithmUnsupported => set_or_edit(
+            "RS256 or ES256",
+            "the algorithm the tokens are signed with; sign with one of these two",
+        ),
         Code::ConfigApplicationIdEmpty => set_or_edit(
             "the audience your tokens carry",
             "Clerk: convex; Auth0: the client ID",
