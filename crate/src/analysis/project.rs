@@ -190,6 +190,9 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
         cause_step,
         findings,
         tokens: Vec::new(),
+        // No token: nothing to group, and nothing to set the providers side by side with.
+        token_groups: Vec::new(),
+        comparison: None,
         deployments,
         timeline: Vec::new(),
     };
