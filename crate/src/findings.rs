@@ -465,7 +465,7 @@ codes! {
         evidence: "The value and the URL the backend reads.",
         action: "Write the full URL, `https://…`, as the issuer puts it in its tokens.";
     ConfigValueDecorated = "config.value_decorated", 3, Fail,
-        meaning: "A provider's value has whitespace, a line break or quotes around it (often from copying into an environment variable): the backend compares values as written (and refuses a domain starting with a quote), so no token matches. Info for a trailing `/` on a domain, which the backend trims. Added by this project.",
+        meaning: "A provider's value has whitespace, a line break or quotes around it, or invisible characters in it (zero-width spaces, bidi marks, controls; often from copying into an environment variable): the backend compares values as written (and refuses a domain starting with a quote), so no token matches. Info for a trailing `/` on a domain, which the backend trims. Added by this project.",
         evidence: "What surrounds the value, the cleaned value (never for secret-named variables), the variable.",
         action: "Set the value without the surrounding characters (`npx convex env set NAME value`).";
     ConfigApplicationIdEmpty = "config.application_id_empty", 3, Fail,

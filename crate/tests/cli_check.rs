@@ -316,6 +316,29 @@ fn hostile_project_files_exit_2_with_one_clear_line() {
         assert_refused(&run_in(&dir, &["check"], b""), "outside the project");
     }
 
+    // Terminal escapes and bidi overrides in a value the config reads are shown escaped, never raw.
+    let dir = scratch("escapes");
+    std::fs::write(
+        dir.join("convex/auth.config.ts"),
+        "export default { providers: [{ domain: process.env.ISSUER, applicationID: \"convex\" }] };\n",
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join(".env.local"),
+        "ISSUER=https://x.example.com\u{1b}[2J\u{202e}\n",
+    )
+    .expect("write");
+    for format in ["text", "markdown", "json"] {
+        let out = run_in(&dir, &["check", "--format", format], b"");
+        assert_ne!(out.status.code(), Some(2));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{format}: {text}"
+        );
+        assert!(text.contains("x.example.com"), "{format}");
+    }
+
     let dir = scratch("both");
     std::fs::write(
         dir.join("convex/auth.config.js"),

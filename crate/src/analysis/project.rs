@@ -61,7 +61,7 @@ impl Source {
     fn words(self) -> &'static str {
         match self {
             Source::BuiltIn => "the deployment's built-in value",
-            Source::EnvLocal => ".env.local (not the deployment's value)",
+            Source::EnvLocal => ".env.local, not the deployment's value",
             Source::EnvList => "the deployment's env list",
             Source::Flag => "--env",
         }

@@ -213,6 +213,7 @@ fn issuer_findings(field: &Field<'_>, sources: Sources<'_>, out: &mut Vec<Findin
         out.push(f);
     }
     let value = bare(raw);
+    let value = value.as_str();
     let found = publishable_key(field, value)
         .or_else(|| key_set_url(field, value))
         .or_else(|| convex_cloud(field, value))
@@ -223,8 +224,13 @@ fn issuer_findings(field: &Field<'_>, sources: Sources<'_>, out: &mut Vec<Findin
 }
 
 /// The value without what surrounds it by mistake (whitespace, quotes): what the other checks read.
-fn bare(raw: &str) -> &str {
-    raw.trim().trim_matches(['"', '\'', '`']).trim()
+fn bare(raw: &str) -> String {
+    raw.trim()
+        .trim_matches(['"', '\'', '`'])
+        .trim()
+        .chars()
+        .filter(|c| !invisible(*c))
+        .collect()
 }
 
 /// `config.value_decorated`: whitespace or quotes around a value (the backend refuses a domain that starts
@@ -240,6 +246,10 @@ fn decorated(field: &Field<'_>, sources: Sources<'_>) -> Option<Finding> {
     let t = raw.trim();
     if t.starts_with(['"', '\'', '`']) || t.ends_with(['"', '\'', '`']) {
         what.push("quotes");
+    }
+    // Copied from a web page or a terminal: zero-width spaces, byte-order marks, bidi marks, control characters.
+    if t.chars().any(invisible) {
+        what.push("invisible or control characters");
     }
     let n = field.index + 1;
     let role = field.role;
@@ -270,6 +280,12 @@ fn decorated(field: &Field<'_>, sources: Sources<'_>) -> Option<Finding> {
         f = f.with("cleaned", cleaned);
     }
     Some(about(f, field, sources))
+}
+
+/// A character nobody means to put in a URL or an ID: controls, zero-width and bidi formatting characters.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
 /// `config.publishable_key`: a Clerk publishable key (`pk_test_…`/`pk_live_…`) where the domain belongs. Its
