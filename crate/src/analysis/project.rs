@@ -214,8 +214,11 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
         cause_step,
         findings,
         tokens: Vec::new(),
+        token_groups: Vec::new(),
         deployments,
         timeline: Vec::new(),
+        // No token: nothing to set side by side with the providers.
+        comparison: None,
     };
     Ok(report.made_safe(&secrets(&local, list.as_deref())))
 }
