@@ -190,11 +190,12 @@ pub fn check(input: &ProjectInput) -> Result<Report, String> {
         cause_step,
         findings,
         tokens: Vec::new(),
-        // No token: nothing to group, and nothing to set the providers side by side with.
+        // No token: nothing to group.
         token_groups: Vec::new(),
-        comparison: None,
         deployments,
         timeline: Vec::new(),
+        // No token: nothing to set side by side with the providers.
+        comparison: None,
     };
     Ok(report.made_safe(&secrets(&local, list.as_deref())))
 }

@@ -1,9 +1,10 @@
 'use strict';
 // The command's host in Node (crate/src/wasm/command.rs `CliHost`): synchronous file calls, so the engine reads
 // files and stdin in chunks exactly as the native binary does. Failures return -1 and keep their OS error number
-// (libuv's negative errno on POSIX), which the engine words as the binary does.
+// (found from the error's code, `ENOENT` → 2, which holds on Windows too), which the engine words as the binary does.
 
 const fs = require('node:fs');
+const { constants } = require('node:os');
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -19,7 +20,7 @@ class NodeHost {
   }
 
   fail(e) {
-    this.errno = typeof e?.errno === 'number' && e.errno < 0 ? -e.errno : 0;
+    this.errno = constants.errno[e?.code] ?? 0;
     this.errorText = String(e?.message ?? e);
     return -1;
   }
