@@ -300,8 +300,9 @@ fn invisible(c: char) -> bool {
 }
 
 /// `config.publishable_key`: a Clerk publishable key (`pk_test_…`/`pk_live_…`) where the domain belongs. Its
-/// payload is the base64 of the Frontend API host followed by `$` (how Clerk's SDKs read it back:
-/// `@clerk/shared` `parsePublishableKey`), which is the issuer the domain must be.
+/// payload is the base64 of the Frontend API host followed by `$` (Clerk's documented key format; its SDK's
+/// parser is not among the sources read here), which is the issuer the domain must be. A payload that does not
+/// decode to a plausible host still gets the finding, without a suggestion.
 fn publishable_key(field: &Field<'_>, value: &str) -> Option<Finding> {
     let rest = value
         .strip_prefix("pk_test_")
