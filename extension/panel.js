@@ -455,7 +455,12 @@ function toggleLive() {
   }
   let asked;
   try {
-    asked = chrome.permissions.request(livePermission(state.origin));
+    // Firefox gives a devtools panel no permissions API: there setLive asks the background page, which opens a tab
+    // where the user grants the origin (extension/grant.html) and rejects saying so.
+    asked =
+      typeof chrome.permissions?.request === 'function'
+        ? chrome.permissions.request(livePermission(state.origin))
+        : Promise.resolve(true);
   } catch (e) {
     asked = Promise.reject(e);
   }
