@@ -131,7 +131,7 @@ export async function evalInAddon(ff, suffix, expression) {
     }
     const commands = w.__cadCommands;
     const tc = commands.targetCommand;
-    const targets = tc.getAllTargets(tc.ALL_TYPES).filter((t) => !t.isDestroyed() && t.url.endsWith(${JSON.stringify(suffix)}));
+    const targets = tc.getAllTargets(tc.ALL_TYPES).filter((t) => !t.isDestroyed() && t.url.split('#')[0].endsWith(${JSON.stringify(suffix)}));
     if (targets.length !== 1) return { missing: targets.length };
     // The console's evaluation has no top-level await here: start the work, keep its outcome in a global, poll it.
     const key = '__cad' + Math.random().toString(36).slice(2);
