@@ -85,6 +85,7 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {number} restarts Times the engine was restarted after an abort.
  * @property {number} hookRecords Live-capture records read.
  * @property {number} hookIgnored Live-capture records ignored (garbage, or nothing the engine should see).
+ * @property {number} framelessSockets Convex sockets the network API reported without any frames (Firefox's).
  * @property {boolean} live Live capture delivers the current page load (getHAR() polling is off).
  */
 
@@ -96,6 +97,8 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {boolean} permitted The user granted the origin's host permission and "scripting".
  * @property {boolean} on The hook is registered for the origin (it runs from the next page load on).
  * @property {boolean} delivering The hook of the page now open delivers its traffic (getHAR() polling is off).
+ * @property {boolean} frameless The network API showed a Convex socket without its frames (Firefox): only live
+ *   capture can judge it.
  */
 
 /**

@@ -66,6 +66,7 @@ const state = {
     lastPollDelay: 0,
     hookRecords: 0,
     hookIgnored: 0,
+    framelessSockets: 0,
   },
 };
 
@@ -108,7 +109,12 @@ const host = createHost({
   autoKeysChanged: () => {
     state.autoOn = store.autoKeys(state.origin);
   },
-  liveState: () => ({ origin: state.origin, ...state.live, delivering: !!state.hook }),
+  liveState: () => ({
+    origin: state.origin,
+    ...state.live,
+    delivering: !!state.hook,
+    frameless: state.stats.framelessSockets > 0,
+  }),
   setLive: (on) => (on ? live.enable(state.origin) : live.disable(state.origin)).finally(refreshLive),
   changed: markDirty,
 });

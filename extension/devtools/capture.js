@@ -78,8 +78,11 @@ export function createCapture({
     // Firefox's network API reports a socket's upgrade (101) as soon as it happens, with no frames and no
     // `_webSocketMessages` at all (measured in Firefox ESR 153): that says nothing of what the socket carried or
     // whether it closed, so it makes no event (live capture sees Firefox's sockets). Chrome's entries always have it.
-    if (!Array.isArray(entry._webSocketMessages)) return 0;
     if (!wanted(url)) return 0;
+    if (!Array.isArray(entry._webSocketMessages)) {
+      stats.framelessSockets = (stats.framelessSockets || 0) + 1; // the panel then points to live capture
+      return 0;
+    }
     let sock = sockets.get(key);
     if (sock?.stale) return 0; // a socket of the previous page load, closing after the navigation
     if (!sock) {

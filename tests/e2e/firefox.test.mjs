@@ -80,7 +80,11 @@ test('Firefox: the panel loads; live capture is turned on from it; from the next
     const off = await evalInAddon(ff, PANEL, PANEL_READING);
     assert.ok(!off.codes.includes('client.connection_failed'), JSON.stringify(off.codes));
     assert.ok(!off.codes.includes('auth.confirmed'), 'no frame seen, so nothing confirmed');
-    assert.equal((await liveBox(ff)).button, `Turn on live capture for ${origin}`);
+    const box = await until(async () => (await liveBox(ff)).text.includes('WebSocket frames') && liveBox(ff), {
+      what: 'the panel pointing to live capture',
+    });
+    assert.match(box.text, /none of the app's WebSocket frames \(Firefox\): turn on live capture/);
+    assert.equal(box.button, `Turn on live capture for ${origin}`);
     assert.equal((await stats(ff)).live, false);
 
     // The user's click on the panel's button. The permission was granted at install (see launchFirefox): the
