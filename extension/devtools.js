@@ -215,8 +215,10 @@ function onFinished(entry) {
     if (state.early.length < MAX_EARLY) state.early.push(['finished', entry]);
     return;
   }
+  const frameless = state.stats.framelessSockets;
   const fresh = capture.ingestFinished(entry);
   if (fresh > 0 || !isSocket(entry)) state.poller?.soon();
+  if (state.stats.framelessSockets !== frameless) markDirty(); // the live capture box points to it (Firefox)
 }
 
 function onNavigated(url, time) {
