@@ -10,6 +10,12 @@ import { HOOK_PORT, LINK_PORT } from '../contract.js';
 
 /** Wait before linking again when the background page went away (Firefox may stop an idle background page). */
 const RELINK_MS = 500;
+/**
+ * Links lost in a row, each within SHORT_LINK_MS and with nothing received: the background page refuses this page,
+ * and trying stops (a link that lived longer was stopped with an idle background page: link again).
+ */
+const MAX_DEAD_LINKS = 5;
+const SHORT_LINK_MS = 5000;
 
 /**
  * `runtime` and `tabs` are chrome.runtime and chrome.tabs, `tabId` the inspected tab. `onMessage(message, port)`
@@ -40,6 +46,7 @@ export function createHookLink({ runtime, tabs, tabId, onMessage, onClosed }) {
 
   // ---- Firefox: through the background page ----
   let link = null;
+  let deadLinks = 0;
 
   function closePipes(pipes) {
     for (const stand of pipes.values()) {
@@ -58,7 +65,10 @@ export function createHookLink({ runtime, tabs, tabId, onMessage, onClosed }) {
       link = null;
       return;
     }
+    let heard = false;
+    const since = Date.now();
     link.onMessage.addListener((m) => {
+      heard = true;
       if (!Number.isSafeInteger(m?.pipe)) return;
       if (m.type === 'hook') {
         let stand = pipes.get(m.pipe);
@@ -79,6 +89,8 @@ export function createHookLink({ runtime, tabs, tabId, onMessage, onClosed }) {
       void runtime.lastError;
       link = null;
       closePipes(pipes);
+      deadLinks = heard || Date.now() - since > SHORT_LINK_MS ? 0 : deadLinks + 1;
+      if (deadLinks >= MAX_DEAD_LINKS) return;
       setTimeout(() => {
         linkBackground();
         link?.postMessage({ type: 'probe' });

@@ -237,3 +237,20 @@ test('Firefox: without `tabs`, the relays come through the background page, one 
   assert.deepEqual(connects, [LINK_PORT, LINK_PORT]);
   assert.deepEqual(posted.slice(-2), [{ type: 'link', tabId: 4 }, { type: 'probe' }]);
 });
+
+test('Firefox: a background page that keeps refusing the link is not asked forever', async () => {
+  let connects = 0;
+  const runtime = {
+    onConnect: { addListener: () => {} },
+    connect: () => {
+      connects += 1;
+      const port = stubPort(LINK_PORT, undefined);
+      port.postMessage = () => {};
+      setTimeout(() => port.close(), 0); // refused at once, nothing said
+      return port;
+    },
+  };
+  createHookLink({ runtime, tabs: undefined, tabId: 4, onMessage: () => {}, onClosed: () => {} });
+  await new Promise((r) => setTimeout(r, 4000));
+  assert.equal(connects, 5);
+});
