@@ -10,8 +10,23 @@ import { loadScenarios, startStack } from '../standin/stack.mjs';
 import { closeToolbox, engineReady, evalInAddon, firefoxMissing, launchFirefox, openPanel } from './firefox.mjs';
 import { mismatches, PANEL_READING, sleep, until, withValues } from './harness.mjs';
 
-const byId = Object.fromEntries(loadScenarios().map((s) => [s.id, s]));
-const IDS = ['all-good', 'issuer-other-clerk', 'token-expired'];
+const all = loadScenarios();
+const byId = Object.fromEntries(all.map((s) => [s.id, s]));
+/**
+ * The scenarios judged one after another in Firefox through the page hook: one or more per step of the chain, the
+ * socket that never connects, an HTTP-only client, and a signature check from the issuer's keys.
+ * FIREFOX_SCENARIOS=all (or a comma-separated list of ids) widens it.
+ */
+const PER_STEP = ['not-connected', 'no-token-signed-out', 'all-good-http', 'audience-auth0-client-id', 'wrong-kid'];
+const chosen =
+  process.env.FIREFOX_SCENARIOS === 'all'
+    ? all.map((s) => s.id)
+    : process.env.FIREFOX_SCENARIOS
+      ? process.env.FIREFOX_SCENARIOS.split(',')
+      : PER_STEP;
+const IDS = [...new Set(['all-good', 'issuer-other-clerk', 'token-expired', ...chosen])];
+/** Findings the panel makes only from the issuer's published keys, which it fetches when the user asks. */
+const needsKeys = (id) => (byId[id].expect.codes || []).some((c) => /^(signature|jwks|discovery)\./.test(c));
 const DEVTOOLS = '/extension/devtools.html';
 const PANEL = '/extension/panel.html';
 const BACKGROUND = '_generated_background_page.html';
@@ -187,6 +202,36 @@ test("Firefox without the origin's permission: the panel's button opens the page
       'browser.scripting ? browser.scripting.getRegisteredContentScripts() : []',
     );
     assert.deepEqual(registered, []);
+  } finally {
+    await ff.close();
+  }
+});
+
+test('Firefox: scenarios through the page hook, each step of the chain', { skip, timeout: 600000 }, async (t) => {
+  const ff = await launchFirefox({ granted: ['http://127.0.0.1/*'] });
+  try {
+    const [page] = await ff.browser.pages();
+    await openPanel(ff);
+    await engineReady(ff);
+    await loadApp(page, 'all-good');
+    await until(async () => (await liveState(ff)).supported, { what: 'the origin' });
+    await evalInAddon(ff, DEVTOOLS, '__doctor.setLive(true)');
+    for (const id of chosen) {
+      await t.test(id, async () => {
+        await page.goto(stack.appUrl(id));
+        await page.waitForSelector('body[data-done]', { timeout: 45000 });
+        if (needsKeys(id)) {
+          // The user presses "Check the signature" once the panel offers it.
+          const offered =
+            "!document.getElementById('keys-box').hidden && document.getElementById('check-keys').dataset.mode === 'check'";
+          await until(async () => evalInAddon(ff, PANEL, offered), { what: 'the "Check the signature" button' });
+          await evalInAddon(ff, PANEL, "(document.getElementById('check-keys').click(), true)");
+        }
+        const reading = await verdictOf(ff, id);
+        assert.deepEqual(mismatches(reading, expectOf(id)), [], `${id}: ${JSON.stringify(reading)}`);
+        assert.equal((await stats(ff)).live, true, 'judged from the page hook');
+      });
+    }
   } finally {
     await ff.close();
   }
