@@ -218,6 +218,12 @@ test('Firefox: scenarios through the page hook, each step of the chain', { skip,
     await evalInAddon(ff, DEVTOOLS, '__doctor.setLive(true)');
     for (const id of chosen) {
       await t.test(id, async () => {
+        // A fresh DevTools per scenario, as in Chromium's scenario test (a new tab each): keys fetched for one
+        // scenario's check stay known to the devtools page and would add signature findings to the next.
+        await closeToolbox(ff);
+        await page.goto('about:blank');
+        await openPanel(ff);
+        await engineReady(ff);
         await page.goto(stack.appUrl(id));
         await page.waitForSelector('body[data-done]', { timeout: 45000 });
         if (needsKeys(id)) {
