@@ -131,7 +131,13 @@ export async function evalInAddon(ff, suffix, expression) {
     }
     const commands = w.__cadCommands;
     const tc = commands.targetCommand;
-    const targets = tc.getAllTargets(tc.ALL_TYPES).filter((t) => !t.isDestroyed() && t.url.split('#')[0].endsWith(${JSON.stringify(suffix)}));
+    // A document that just loaded reaches the target list a moment later: wait for it (up to 10 s).
+    let targets = [];
+    for (let i = 0; i < 100; i++) {
+      targets = tc.getAllTargets(tc.ALL_TYPES).filter((t) => !t.isDestroyed() && t.url.split('#')[0].endsWith(${JSON.stringify(suffix)}));
+      if (targets.length === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     if (targets.length !== 1) return { missing: targets.length };
     // The console's evaluation has no top-level await here: start the work, keep its outcome in a global, poll it.
     const key = '__cad' + Math.random().toString(36).slice(2);
