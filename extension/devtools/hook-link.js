@@ -16,6 +16,12 @@ const RELINK_MS = 500;
  */
 const MAX_DEAD_LINKS = 5;
 const SHORT_LINK_MS = 5000;
+/**
+ * Firefox stops a background page after 30 s without events (extensions.background.idle.timeout), open ports or
+ * not (measured in Firefox ESR 153): then every relay port closes and the page load is replayed from the relay
+ * when the link comes back. A message on the link every 20 s is an event that keeps it running while DevTools is open.
+ */
+const KEEPALIVE_MS = 20000;
 
 /**
  * `runtime` and `tabs` are chrome.runtime and chrome.tabs, `tabId` the inspected tab. `onMessage(message, port)`
@@ -47,6 +53,8 @@ export function createHookLink({ runtime, tabs, tabId, onMessage, onClosed }) {
   // ---- Firefox: through the background page ----
   let link = null;
   let deadLinks = 0;
+  let stopped = false;
+  let beat = 0;
 
   function closePipes(pipes) {
     for (const stand of pipes.values()) {
@@ -67,6 +75,9 @@ export function createHookLink({ runtime, tabs, tabId, onMessage, onClosed }) {
     }
     let heard = false;
     const since = Date.now();
+    const port = link;
+    clearInterval(beat);
+    beat = setInterval(() => port.postMessage({ type: 'keepalive' }), KEEPALIVE_MS);
     link.onMessage.addListener((m) => {
       heard = true;
       if (!Number.isSafeInteger(m?.pipe)) return;
@@ -87,10 +98,11 @@ export function createHookLink({ runtime, tabs, tabId, onMessage, onClosed }) {
     });
     link.onDisconnect.addListener(() => {
       void runtime.lastError;
+      clearInterval(beat);
       link = null;
       closePipes(pipes);
       deadLinks = heard || Date.now() - since > SHORT_LINK_MS ? 0 : deadLinks + 1;
-      if (deadLinks >= MAX_DEAD_LINKS) return;
+      if (stopped || deadLinks >= MAX_DEAD_LINKS) return;
       setTimeout(() => {
         linkBackground();
         link?.postMessage({ type: 'probe' });
@@ -114,6 +126,12 @@ export function createHookLink({ runtime, tabs, tabId, onMessage, onClosed }) {
       } catch {
         /* no tab (DevTools on a worker) */
       }
+    },
+    /** Stops linking through the background page (the unit tests end with it; a devtools page never stops). */
+    stop() {
+      stopped = true;
+      clearInterval(beat);
+      link?.disconnect();
     },
     /** Whether `port` is still connected. */
     open: (port) => ports.has(port),

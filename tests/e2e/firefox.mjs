@@ -39,8 +39,8 @@ function extensionCopy(granted) {
   return dir;
 }
 
-/** Launches Firefox ESR (headless) with the extension installed as a temporary add-on. */
-export async function launchFirefox({ granted = [] } = {}) {
+/** Launches Firefox ESR (headless) with the extension installed as a temporary add-on; `prefs` adds Firefox prefs. */
+export async function launchFirefox({ granted = [], prefs = {} } = {}) {
   const ext = extensionCopy(granted);
   const browser = await puppeteer.launch({
     browser: 'firefox',
@@ -51,6 +51,7 @@ export async function launchFirefox({ granted = [] } = {}) {
       // The toolbox opens docked in the tab and without its first-run notices.
       'devtools.toolbox.host': 'bottom',
       'devtools.everOpened': true,
+      ...prefs,
     },
     protocolTimeout: 120000,
   });

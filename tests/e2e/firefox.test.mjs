@@ -242,3 +242,43 @@ test('Firefox: scenarios through the page hook, each step of the chain', { skip,
     await ff.close();
   }
 });
+
+test('Firefox stops an idle background page: the devtools page links again and live capture comes back by itself', {
+  skip,
+  timeout: 180000,
+}, async () => {
+  // Firefox stops a background page after extensions.background.idle.timeout without events (30 s; the devtools
+  // page's keep-alive message every 20 s prevents it, hook-link.js). Here the timeout is 3 s, shorter than the
+  // keep-alive, so the background page does stop; and add-on debugging (how this test reads the pages) keeps it
+  // running, so the test lets go of it while it waits.
+  const ff = await launchFirefox({
+    granted: ['http://127.0.0.1/*'],
+    prefs: { 'extensions.background.idle.timeout': 3000 },
+  });
+  try {
+    const [page] = await ff.browser.pages();
+    await openPanel(ff);
+    await engineReady(ff);
+    await loadApp(page, 'all-good');
+    await until(async () => (await liveState(ff)).supported, { what: 'the origin' });
+    await evalInAddon(ff, DEVTOOLS, '__doctor.setLive(true)');
+    await loadApp(page, 'issuer-other-clerk');
+    await until(async () => (await stats(ff)).live, { what: 'the hook delivering' });
+    const started = await evalInAddon(ff, BACKGROUND, 'performance.timeOrigin');
+    const before = await stats(ff);
+    await ff.chrome('await globalThis.__cadCommands?.destroy(); delete globalThis.__cadCommands; return true;');
+    await sleep(12000);
+    // Something the page hook reports after the background page restarted: it must reach the devtools page.
+    await page.evaluate(() => window.dispatchEvent(new CustomEvent('convex-auth-doctor:hook', { detail: 'garbage' })));
+    await until(async () => (await stats(ff)).hookIgnored > before.hookIgnored, {
+      what: 'the record after the restart',
+    });
+    assert.notEqual(await evalInAddon(ff, BACKGROUND, 'performance.timeOrigin'), started, 'the background restarted');
+    const after = await stats(ff);
+    assert.equal(after.live, true);
+    const reading = await verdictOf(ff, 'issuer-other-clerk');
+    assert.deepEqual(mismatches(reading, expectOf('issuer-other-clerk')), [], JSON.stringify(reading));
+  } finally {
+    await ff.close();
+  }
+});

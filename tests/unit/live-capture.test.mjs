@@ -236,6 +236,8 @@ test('Firefox: without `tabs`, the relays come through the background page, one 
   await new Promise((r) => setTimeout(r, 700));
   assert.deepEqual(connects, [LINK_PORT, LINK_PORT]);
   assert.deepEqual(posted.slice(-2), [{ type: 'link', tabId: 4 }, { type: 'probe' }]);
+  link.stop(); // its keep-alive timer too
+  assert.equal(linkPort.disconnected, true);
 });
 
 test('Firefox: a background page that keeps refusing the link is not asked forever', async () => {
