@@ -40,7 +40,7 @@ if [ -d tests/e2e ]; then
   for f in tests/e2e/*.test.mjs; do
     [ "$f" = tests/e2e/firefox.test.mjs ] || node_file 1800 "$f"
   done
-  # The Firefox build in real Firefox ESR (two browser launches, about 2 minutes here).
+  # The Firefox build in real Firefox ESR (four browser launches, about 90 s here).
   node_file 600 tests/e2e/firefox.test.mjs
   # Every scenario again through live capture (the page hook) instead of DevTools' network API.
   (export E2E_LIVE=1 && node_file 1800 tests/e2e/scenarios.test.mjs)
