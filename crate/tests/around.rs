@@ -417,6 +417,44 @@ fn accepted_but_a_second_client_runs_without_it() {
     assert_eq!(f.severity, Severity::Fail);
     assert_eq!(f.evidence["carrier"], "socket");
     assert_eq!(r.cause_step, Some(1));
+    // The client's own refresh after the first confirmation (a fresh token, authenticated again on s1) is confirmed
+    // just after s2's first result, as in a real run: s2 still ran without the token the backend had accepted.
+    let fresh = token("es256_valid");
+    let r = report(vec![
+        connect("s1", T),
+        send(
+            T + 0.1,
+            json!({"type": "Authenticate", "tokenType": "User", "value": good, "baseVersion": 0}),
+        ),
+        subscribe("s1", T + 0.15),
+        transition("s1", T + 0.3, (0, 1), None),
+        transition("s1", T + 0.35, (1, 1), Some(identity)),
+        send(
+            T + 0.4,
+            json!({"type": "Authenticate", "tokenType": "User", "value": fresh, "baseVersion": 1}),
+        ),
+        connect("s2", T + 0.41),
+        subscribe("s2", T + 0.41),
+        transition("s2", T + 0.45, (0, 0), Some(NULL_LINE)),
+        transition("s1", T + 0.452, (1, 2), None),
+    ]);
+    let f = finding(&r, Code::AuthUnused).expect("auth.unused with a later re-confirmation");
+    assert_eq!(f.severity, Severity::Fail);
+    assert_eq!(f.evidence["confirmed_at"], T + 0.3);
+    assert!(finding(&r, Code::AuthConfirmed).is_some());
+    // A null run before any confirmation is not this: the query ran before the token was sent.
+    let r = report(vec![
+        connect("s2", T),
+        subscribe("s2", T + 0.01),
+        transition("s2", T + 0.05, (0, 0), Some(NULL_LINE)),
+        connect("s1", T + 0.1),
+        send(
+            T + 0.2,
+            json!({"type": "Authenticate", "tokenType": "User", "value": good, "baseVersion": 0}),
+        ),
+        transition("s1", T + 0.3, (0, 1), None),
+    ]);
+    assert!(finding(&r, Code::AuthUnused).is_none());
     // Nothing ran for a while after the acceptance: a warning, not a failure.
     let r = report(vec![
         connect("s1", T),
