@@ -442,6 +442,51 @@ fn accepted_but_a_second_client_runs_without_it() {
     assert_eq!(f.severity, Severity::Fail);
     assert_eq!(f.evidence["confirmed_at"], T + 0.3);
     assert!(finding(&r, Code::AuthConfirmed).is_some());
+    // The page closes before the refreshed token is answered (the stand-in app finishes at once): the first token's
+    // acceptance, and the identity it logged, still stand; the latest line is the other client's null.
+    let logged = "[LOG] 'server identity' { tokenIdentifier: 'https://doctor-fixture.example.com|user_2fixture', issuer: 'https://doctor-fixture.example.com', subject: 'user_2fixture' }";
+    let r = report(vec![
+        connect("s1", T),
+        send(
+            T + 0.1,
+            json!({"type": "Authenticate", "tokenType": "User", "value": good, "baseVersion": 0}),
+        ),
+        subscribe("s1", T + 0.15),
+        transition("s1", T + 0.3, (0, 1), None),
+        transition("s1", T + 0.35, (1, 1), Some(logged)),
+        send(
+            T + 0.4,
+            json!({"type": "Authenticate", "tokenType": "User", "value": fresh, "baseVersion": 1}),
+        ),
+        connect("s2", T + 0.41),
+        subscribe("s2", T + 0.41),
+        transition("s2", T + 0.42, (0, 0), Some(NULL_LINE)),
+        send(
+            T + 0.43,
+            json!({"type": "Authenticate", "tokenType": "None", "baseVersion": 2}),
+        ),
+    ]);
+    assert!(finding(&r, Code::AuthUnused).is_some(), "auth.unused");
+    let f = finding(&r, Code::AuthConfirmed)
+        .expect("auth.confirmed from the identity the backend logged");
+    assert_eq!(f.evidence["from"], "the 'server identity' log line");
+    assert_eq!(r.cause_step, Some(1));
+    // Without that identity line nothing shows the backend took this user's token: no auth.confirmed.
+    let r = report(vec![
+        connect("s1", T),
+        send(
+            T + 0.1,
+            json!({"type": "Authenticate", "tokenType": "User", "value": good, "baseVersion": 0}),
+        ),
+        send(
+            T + 0.4,
+            json!({"type": "Authenticate", "tokenType": "User", "value": fresh, "baseVersion": 1}),
+        ),
+        connect("s2", T + 0.41),
+        subscribe("s2", T + 0.41),
+        transition("s2", T + 0.42, (0, 0), Some(NULL_LINE)),
+    ]);
+    assert!(finding(&r, Code::AuthConfirmed).is_none());
     // A null run before any confirmation is not this: the query ran before the token was sent.
     let r = report(vec![
         connect("s2", T),

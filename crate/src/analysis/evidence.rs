@@ -244,6 +244,8 @@ pub struct Evidence {
     /// The latest `'server identity' null` run, and the time of the latest run that logged an identity.
     last_null_run: Option<NullRun>,
     last_identity_run: Option<f64>,
+    /// The latest line (by time) that logged an identity: `identity` may be a later null of another client.
+    last_identity_log: Option<IdentitySeen>,
     /// The latest function result's or Transition's time, and the latest event's.
     last_result_time: Option<f64>,
     last_event_time: f64,
@@ -892,16 +894,25 @@ impl Evidence {
                         self.last_identity_run = Some(time);
                     }
                 }
-                // The latest by time, not by arrival: the extension hands over one socket's frames after another's.
-                if self.identity.as_ref().is_some_and(|i| i.time > time) {
-                    continue;
-                }
-                self.identity = Some(IdentitySeen {
+                let seen = IdentitySeen {
                     log,
                     line: cut(line, 1000),
                     function: function.clone(),
                     time,
-                });
+                };
+                if matches!(seen.log, IdentityLog::Identity { .. })
+                    && !self
+                        .last_identity_log
+                        .as_ref()
+                        .is_some_and(|i| i.time > time)
+                {
+                    self.last_identity_log = Some(seen.clone());
+                }
+                // The latest by time, not by arrival: the extension hands over one socket's frames after another's.
+                if self.identity.as_ref().is_some_and(|i| i.time > time) {
+                    continue;
+                }
+                self.identity = Some(seen);
             }
         }
     }

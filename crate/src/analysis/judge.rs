@@ -225,7 +225,22 @@ fn confirmed_by_identity_log(ev: &Evidence, token: &DecodedToken, out: &mut Vec<
     if out.iter().any(|f| f.code == Code::AuthConfirmed) {
         return;
     }
-    let Some(seen) = ev.identity() else { return };
+    let Some(mut seen) = ev.identity() else {
+        return;
+    };
+    // The latest line may be a null of another client of the page (mode 5) while the latest token's answer never
+    // came: the client refetches its token once the first is confirmed (convex npm-packages/convex/src/browser/
+    // sync/authentication_manager.ts:213-220) and the page may close the socket before that one is answered. The
+    // latest line that logged this user's identity still shows what the backend did with the user's token.
+    let pending = ev
+        .latest_token()
+        .is_some_and(|(_, t)| matches!(t.outcome, AuthOutcome::Pending));
+    if pending && seen.log == IdentityLog::Null {
+        match ev.last_identity_log() {
+            Some(identity) => seen = identity,
+            None => return,
+        }
+    }
     let IdentityLog::Identity {
         issuer, subject, ..
     } = &seen.log
