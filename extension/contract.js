@@ -42,7 +42,7 @@ export const HOST_READY_EVENT = 'doctorhost';
 /**
  * What the panel offers the devtools page (`window.doctorRender`): draws a report (JSON text of the engine's report).
  * The devtools page calls it while the panel is shown and the report changed: a change after a quiet spell at once,
- * a burst at most every 50 ms (devtools/bridge.js).
+ * a burst at most every 50 ms, slowing to every 500 ms while changes keep coming (devtools/bridge.js).
  * @typedef {(reportJson: string) => void} DoctorRender
  */
 

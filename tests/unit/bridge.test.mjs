@@ -95,3 +95,31 @@ test('hidden: no render; shown again: the latest report at once', () => {
   bridge.shown(win, {});
   assert.deepEqual(renders.at(-1), [2000, 'r1']);
 });
+
+test('changes that keep coming slow renders down to every 500 ms; after a quiet spell, at once again', () => {
+  const { time, bridge, win, renders, change } = setup();
+  bridge.shown(win, {});
+  time.advance(1000);
+  renders.length = 0;
+  for (let i = 0; i < 1000; i++) {
+    change();
+    time.advance(7); // ~140 frames a second for 7 s
+  }
+  const at = renders.map(([t]) => t);
+  const gaps = at.slice(1).map((t, i) => t - at[i]);
+  assert.ok(
+    gaps.every((g) => g >= 50 && g <= 500),
+    `gaps ${gaps}`,
+  );
+  assert.ok(
+    gaps.slice(-5).every((g) => g === 500),
+    `steady gaps ${gaps.slice(-5)}`,
+  );
+  assert.ok(renders.length <= 20, `${renders.length} renders in 7 s`);
+  time.advance(2000);
+  assert.equal(renders.at(-1)[1], 'r1000', 'the last change is on screen');
+  const quietAt = time.clock.now();
+  change();
+  time.advance(0);
+  assert.deepEqual(renders.at(-1), [quietAt, 'r1001'], 'a change after a quiet spell renders at once');
+});
