@@ -42,8 +42,8 @@ const LIVE = process.env.E2E_LIVE === '1';
  * They pass through DevTools' network capture.
  */
 const LIVE_DEFECTS = {
-  'auth-unused-second-client':
-    'flaky through live capture (2 of 2 runs on 2026-11-29: auth.confirmed or auth.unused missing): two clients, two sockets; the relayed order of their frames is not yet pinned down',
+  // auth-unused-second-client was here until 2026-11-29: the engine read its two races (the client's own token
+  // refresh confirmed after, or never before, the second client's null result) as "not unused" / "not confirmed".
 };
 
 let stack;
