@@ -3,6 +3,10 @@
 // What it may ask of the devtools page, and how the two find each other: extension/contract.js.
 import { HOST_READY_EVENT, livePermission } from './contract.js';
 import { parseEnv } from './panel/env.js';
+import { el } from './panel/dom.js';
+import { renderComparison } from './panel/compare.js';
+import { renderTokenGroups } from './panel/tokens.js';
+import { knownObjectText } from './panel/values.js';
 
 const STEP_TITLES = {
   1: 'Step 1 — does the backend see an identity?',
@@ -14,22 +18,6 @@ const $ = (id) => document.getElementById(id);
 /** @type {import('./contract.js').DoctorHost | null} */
 let host = null;
 let shownOrigin = null;
-
-/** createElement with text and attributes; `children` are nodes or strings (inserted as text). */
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = String(v);
-    else node.setAttribute(k, String(v));
-  }
-  for (const c of children) {
-    if (c === null || c === undefined) continue;
-    node.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  }
-  return node;
-}
 
 /** A scalar as text (objects and lists go through `renderValue`, never as JSON). */
 function show(value) {
@@ -77,6 +65,8 @@ function renderValue(key, value, sentAt) {
     for (const v of value) ul.append(el('li', {}, renderValue('', v, sentAt)));
     return ul;
   }
+  const known = knownObjectText(value);
+  if (known !== null) return el('span', { text: known });
   if (value !== null && typeof value === 'object') {
     const dl = el('dl', { class: 'evidence nested' });
     for (const [k, v] of Object.entries(value))
@@ -90,14 +80,6 @@ function fmtTime(t) {
   if (typeof t !== 'number' || !Number.isFinite(t)) return '';
   const d = new Date(t * 1000);
   return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
-
-function fmtDate(t) {
-  if (typeof t !== 'number' || !Number.isFinite(t)) return '';
-  return new Date(t * 1000)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' UTC');
 }
 
 // ---- rendering ----
@@ -198,6 +180,13 @@ function renderSteps(report) {
   box.replaceChildren(...cards);
 }
 
+/** Step 3 side by side, under the three steps (extension/panel/compare.js). */
+function renderCompare(report) {
+  const table = renderComparison(report.comparison);
+  $('compare-box').hidden = !table;
+  $('compare-box').replaceChildren(...(table ? [table] : []));
+}
+
 function renderTokens(report) {
   const tokens = report.tokens || [];
   const box = $('tokens');
@@ -205,68 +194,69 @@ function renderTokens(report) {
     box.replaceChildren(el('p', { class: 'muted', text: 'No token seen yet.' }));
     return;
   }
-  box.replaceChildren(
-    ...tokens.map((t, i) => {
-      const card = el('div', { class: 'token', 'data-token': i });
-      card.append(
-        el(
-          'h3',
-          {},
-          `Token ${i + 1}`,
-          el('span', {
-            class: 'muted',
-            text: ` — sent ${SOURCES[t.source] || `by ${t.source || '?'}`} at ${fmtDate(t.sent_at)}${t.outcome ? `; ${t.outcome}` : ''}`,
-          }),
-        ),
-      );
-      const claims = Array.isArray(t.claims) ? t.claims : [];
-      if (claims.length) {
-        const table = el(
-          'table',
-          { class: 'claims' },
-          el(
-            'thead',
-            {},
-            el('tr', {}, el('th', { text: 'claim' }), el('th', { text: 'value' }), el('th', { text: 'meaning' })),
-          ),
-        );
-        const tbody = el('tbody');
-        for (const c of claims) {
-          tbody.append(
-            el(
-              'tr',
-              { 'data-claim': c.name },
-              el('td', { text: show(c.name) }),
-              el('td', { class: 'v', text: show(c.value) }),
-              el('td', { text: show(c.explanation ?? '') }),
-            ),
-          );
-        }
-        table.append(tbody);
-        card.append(table);
-      }
-      card.append(
-        el(
-          'div',
-          { class: 'token-parts' },
-          el(
-            'div',
-            {},
-            el('div', { class: 'muted', text: 'Header' }),
-            el('div', { class: 'token-header' }, renderValue('', t.header ?? {}, t.sent_at)),
-          ),
-          el(
-            'div',
-            {},
-            el('div', { class: 'muted', text: 'Payload' }),
-            el('div', { class: 'token-payload' }, renderValue('', t.payload ?? {}, t.sent_at)),
-          ),
-        ),
-        el('div', { class: 'muted', text: `Signature: ${t.signature || '<redacted>'} (never shown or stored)` }),
-      );
-      return card;
-    }),
+  box.replaceChildren(...renderTokenGroups(report, tokenCard));
+}
+
+/** One token: when and how it was sent, what became of it, its claims explained, header and payload. */
+function tokenCard(t, i) {
+  const card = el('div', { class: 'token', 'data-token': i });
+  card.append(
+    el(
+      'h3',
+      {},
+      `Token ${i + 1}`,
+      el('span', {
+        class: 'muted',
+        text: ` — sent ${SOURCES[t.source] || `by ${t.source || '?'}`} at ${fmtWhen(t.sent_at)}${t.outcome ? `; ${t.outcome}` : ''}`,
+      }),
+    ),
   );
+  const claims = Array.isArray(t.claims) ? t.claims : [];
+  if (claims.length) {
+    const table = el(
+      'table',
+      { class: 'claims' },
+      el(
+        'thead',
+        {},
+        el('tr', {}, el('th', { text: 'claim' }), el('th', { text: 'value' }), el('th', { text: 'meaning' })),
+      ),
+    );
+    const tbody = el('tbody');
+    for (const c of claims) {
+      tbody.append(
+        el(
+          'tr',
+          { 'data-claim': c.name },
+          el('td', { text: show(c.name) }),
+          el('td', { class: 'v' }, renderValue(String(c.name), c.value, t.sent_at)),
+          el('td', { text: show(c.explanation ?? '') }),
+        ),
+      );
+    }
+    table.append(tbody);
+    card.append(table);
+  }
+  card.append(
+    el(
+      'div',
+      { class: 'token-parts' },
+      el(
+        'div',
+        {},
+        el('div', { class: 'muted', text: 'Header' }),
+        el('div', { class: 'token-header' }, renderValue('', t.header ?? {}, t.sent_at)),
+      ),
+      el(
+        'div',
+        {},
+        el('div', { class: 'muted', text: 'Payload' }),
+        el('div', { class: 'token-payload' }, renderValue('', t.payload ?? {}, t.sent_at)),
+      ),
+    ),
+    el('div', { class: 'muted', text: `Signature: ${t.signature || '<redacted>'} (never shown or stored)` }),
+  );
+  return card;
 }
 
 function renderTimeline(report) {
@@ -477,6 +467,7 @@ function render(json) {
   renderVerdict(report);
   renderNotice();
   renderSteps(report);
+  renderCompare(report);
   renderTokens(report);
   renderTimeline(report);
   renderKeys(report);

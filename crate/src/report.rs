@@ -7,6 +7,10 @@ use crate::text::redact::{visible_cow, visible_with, Secrets};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+mod compare;
+
+pub use compare::{CompareRow, Comparison, MAX_CELL_CHARS, MAX_PROVIDERS};
+
 /// One of the guide's three steps.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StepVerdict {
@@ -32,6 +36,19 @@ pub struct TokenView {
     pub outcome: &'static str,
 }
 
+/// Tokens that share everything but per-token ids (`jti`, `nonce`, …) and times: the client fetching the same
+/// identity again (a refresh, a retry after a refusal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenGroup {
+    /// Indices into [`Report::tokens`], oldest first; the last is the latest, shown expanded.
+    pub tokens: Vec<usize>,
+    /// The claims whose values differ inside the group (`jti`, `iat`, `exp`, …), in the latest token's order.
+    pub varying: Vec<String>,
+    /// How many of the group's tokens had each outcome: the latest token's outcome first, then the others, most
+    /// frequent first (one entry when all agree).
+    pub outcomes: Vec<(&'static str, usize)>,
+}
+
 /// The whole verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -43,6 +60,13 @@ pub struct Report {
     pub cause_step: Option<u8>,
     pub findings: Vec<Finding>,
     pub tokens: Vec<TokenView>,
+    /// The tokens as a person reads them: those that differ only in per-token ids and times are one group
+    /// (extends the spec). Every index of `tokens` is in exactly one group; groups in the order of their latest
+    /// token, so the last group holds the token the verdict is about.
+    pub token_groups: Vec<TokenGroup>,
+    /// Step 3 side by side: the token's `iss`/`aud` against every provider (extends the spec); `None` when the
+    /// configuration or a decodable token is not known.
+    pub comparison: Option<Comparison>,
     pub deployments: Vec<String>,
     /// A timeline per connection, for the panel (not part of the spec's minimum; extends it).
     pub timeline: Vec<TimelineItem>,
@@ -105,11 +129,33 @@ impl Report {
         for d in &mut self.deployments {
             v(d);
         }
+        if let Some(c) = &mut self.comparison {
+            c.rows.iter_mut().for_each(|r| safe_row(r, secrets));
+        }
+        for g in &mut self.token_groups {
+            g.varying.iter_mut().for_each(v);
+        }
         for item in &mut self.timeline {
             v(&mut item.connection);
             v(&mut item.text);
         }
         self
+    }
+}
+
+/// A comparison row's texts made safe; its differing ranges worked out again when that changed a text (they are
+/// positions in the text as shown).
+fn safe_row(row: &mut CompareRow, secrets: &Secrets) {
+    let expected = visible_cow(&row.expected, secrets);
+    let actual = visible_cow(&row.actual, secrets);
+    if matches!(expected, Cow::Owned(_)) || matches!(actual, Cow::Owned(_)) {
+        let (e, a) = (expected.into_owned(), actual.into_owned());
+        let was_cut = row.shortened;
+        row.set_texts(&e, &a);
+        row.shortened |= was_cut;
+    }
+    for note in [&mut row.expected_note, &mut row.actual_note] {
+        note.iter_mut().for_each(|s| safe_string(s, secrets));
     }
 }
 

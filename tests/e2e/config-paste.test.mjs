@@ -73,6 +73,21 @@ test("Better Auth's documented config, pasted: the helper's provider matches the
     assert.equal(reading.steps[3], 'pass', JSON.stringify(reading));
     const matched = await findingText(tab.panel, 'config.matched');
     assert.match(matched, /customJwt/, matched);
+    // Side by side: the one provider is the one picked, both fields the same, nothing marked.
+    assert.deepEqual(
+      reading.compare?.map((r) => [
+        r.provider,
+        r.field,
+        r.match,
+        r.marker,
+        r.configMarked.length + r.tokenMarked.length,
+      ]),
+      [
+        [1, 'issuer', 'true', 'matched', 0],
+        [1, 'applicationID', 'true', 'matched', 0],
+      ],
+      JSON.stringify(reading.compare),
+    );
 
     // The same config without the variable's value: read, and the variable is named with the value it needs.
     await paste(tab.panel, BETTER_AUTH_CONFIG, '');
@@ -82,6 +97,10 @@ test("Better Auth's documented config, pasted: the helper's provider matches the
     });
     const unresolved = await findingText(tab.panel, 'config.env_unresolved');
     assert.ok(unresolved.includes('CONVEX_SITE_URL') && unresolved.includes(site), unresolved);
+    // The issuer cell cannot be compared: it reads a variable whose value was not given, and says which.
+    const issuerRow = (await readPanel(tab.panel)).compare?.find((r) => r.field === 'issuer');
+    assert.equal(issuerRow?.match, 'unknown', JSON.stringify(issuerRow));
+    assert.ok(issuerRow.notes.includes('CONVEX_SITE_URL'), JSON.stringify(issuerRow));
 
     // A config importing a constant from a file that was not pasted: the panel says so, naming both.
     await paste(

@@ -165,6 +165,38 @@ export async function readPanel(panel) {
       // A JSON object printed as text ({"name": …}) anywhere in the panel: evidence must be rendered for people.
       rawJson: (document.querySelector('main')?.innerText.match(/\\{\\s*"[^"\\n]+"\\s*:/) || [null])[0],
       rendered: Number(document.body.dataset.rendered || 0),
+      // Step 3 side by side, as shown: each row's cells and the characters the panel marks as differing.
+      compare: q('[data-compare]')
+        ? [...document.querySelectorAll('[data-compare] tr[data-field]')].map((tr) => ({
+            provider: Number(tr.dataset.provider) + 1,
+            field: tr.dataset.field,
+            match: tr.dataset.match,
+            marker: tr.dataset.marker ?? null,
+            config: tr.querySelector('.cmp-expected code')?.textContent ?? '',
+            token: tr.querySelector('.cmp-actual code')?.textContent ?? '',
+            configMarked: [...tr.querySelectorAll('.cmp-expected mark')].map((m) => m.textContent),
+            tokenMarked: [...tr.querySelectorAll('.cmp-actual mark')].map((m) => m.textContent),
+            notes: [...tr.querySelectorAll('.cmp-note')].map((n) => n.textContent).join(' | '),
+            verdict: tr.querySelector('.cmp-verdict')?.textContent ?? '',
+          }))
+        : null,
+      // Token groups: the heading, how many token cards are shown and how many are folded away.
+      groups: [...document.querySelectorAll('[data-group]')].map((g) => ({
+        count: Number(g.dataset.count),
+        title: g.querySelector('.group-title')?.textContent ?? '',
+        shown: g.querySelectorAll(':scope > .token').length,
+        folded: g.querySelectorAll(':scope > details.group-earlier .token').length,
+        foldedOpen: !!g.querySelector(':scope > details.group-earlier')?.open,
+      })),
+      tokenCards: document.querySelectorAll('#tokens .token').length,
+      // Each finding's evidence as shown: name → text.
+      evidence: Object.fromEntries(
+        [...document.querySelectorAll('[data-code]')].map((f) => {
+          const dl = f.querySelector(':scope > dl.evidence');
+          const pairs = dl ? [...dl.querySelectorAll(':scope > dt')].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent ?? '']) : [];
+          return [f.dataset.code, Object.fromEntries(pairs)];
+        }),
+      ),
     };
   })()`,
   );
@@ -189,6 +221,88 @@ export function mismatches(reading, expect) {
       for (const value of expect.fix.has)
         if (!shown.includes(value)) out.push(`the fix of ${expect.fix.code} lacks ${JSON.stringify(value)}: ${shown}`);
   }
+  if ('compare' in expect) out.push(...compareMismatches(reading.compare, expect.compare));
+  if (expect.groups) out.push(...groupMismatches(reading, expect.groups));
+  for (const e of expect.evidence || []) {
+    const shown = reading.evidence?.[e.code]?.[e.key];
+    if (shown !== e.is)
+      out.push(`${e.code} ${e.key} shows ${JSON.stringify(shown)} (expected ${JSON.stringify(e.is)})`);
+  }
+  return out;
+}
+
+/**
+ * Step 3 side by side against `expect.compare`: null (no table), or `{ marker: {provider, kind} | null, differs:
+ * [{provider, field, config?, token?, config_marked?, token_marked?, config_marked_has?, token_marked_has?,
+ * notes_has?}] }`. The rows shown as differing must be exactly those listed; the listed values and marked
+ * characters (`*_marked`: the marked pieces in order; `*_marked_has`: text they must cover) must be what the panel
+ * shows; rows shown as the same must mark nothing.
+ */
+function compareMismatches(rows, want) {
+  if (want === null) return rows === null ? [] : [`a comparison table is shown: ${JSON.stringify(rows)}`];
+  if (rows === null) return ['no comparison table'];
+  const out = [];
+  const key = (r) => `${r.provider}/${r.field}`;
+  const differing = rows.filter((r) => r.match === 'false').map(key);
+  const listed = want.differs.map(key);
+  if (differing.sort().join() !== listed.sort().join())
+    out.push(`differing rows ${JSON.stringify(differing)} (expected ${JSON.stringify(listed)})`);
+  for (const d of want.differs) {
+    const row = rows.find((r) => key(r) === key(d));
+    if (!row) continue;
+    if (row.verdict !== 'differs') out.push(`${key(d)} says ${JSON.stringify(row.verdict)}`);
+    for (const [field, shown] of [
+      ['config', row.config],
+      ['token', row.token],
+    ]) {
+      if (d[field] !== undefined && shown !== d[field])
+        out.push(`${key(d)} ${field} ${JSON.stringify(shown)} (expected ${JSON.stringify(d[field])})`);
+    }
+    for (const [field, shown] of [
+      ['config_marked', row.configMarked],
+      ['token_marked', row.tokenMarked],
+    ]) {
+      if (d[field] !== undefined && JSON.stringify(shown) !== JSON.stringify(d[field]))
+        out.push(`${key(d)} ${field} ${JSON.stringify(shown)} (expected ${JSON.stringify(d[field])})`);
+    }
+    for (const [field, shown] of [
+      ['config_marked_has', row.configMarked],
+      ['token_marked_has', row.tokenMarked],
+    ]) {
+      if (d[field] !== undefined && !shown.join('').includes(d[field]))
+        out.push(`${key(d)} ${field}: ${JSON.stringify(shown)} lack ${JSON.stringify(d[field])}`);
+    }
+    if (d.notes_has && !row.notes.includes(d.notes_has))
+      out.push(`${key(d)} notes ${JSON.stringify(row.notes)} lack ${JSON.stringify(d.notes_has)}`);
+  }
+  for (const r of rows.filter((r) => r.match === 'true')) {
+    if (r.configMarked.length || r.tokenMarked.length) out.push(`${key(r)} is the same yet has marked characters`);
+  }
+  const marked = [...new Set(rows.filter((r) => r.marker).map((r) => `${r.provider}:${r.marker}`))];
+  const wantMarked = want.marker ? [`${want.marker.provider}:${want.marker.kind}`] : [];
+  if (marked.join() !== wantMarked.join())
+    out.push(`marked ${JSON.stringify(marked)} (expected ${JSON.stringify(wantMarked)})`);
+  return out;
+}
+
+/**
+ * Token groups against `expect.groups`: `{ count_at_least, title }` — one group holding every token card, at least
+ * that many tokens, its heading matching `title` (a regular expression), the latest shown and the others folded.
+ */
+function groupMismatches(reading, want) {
+  const out = [];
+  if (reading.groups.length !== 1)
+    return [`${reading.groups.length} token groups (expected 1): ${JSON.stringify(reading.groups)}`];
+  const g = reading.groups[0];
+  if (g.count < want.count_at_least)
+    out.push(`a group of ${g.count} tokens (expected at least ${want.count_at_least})`);
+  if (g.count !== reading.tokenCards) out.push(`the group holds ${g.count} of ${reading.tokenCards} token cards`);
+  if (!new RegExp(want.title).test(g.title))
+    out.push(`group heading ${JSON.stringify(g.title)} does not match ${want.title}`);
+  if (g.shown !== 1 || g.folded !== g.count - 1 || g.foldedOpen)
+    out.push(
+      `group shows ${g.shown} and folds ${g.folded} (open: ${g.foldedOpen}); expected the latest shown, the rest folded`,
+    );
   return out;
 }
 
@@ -218,11 +332,25 @@ export async function clickInPanel(tab, selector) {
  * `{IDP_HOST}` (without the scheme) and `{DEPLOYMENT}` (the scenario's deployment URL).
  */
 export function withValues(expect, { idpUrl, deploymentUrl }) {
-  if (!expect.fix) return expect;
   const fill = (v) =>
     v
       .replaceAll('{IDP}', idpUrl)
       .replaceAll('{IDP_HOST}', idpUrl.replace(/^https?:\/\//, ''))
       .replaceAll('{DEPLOYMENT}', deploymentUrl);
-  return { ...expect, fix: { code: expect.fix.code, has: expect.fix.has.map(fill) } };
+  const out = { ...expect };
+  if (expect.fix) out.fix = { code: expect.fix.code, has: expect.fix.has.map(fill) };
+  if (expect.evidence) out.evidence = expect.evidence.map((e) => ({ ...e, is: fill(e.is) }));
+  if (expect.compare?.differs) {
+    const cell = (v) => (typeof v === 'string' ? fill(v) : v);
+    out.compare = {
+      ...expect.compare,
+      differs: expect.compare.differs.map((d) => ({
+        ...d,
+        config: cell(d.config),
+        token: cell(d.token),
+        notes_has: cell(d.notes_has),
+      })),
+    };
+  }
+  return out;
 }

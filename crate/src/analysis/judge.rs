@@ -13,7 +13,7 @@ use super::evidence::{AuthOutcome, Evidence, SentToken};
 use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
 use crate::findings::{Code, Finding, Severity, Status};
-use crate::report::{Report, StepVerdict, TokenView};
+use crate::report::{Report, StepVerdict, TokenGroup, TokenView};
 use crate::rules::{check_config, issuer_path, normalise_issuer, ProviderKind, ServerError};
 use crate::token::{self, check_token, DecodedToken, TokenPath};
 use crate::traffic::IdentityLog;
@@ -180,7 +180,14 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     let verdict = super::fix::headline(&findings, cause_step, &fix_context)
         .unwrap_or_else(|| verdict_line(&steps, cause_step, &findings));
 
-    let tokens = ev
+    let comparison = match (
+        config,
+        judged.as_ref().and_then(|j| j.decoded.as_ref().ok()),
+    ) {
+        (Some(config), Some(token)) => super::compare::comparison(config, token),
+        _ => None,
+    };
+    let tokens: Vec<TokenView> = ev
         .tokens()
         .iter()
         .filter_map(|t| {
@@ -203,10 +210,44 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
         steps,
         cause_step,
         findings,
+        token_groups: token_groups(&tokens),
         tokens,
+        comparison,
         deployments: ev.deployments().shown(),
         timeline: ev.timeline_items().iter().cloned().collect(),
     }
+}
+
+/// The report's tokens grouped as a person reads them ([`token::group`]), with what varies and how each fared.
+fn token_groups(tokens: &[TokenView]) -> Vec<TokenGroup> {
+    let parts: Vec<token::group::Parts<'_>> =
+        tokens.iter().map(|t| (&t.header, &t.payload)).collect();
+    token::group::group(&parts)
+        .into_iter()
+        .map(|members| {
+            let mut outcomes: Vec<(&'static str, usize)> = Vec::new();
+            // The latest token's outcome first, then the others by how often they occur.
+            for &i in members.iter().rev() {
+                let Some(t) = tokens.get(i) else { continue };
+                match outcomes.iter_mut().find(|(o, _)| *o == t.outcome) {
+                    Some((_, n)) => *n += 1,
+                    None => outcomes.push((t.outcome, 1)),
+                }
+            }
+            if let Some((_, rest)) = outcomes.split_first_mut() {
+                rest.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            }
+            TokenGroup {
+                varying: if members.len() > 1 {
+                    token::group::varying(&parts, &members)
+                } else {
+                    Vec::new()
+                },
+                tokens: members,
+                outcomes,
+            }
+        })
+        .collect()
 }
 
 fn outcome_text(outcome: &AuthOutcome) -> &'static str {

@@ -8,6 +8,7 @@
 mod around;
 mod around_rules;
 mod capture;
+mod compare;
 mod evidence;
 mod fidelity;
 mod fix;

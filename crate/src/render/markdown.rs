@@ -71,6 +71,33 @@ fn fix_lines(out: &mut String, fix: &crate::findings::Fix) {
     }
 }
 
+/// One token: when and how it was sent, what became of it, and its claims explained, as a table.
+fn token_table(out: &mut String, t: &crate::report::TokenView, latest_of_group: bool) {
+    let _ = writeln!(
+        out,
+        "\n{} ({}, sent {}, {}; signature {})\n",
+        if latest_of_group {
+            "Latest token"
+        } else {
+            "#### Token"
+        },
+        t.source,
+        iso_date(t.sent_at),
+        t.outcome,
+        code(t.signature)
+    );
+    let _ = writeln!(out, "| Claim | Value | Meaning |\n|---|---|---|");
+    for c in &t.claims {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            code(&c.name),
+            code(&value_text(&c.value)).replace('|', "\\|"),
+            prose(&c.explanation)
+        );
+    }
+}
+
 /// Renders the redacted markdown report.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
@@ -99,6 +126,9 @@ pub fn markdown(report: &Report) -> String {
     if !report.deployments.is_empty() {
         let list: Vec<String> = report.deployments.iter().map(|d| code(d)).collect();
         let _ = writeln!(out, "\nDeployment: {}", list.join(", "));
+    }
+    if let Some(c) = &report.comparison {
+        super::compare::markdown(&mut out, c, code, prose);
     }
     let _ = writeln!(out, "\n#### Findings\n");
     // Evidence times read relative to when the latest token was sent.
@@ -130,24 +160,22 @@ pub fn markdown(report: &Report) -> String {
             fix_lines(&mut out, fix);
         }
     }
-    for t in &report.tokens {
-        let _ = writeln!(
-            out,
-            "\n#### Token ({}, sent {}, {}; signature {})\n",
-            t.source,
-            iso_date(t.sent_at),
-            t.outcome,
-            code(t.signature)
-        );
-        let _ = writeln!(out, "| Claim | Value | Meaning |\n|---|---|---|");
-        for c in &t.claims {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                code(&c.name),
-                code(&value_text(&c.value)).replace('|', "\\|"),
-                prose(&c.explanation)
-            );
+    for g in &report.token_groups {
+        let Some((&latest, earlier)) = g.tokens.split_last() else {
+            continue;
+        };
+        let Some(t) = report.tokens.get(latest) else {
+            continue;
+        };
+        if !earlier.is_empty() {
+            let _ = writeln!(out, "\n#### {}", prose(&super::group_title(report, g)));
+        }
+        token_table(&mut out, t, !earlier.is_empty());
+        if !earlier.is_empty() {
+            let _ = writeln!(out, "\nEarlier tokens like it:\n");
+        }
+        for t in earlier.iter().filter_map(|&i| report.tokens.get(i)) {
+            let _ = writeln!(out, "- {}", code(&super::earlier_line(t, &g.varying)));
         }
     }
     let _ = writeln!(

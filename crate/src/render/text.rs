@@ -42,6 +42,32 @@ fn fix_lines(out: &mut String, fix: &crate::findings::Fix) {
     }
 }
 
+/// One token: when and how it was sent, what became of it, and its claims explained.
+fn token_block(out: &mut String, t: &crate::report::TokenView, latest_of_group: bool) {
+    let _ = writeln!(
+        out,
+        "{} ({}, sent {}, {}), signature {}",
+        if latest_of_group {
+            "Latest token"
+        } else {
+            "\nToken"
+        },
+        t.source,
+        iso_date(t.sent_at),
+        t.outcome,
+        t.signature
+    );
+    for c in &t.claims {
+        let _ = writeln!(
+            out,
+            "  {:<6} {}  — {}",
+            clean(&c.name),
+            clean(&value_text(&c.value)),
+            clean(&c.explanation)
+        );
+    }
+}
+
 /// Renders the report for a person at a terminal.
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
@@ -69,6 +95,9 @@ pub fn text(report: &Report) -> String {
             "\nDeployment: {}",
             clean(&report.deployments.join(", "))
         );
+    }
+    if let Some(c) = &report.comparison {
+        super::compare::text(&mut out, c, clean);
     }
     if !report.findings.is_empty() {
         let _ = writeln!(out, "\nFindings");
@@ -99,23 +128,22 @@ pub fn text(report: &Report) -> String {
             fix_lines(&mut out, fix);
         }
     }
-    for t in &report.tokens {
-        let _ = writeln!(
-            out,
-            "\nToken ({}, sent {}, {}), signature {}",
-            t.source,
-            iso_date(t.sent_at),
-            t.outcome,
-            t.signature
-        );
-        for c in &t.claims {
-            let _ = writeln!(
-                out,
-                "  {:<6} {}  — {}",
-                clean(&c.name),
-                clean(&value_text(&c.value)),
-                clean(&c.explanation)
-            );
+    for g in &report.token_groups {
+        let Some((&latest, earlier)) = g.tokens.split_last() else {
+            continue;
+        };
+        let Some(t) = report.tokens.get(latest) else {
+            continue;
+        };
+        if !earlier.is_empty() {
+            let _ = writeln!(out, "\n{}", clean(&super::group_title(report, g)));
+        }
+        token_block(&mut out, t, !earlier.is_empty());
+        if !earlier.is_empty() {
+            let _ = writeln!(out, "  Earlier tokens like it:");
+        }
+        for t in earlier.iter().filter_map(|&i| report.tokens.get(i)) {
+            let _ = writeln!(out, "    {}", clean(&super::earlier_line(t, &g.varying)));
         }
     }
     out

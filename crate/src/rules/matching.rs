@@ -126,7 +126,13 @@ fn provider_json(v: &View<'_>) -> Value {
 /// Does this provider's issuer equal `iss`? `None` when it reads an environment variable whose value is unknown
 /// and could make it equal.
 fn issuer_matches(v: &View<'_>, iss: &str) -> Option<bool> {
-    match issuer_fit(v.issuer, iss) {
+    issuer_fit_of(v.issuer, iss)
+}
+
+/// Does a configured domain/issuer equal `iss` for the backend? `None` when it reads an environment variable whose
+/// value is unknown and could make it equal.
+pub(super) fn issuer_fit_of(configured: &ConfigValue, iss: &str) -> Option<bool> {
+    match issuer_fit(configured, iss) {
         IssuerFit::Known(same) => Some(same),
         IssuerFit::Impossible => Some(false),
         IssuerFit::Needs { .. } | IssuerFit::Unknown => None,
@@ -135,7 +141,13 @@ fn issuer_matches(v: &View<'_>, iss: &str) -> Option<bool> {
 
 /// Is the provider's applicationID (when set) among `aud`? `None` when it is an unresolved variable.
 fn audience_matches(v: &View<'_>, aud: &[String]) -> Option<bool> {
-    match v.application_id {
+    audience_fit(v.application_id, aud)
+}
+
+/// Is an applicationID (when set) one of the audiences (`audiences.contains`, convex-backend
+/// `crates/common/src/auth.rs:60-64`)? `None` when it reads an unknown variable.
+pub(super) fn audience_fit(app: Option<&ConfigValue>, aud: &[String]) -> Option<bool> {
+    match app {
         None => Some(true),
         Some(app) => app.resolved().map(|a| aud.iter().any(|x| x == a)),
     }
@@ -342,7 +354,11 @@ pub fn check_config(config: &AuthConfig, token: &DecodedToken) -> ConfigVerdict 
                 format!(
                     "Provider {} has the token's issuer but its applicationID `{app}` is not in the token's aud {}",
                     v.index + 1,
-                    if aud.is_empty() { "(absent)".to_owned() } else { format!("{aud:?}") }
+                    if aud.is_empty() {
+                        "(absent)".to_owned()
+                    } else {
+                        aud.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                    }
                 ),
             )
             .with("aud", json!(aud))
@@ -407,7 +423,7 @@ fn issuer_mismatch(views: &[View<'_>], iss: &str, kind: &ProviderKind) -> Findin
 }
 
 /// Higher is closer: same host first, then the same provider family, then a long common prefix.
-fn closeness(configured: &str, iss: &str) -> (u8, u8, usize) {
+pub(super) fn closeness(configured: &str, iss: &str) -> (u8, u8, usize) {
     let a = IssuerParts::split(configured);
     let b = IssuerParts::split(iss);
     let same_host = u8::from(a.hostname() == b.hostname());

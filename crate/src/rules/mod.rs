@@ -1,6 +1,7 @@
 //! The backend's own rules: which provider a token takes, what the server's error texts mean, and which identity
 //! provider an issuer belongs to (for causes that name the user's real situation).
 
+pub mod compare;
 pub mod issuer_url;
 pub mod library;
 pub mod matching;

@@ -5,6 +5,7 @@
 
 pub(crate) mod base64;
 pub(crate) mod date;
+pub mod diff;
 pub(crate) mod json;
 /// Public (re-exported as `crate::redact`): the tests, the fuzz targets and front ends use it.
 pub mod redact;

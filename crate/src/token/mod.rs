@@ -4,6 +4,7 @@ pub mod checks;
 pub mod decode;
 mod duplicates;
 pub mod explain;
+pub mod group;
 mod oidc;
 pub mod time;
 pub mod wrapped;
