@@ -866,3 +866,54 @@ fn an_answer_after_the_client_cleared_auth_still_accepts_the_earlier_token() {
     );
     assert!(!has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
 }
+
+/// A CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) as the browser sends it before a cross-origin
+/// `fetch` with `Authorization` and `Content-Type: application/json`: never with `Authorization` itself.
+fn preflight(url: &str, time: f64, status: u16) -> Event {
+    Event::Http(HttpExchange {
+        url: url.into(),
+        method: "OPTIONS".into(),
+        time,
+        request_headers: vec![
+            ("Access-Control-Request-Method".into(), "POST".into()),
+            (
+                "Access-Control-Request-Headers".into(),
+                "authorization,content-type".into(),
+            ),
+        ],
+        request_body: None,
+        status,
+        response_headers: vec![(
+            "Access-Control-Allow-Origin".into(),
+            "http://localhost:5173".into(),
+        )],
+        response_body: None,
+    })
+}
+
+#[test]
+fn a_cors_preflight_is_not_a_call_that_ran_without_a_token() {
+    // The backend's CORS layer answers the preflight itself (`local_backend/src/router.rs:612-626`); no function ran.
+    // The call after it got no response (status 0): the client never reached a function.
+    let url = "https://happy-otter-123.convex.cloud/api/query";
+    let blocked = Event::Http(HttpExchange {
+        url: url.into(),
+        method: "POST".into(),
+        time: T + 0.1,
+        request_headers: vec![("Content-Type".into(), "application/json".into())],
+        request_body: Some(
+            r#"{"path":"messages:list","format":"convex_encoded_json","args":[{}]}"#.into(),
+        ),
+        status: 0,
+        response_headers: vec![],
+        response_body: None,
+    });
+    let r = run(vec![preflight(url, T, 204), blocked], None);
+    assert!(!has(&r, Code::TokenAbsent), "{:?}", codes(&r));
+    assert!(has(&r, Code::ClientConnectionFailed), "{:?}", codes(&r));
+    assert!(
+        !r.timeline.iter().any(|t| t.text.contains("status 204")),
+        "{:?}",
+        r.timeline
+    );
+}
