@@ -917,3 +917,61 @@ fn a_cors_preflight_is_not_a_call_that_ran_without_a_token() {
         r.timeline
     );
 }
+
+#[test]
+fn a_token_no_provider_matches_asks_for_no_keys() {
+    // convex-backend `crates/authentication/src/lib.rs:185-196`: the provider is picked from `iss`/`aud` first;
+    // with none matching the backend answers NoAuthProvider and fetches no discovery document and no JWKS.
+    let token = fixture_token("rs256_valid");
+    let config = r#"export default { providers: [{ type: "customJwt", issuer: "https://other.example.com", jwks: "https://other.example.com/jwks", algorithm: "RS256" }] };"#;
+    let mut s = Session::new();
+    s.set_config_source(config, &Env::new())
+        .expect("config parses");
+    s.push(authenticate(T, &token));
+    assert_eq!(s.key_requests(), vec![]);
+    assert_eq!(s.key_target(), None);
+    // A document fetched all the same (say, before the configuration was known) says nothing about this token.
+    s.set_fetched(&FetchedDocument {
+        url: &format!("{ISS}/.well-known/openid-configuration"),
+        purpose: KeyPurpose::Discovery,
+        issuer: ISS,
+        content_type: Some("text/html"),
+        status: 404,
+        body: "Not Found",
+        fetched_at: T + 1.0,
+    });
+    s.push(auth_error(
+        T + 0.5,
+        "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [CustomJWT(issuer=https://other.example.com, app_id=None)]",
+        Some(false),
+    ));
+    let r = s.report();
+    let keyish = |c: &str| {
+        c.starts_with("discovery.")
+            || c.starts_with("jwks.")
+            || c == "auth.discovery_failed"
+            || c.starts_with("signature.")
+    };
+    assert!(!codes(&r).into_iter().any(keyish), "{:?}", codes(&r));
+    assert!(has(&r, Code::ConfigIssuerMismatch), "{:?}", codes(&r));
+    assert!(
+        !r.verdict.to_lowercase().contains("discovery"),
+        "{}",
+        r.verdict
+    );
+
+    // No configuration here, only the backend's word (production redacts the provider list): still nothing to fetch.
+    let mut s = Session::new();
+    s.push(authenticate(T, &token));
+    assert_eq!(
+        s.key_requests().len(),
+        1,
+        "before the answer the token may match"
+    );
+    s.push(auth_error(
+        T + 0.5,
+        "No auth provider found matching the given token",
+        Some(false),
+    ));
+    assert_eq!(s.key_requests(), vec![]);
+}
