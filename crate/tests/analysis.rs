@@ -975,3 +975,65 @@ fn a_token_no_provider_matches_asks_for_no_keys() {
     ));
     assert_eq!(s.key_requests(), vec![]);
 }
+
+#[test]
+fn a_frame_too_large_to_read_is_named_with_what_it_may_hold() {
+    let token = fixture_token("rs256_valid");
+    let big = |time: f64| Event::WsFrameTooLarge {
+        socket: SOCKET.into(),
+        url: WS.into(),
+        direction: Direction::Receive,
+        time,
+        bytes: 9_000_000.0,
+    };
+    // After the Authenticate, before any answer: the unread frame may be the Transition that accepted the token.
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T + 0.1, &token),
+            modify_query_set(T + 0.1),
+            big(T + 0.5),
+        ],
+        None,
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::CaptureFrameUnread)
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.evidence.get("token_pending"), Some(&json!(true)));
+    assert!(
+        f.message.contains("8.0 MiB") && f.message.contains("8.6 MiB"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("accepted"), "{}", f.message);
+    // After the token was confirmed it can only have held query results.
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T + 0.1, &token),
+            modify_query_set(T + 0.1),
+            transition(T + 0.3, (0, 1), &[]),
+            big(T + 0.5),
+        ],
+        None,
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::CaptureFrameUnread)
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(f.evidence.get("token_pending"), Some(&json!(false)));
+    assert!(f.message.contains("'server identity'"), "{}", f.message);
+    // None skipped: no such finding.
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            transition(T + 0.3, (0, 0), &[]),
+        ],
+        None,
+    );
+    assert!(!has(&r, Code::CaptureFrameUnread), "{:?}", codes(&r));
+}

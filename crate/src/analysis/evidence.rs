@@ -199,6 +199,19 @@ pub struct NullRun {
     pub carrier: &'static str,
 }
 
+/// A WebSocket frame over [`MAX_FRAME_BYTES`] that was not read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnreadFrame {
+    pub time: f64,
+    pub bytes: f64,
+    pub received: bool,
+    /// A user token sent on the socket was still waiting for its answer when the frame came.
+    pub token_pending: bool,
+}
+
+/// Unread frames kept (the first ones); all are counted.
+const MAX_UNREAD_FRAMES: usize = 8;
+
 /// Everything the verdict rests on. Read through its questions (below), not its counters: the judge asks
 /// `never_connected()`, not `transitions == 0 && …`.
 #[derive(Debug, Default)]
@@ -238,6 +251,9 @@ pub struct Evidence {
     clock: Option<ClockEstimate>,
     /// Frames that were not valid sync messages.
     unreadable_frames: u64,
+    /// Frames too large to read (the first [`MAX_UNREAD_FRAMES`]), and how many there were.
+    too_large: Vec<UnreadFrame>,
+    too_large_count: u64,
     timeline: VecDeque<TimelineItem>,
     /// Token requests, sign-ins, HTTP actions and auth cookies around the Convex API (`analysis::around`).
     around: Around,
@@ -506,6 +522,21 @@ impl Evidence {
     /// lines, an identity change) is unknown, and the timeline says so.
     fn frame_too_large(&mut self, socket: &str, direction: Direction, time: f64, bytes: f64) {
         self.unreadable_frames += 1;
+        self.too_large_count = self.too_large_count.saturating_add(1);
+        if self.too_large.len() < MAX_UNREAD_FRAMES {
+            let token_pending = self
+                .sockets
+                .get(socket)
+                .and_then(|s| s.token)
+                .and_then(|i| self.tokens.get(i))
+                .is_some_and(|t| t.outcome == AuthOutcome::Pending);
+            self.too_large.push(UnreadFrame {
+                time,
+                bytes,
+                received: direction == Direction::Receive,
+                token_pending,
+            });
+        }
         if direction == Direction::Receive {
             if let Some(s) = self.sockets.get_mut(socket) {
                 s.transitions += 1;
