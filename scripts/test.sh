@@ -9,7 +9,7 @@ step "cargo fmt --check"
 cargo fmt --all --check
 step "cargo clippy (native and wasm)"
 cargo clippy --all-targets -- -D warnings
-cargo clippy -p convex-auth-doctor --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519 -- -D warnings
+cargo clippy -p convex-auth-doctor --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519,cli-wasm -- -D warnings
 step "biome (format and lint of extension/, tests/, scripts/)"
 node_modules/.bin/biome ci --error-on-warnings .
 step "cargo test"
@@ -28,6 +28,11 @@ node_file() {
   printf '%s exited by itself after %ss\n' "$file" "$((SECONDS - start))" >&2
 }
 for f in tests/unit/*.test.mjs; do node_file 120 "$f"; done
+# The npm package: built from the crate, packed, installed offline into a fresh project and run with npx against
+# the same cases as the native binary (tests/npm/cases.json).
+step "npm package (scripts/build-npm.sh)"
+scripts/build-npm.sh
+for f in tests/npm/*.test.mjs; do node_file 600 "$f"; done
 if [ -d tests/standin ]; then
   for f in tests/standin/*.test.mjs; do node_file 900 "$f"; done
 fi

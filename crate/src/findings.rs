@@ -431,6 +431,56 @@ codes! {
         evidence: "The JWKS URL and the key that cannot be parsed, with why.",
         action: "Publish the key without the field the parser refuses (for an Ed25519 key, drop `alg`), or sign with RS256/ES256 keys.";
 
+    // `convex-auth-doctor check` (issue 15): what a project's files say without traffic (`docs/spec-extensions.md`).
+    ProjectNoAuthConfig = "project.no_auth_config", 3, Fail,
+        meaning: "The project's functions directory (`convex/`, or `convex.json`'s `functions`) has no `auth.config.ts` or `auth.config.js`: a push then configures no providers, and the deployment refuses every user token. Added by this project.",
+        evidence: "The functions directory looked in.",
+        action: "Create `convex/auth.config.ts` exporting your provider (`{ providers: [{ domain, applicationID }] }`) and push it (`npx convex dev`).";
+    ProjectDeployment = "project.deployment", 3, Info,
+        meaning: "The deployment the project's `.env.local` names (`CONVEX_DEPLOYMENT`), and whose environment values the check used: auth.config.ts is evaluated on that deployment with its own environment variables, never with `.env.local`. Added by this project.",
+        evidence: "The deployment, where its name came from, whether its environment list was given (`--env-list`).",
+        action: "Give the deployment's own values: `npx convex env list | convex-auth-doctor check --env-list -`.";
+    ConfigProvider = "config.provider", 3, Info,
+        meaning: "One provider of auth.config.ts as the doctor reads it: its type, domain/issuer, applicationID, the variables they read and where each value came from (the deployment's list, `.env.local`, `--env`, built in). Added by this project.",
+        evidence: "The provider's fields; secret-named variables' values are hidden.",
+        action: "Nothing: compare it with what your identity provider issues.";
+    ConfigEnvMissing = "config.env_missing", 3, Fail,
+        meaning: "auth.config.ts reads `process.env.NAME`, and the deployment's environment list (given with `--env-list`) has no NAME: the backend refuses the push (\"Environment variable NAME is used in auth config file but its value was not set\"), even with a `??` fallback, and the deployment keeps its previous configuration. Added by this project.",
+        evidence: "The variable, the provider field that reads it, whether `.env.local` sets it.",
+        action: "Set it on the deployment: `npx convex env set NAME value` (or the dashboard's Settings > Environment Variables), then push again.";
+    ConfigEnvUnverified = "config.env_unverified", 3, Info,
+        meaning: "auth.config.ts reads `process.env.NAME`; the check used `.env.local`'s value, which the deployment never reads: its own value may differ or be missing. Added by this project.",
+        evidence: "The variable and the provider field that reads it.",
+        action: "Check the deployment's value: `npx convex env list | convex-auth-doctor check --env-list -`.";
+    ConfigPublishableKey = "config.publishable_key", 3, Fail,
+        meaning: "A provider's domain/issuer is a Clerk publishable key (`pk_test_…`/`pk_live_…`), not a URL: the backend refuses it. The key encodes the Clerk Frontend API host, which is the issuer to use. Added by this project.",
+        evidence: "The key's kind (test/live), the Frontend API URL it encodes, the variable that holds it.",
+        action: "Use the Clerk Frontend API URL (`https://<…>.clerk.accounts.dev`, Clerk Dashboard > API keys) as the domain (usually `CLERK_JWT_ISSUER_DOMAIN` on the deployment).";
+    ConfigJwksUrlAsDomain = "config.jwks_url_as_domain", 3, Fail,
+        meaning: "A provider's domain/issuer is a key-set or discovery document URL (`…/.well-known/jwks.json`, `…/openid-configuration`), not the issuer: no token's `iss` equals it. Added by this project.",
+        evidence: "The value and the issuer it likely stands for.",
+        action: "Use the issuer (the URL before `/.well-known/…`); for a customJwt provider the key-set URL belongs in `jwks`.";
+    ConfigConvexCloudDomain = "config.convex_cloud_domain", 3, Fail,
+        meaning: "A provider's domain/issuer is a deployment's `.convex.cloud` URL. Convex Auth issues tokens as the deployment's `.convex.site` URL (`CONVEX_SITE_URL`), where its discovery document is served; no token is issued as `.convex.cloud`. Added by this project.",
+        evidence: "The value and the `.convex.site` URL.",
+        action: "Use `domain: process.env.CONVEX_SITE_URL` (built into every deployment) with `applicationID: \"convex\"`.";
+    ConfigDomainNoScheme = "config.domain_no_scheme", 3, Warn,
+        meaning: "A provider's domain/issuer has no `https://`. The backend adds `https://` when the value ends with a top-level domain (fail: it refuses the push when it does not), so tokens must carry that https URL as `iss`. Added by this project.",
+        evidence: "The value and the URL the backend reads.",
+        action: "Write the full URL, `https://…`, as the issuer puts it in its tokens.";
+    ConfigValueDecorated = "config.value_decorated", 3, Fail,
+        meaning: "A provider's value has whitespace, a line break or quotes around it, or invisible characters in it (zero-width spaces, bidi marks, controls; often from copying into an environment variable): the backend compares values as written (and refuses a domain starting with a quote), so no token matches. Info for a trailing `/` on a domain, which the backend trims. Added by this project.",
+        evidence: "What surrounds the value, the cleaned value (never for secret-named variables), the variable.",
+        action: "Set the value without the surrounding characters (`npx convex env set NAME value`).";
+    ConfigAlgorithmUnsupported = "config.algorithm_unsupported", 3, Fail,
+        meaning: "A customJwt provider's `algorithm` is not `RS256` or `ES256`, the only two the backend reads (`SignatureAlgorithm`): the push is refused. Added by this project.",
+        evidence: "The value and the variable that holds it.",
+        action: "Sign the tokens with RS256 or ES256 and write that algorithm, exactly so (upper case), in the provider.";
+    ConfigApplicationIdEmpty = "config.application_id_empty", 3, Fail,
+        meaning: "A provider's applicationID is the empty string (often an environment variable set to nothing): no token's `aud` is empty, so the provider never matches. Added by this project.",
+        evidence: "The provider and the variable.",
+        action: "Set applicationID to the audience your tokens carry (Clerk: `convex`; Auth0: the application's client ID).";
+
     // Verification (beyond the guide; step 3)
     SignatureValid = "signature.valid", 3, Pass,
         meaning: "The signature verifies with the issuer's published key.",

@@ -1,10 +1,11 @@
 //! Convex Auth Doctor's verdict engine.
 //!
-//! A pure core: no I/O, no clocks, no browser types. Front ends (the command-line tool in `main.rs`, the wasm
-//! boundary in [`wasm`], the extension) feed it [`event::Event`]s, a configuration and a token, and render the
+//! A pure core: no I/O, no clocks, no browser types. Front ends (the command line in [`command`], a pure
+//! function hosted by the binary `main.rs` and the npm wrapper; the wasm boundary in [`wasm`], the extension) feed it [`event::Event`]s, a configuration and a token, and render the
 //! [`report::Report`] it returns. See `ARCHITECTURE.md` for the map.
 
 pub mod analysis;
+pub mod command;
 pub mod config;
 pub mod event;
 pub mod findings;

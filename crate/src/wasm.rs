@@ -2,7 +2,11 @@
 //!
 //! Values cross as JSON text (`JSON.stringify` / `JSON.parse` on the JS side): the engine already carries
 //! serde_json, and skipping serde-wasm-bindgen and js-sys keeps the module small (measured: see README).
+//! The command line's run for the npm wrapper is in `command`.
 //! The panel creates one [`DoctorSession`] per inspected page, feeds it captured events, and asks for the report.
+
+#[cfg(feature = "cli-wasm")]
+mod command;
 
 use crate::analysis::{FetchedDocument, KeyPurpose, Session};
 use crate::event::Event;

@@ -25,10 +25,17 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("render", &["text", "findings", "token", "report"]),
     (
-        "wasm",
+        "command",
         &[
             "text", "event", "findings", "token", "traffic", "config", "verify", "rules", "report",
             "analysis", "render",
+        ],
+    ),
+    (
+        "wasm",
+        &[
+            "text", "event", "findings", "token", "traffic", "config", "verify", "rules", "report",
+            "analysis", "render", "command",
         ],
     ),
 ];
@@ -199,6 +206,60 @@ fn each_layer_only_looks_down() {
         broken.is_empty(),
         "layers reaching up or sideways (see \"Architecture Invariant\" in ARCHITECTURE.md):\n{}",
         broken.join("\n")
+    );
+}
+
+/// What only a host may do: open files, read stdin, look at the clock or the environment, use the network.
+const IO: &[&str] = &[
+    "std::fs",
+    "std::net",
+    "io::stdin",
+    "io::stdout",
+    "io::stderr",
+    "println!",
+    "eprintln!",
+    "SystemTime",
+    "Instant::now",
+    "std::env",
+    "std::process",
+];
+
+/// The lines of `source` (comments left out) that do I/O.
+fn io_uses(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .filter(|(_, l)| IO.iter().any(|io| l.contains(io)))
+        .map(|(i, l)| format!("{}: {}", i + 1, l.trim()))
+        .collect()
+}
+
+/// "`command/` does no I/O": every byte it reads comes through its `Host`, so the binary and the npm wrapper,
+/// its two hosts, cannot differ in what the command does.
+#[test]
+fn the_command_does_no_io() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/command");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    assert!(files.len() >= 5, "found only {} files", files.len());
+    let mut found = Vec::new();
+    for path in files {
+        let source = std::fs::read_to_string(&path).expect("read");
+        // The unit tests of a file may use what they like.
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for line in io_uses(code) {
+            found.push(format!("{}:{line}", path.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "I/O in command/ (do it in a host):\n{}",
+        found.join("\n")
+    );
+    assert_eq!(
+        io_uses("let f = std::fs::File::open(p);\n// std::fs in a comment").len(),
+        1
     );
 }
 

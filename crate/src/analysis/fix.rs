@@ -6,6 +6,7 @@
 //! configuration and the deployment the app talks to.
 
 mod deployment;
+mod project;
 
 use serde_json::Value;
 
@@ -129,6 +130,9 @@ fn fix_for(f: &Finding, cx: &Context<'_>, others: &[(Code, u8, Severity)]) -> Fi
             .iter()
             .any(|(c, s, sev)| *s > step && *sev == Severity::Fail && *c != f.code)
     };
+    if let Some(x) = project::fix_for(f, cx) {
+        return x;
+    }
     match f.code {
         Code::ClientNoTraffic => fix(
             "reload the page with DevTools open (a socket opened before DevTools is never seen), then check the app's deployment URL and the browser console.",

@@ -14,6 +14,7 @@ mod fidelity;
 mod fix;
 mod judge;
 mod keys;
+pub mod project;
 mod signals;
 mod unresolved_step;
 

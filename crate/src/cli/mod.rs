@@ -1,4 +1,3 @@
-//! Binary-side helpers of the command-line tool: the parts that do I/O the pure engine must not.
+//! Binary-side helpers of the command-line tool: the parts that do I/O the pure command must not.
 
-pub mod imports;
-pub mod keys;
+pub mod fetch;

@@ -2,6 +2,8 @@
 //! development deployment prints in its `No auth provider found…` error.
 
 pub mod auth_config;
+pub mod dotenv;
+pub mod project;
 pub mod server_text;
 
 pub use auth_config::{

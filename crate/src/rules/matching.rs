@@ -455,18 +455,7 @@ fn family(host: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Well-known key-set / discovery paths people paste instead of the issuer.
-const KEY_PATHS: &[&str] = &[
-    "/.well-known/jwks.json",
-    "/.well-known/openid-configuration",
-    "/.well-known/jwks",
-    "/oauth/jwks",
-    "/oauth2/jwks",
-    "/jwks.json",
-    "/jwks",
-    "/certs",
-    "/protocol/openid-connect/certs",
-];
+use super::config_values::KEY_PATHS;
 
 /// How a configured value and `iss` differ, as (code, explanation), most telling first. Trailing slashes are not
 /// a difference (the backend trims them).

@@ -2,6 +2,7 @@
 //! provider an issuer belongs to (for causes that name the user's real situation).
 
 pub mod compare;
+pub mod config_values;
 pub mod issuer_url;
 pub mod library;
 pub mod matching;

@@ -23,6 +23,11 @@ use super::base64::{Alphabet, Base64};
 pub const TOKEN_REDACTED: &str = "[token redacted]";
 /// What replaces a known token's signature quoted on its own.
 pub const SIGNATURE_REDACTED: &str = "[signature redacted]";
+/// What replaces a known secret value (a secret-named environment variable's value).
+pub const SECRET_REDACTED: &str = "[secret redacted]";
+/// Known secret values shorter than this are not searched for (they would redact ordinary words); the code that
+/// holds them never puts them into a report in the first place.
+const MIN_SECRET_VALUE_LEN: usize = 8;
 /// Known secrets shorter than this are not searched for (a short "signature" would redact ordinary words).
 const MIN_SECRET_LEN: usize = 16;
 
@@ -31,6 +36,7 @@ const MIN_SECRET_LEN: usize = 16;
 pub struct Secrets {
     tokens: Vec<String>,
     signatures: Vec<String>,
+    values: Vec<String>,
 }
 
 impl Secrets {
@@ -47,6 +53,15 @@ impl Secrets {
         }
         // Longest first, so that a token is replaced whole before its signature could be.
         self.tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    }
+
+    /// Adds a secret value (trimmed), such as an environment variable's whose name says it is a secret.
+    pub fn add_secret(&mut self, value: &str) {
+        let value = value.trim();
+        if value.len() >= MIN_SECRET_VALUE_LEN && !self.values.iter().any(|v| v == value) {
+            self.values.push(value.to_owned());
+            self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        }
     }
 }
 
@@ -72,6 +87,11 @@ pub fn visible_cow<'a>(text: &'a str, secrets: &Secrets) -> Cow<'a, str> {
                 SIGNATURE_REDACTED
             };
             s = Cow::Owned(s.replace(secret.as_str(), mark));
+        }
+    }
+    for secret in &secrets.values {
+        if s.len() >= secret.len() && s.contains(secret.as_str()) {
+            s = Cow::Owned(s.replace(secret.as_str(), SECRET_REDACTED));
         }
     }
     let s = redact_jwt_shapes(s);

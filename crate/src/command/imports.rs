@@ -6,13 +6,12 @@
 //! Bounded and confined: only files inside the project directory (the nearest ancestor of the config with a
 //! `package.json`, at most three levels up, else the config's own directory), at most
 //! [`MAX_IMPORTED_FILES`] files, [`MAX_DEPTH`] imports deep, each no larger than a config may be. A file that
-//! cannot be read is passed on with the reason, which the engine names if the config needs it.
+//! cannot be read is passed on with the reason, which the engine names if the config needs it. Paths are `/`
+//! separated (Unix and macOS; the npm wrapper on Windows gives real paths with `\`, which never match).
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-
-use convex_auth_doctor::config::auth_config::{MAX_CONFIG_BYTES, MAX_IMPORTED_FILES};
-use convex_auth_doctor::config::{import_keys, ImportedFile};
+use super::io::{read_text, Host};
+use crate::config::auth_config::{MAX_CONFIG_BYTES, MAX_IMPORTED_FILES};
+use crate::config::{import_keys, ImportedFile};
 
 /// Deepest chain of imports followed (config → constants → shared).
 const MAX_DEPTH: usize = 4;
@@ -31,11 +30,11 @@ const EXTENSIONS: &[&str] = &[
 ];
 
 /// The files the config at `config_path` (text `source`) imports, directly or through each other.
-pub fn read_imports(config_path: &Path, source: &str) -> Vec<ImportedFile> {
-    let Some(dir) = config_path.parent().and_then(|d| d.canonicalize().ok()) else {
+pub fn read_imports(host: &mut dyn Host, config_path: &str, source: &str) -> Vec<ImportedFile> {
+    let Some(dir) = host.real_path(parent(config_path)) else {
         return Vec::new();
     };
-    let root = project_root(&dir);
+    let root = project_root(host, &dir);
     let mut files: Vec<ImportedFile> = Vec::new();
     let mut level = import_keys(source, "");
     for _ in 0..MAX_DEPTH {
@@ -47,7 +46,7 @@ pub fn read_imports(config_path: &Path, source: &str) -> Vec<ImportedFile> {
             if files.iter().any(|f| f.key == key) {
                 continue;
             }
-            let text = read_key(&dir, &root, &key);
+            let text = read_key(host, &dir, &root, &key);
             if let Ok(t) = &text {
                 next.extend(import_keys(t, &key));
             }
@@ -58,48 +57,65 @@ pub fn read_imports(config_path: &Path, source: &str) -> Vec<ImportedFile> {
     files
 }
 
-/// The nearest ancestor (up to three levels above `dir`, `dir` included) holding a `package.json`, else `dir`.
-fn project_root(dir: &Path) -> PathBuf {
-    dir.ancestors()
-        .take(4)
-        .find(|d| d.join("package.json").is_file())
-        .unwrap_or(dir)
-        .to_path_buf()
+/// The directory part of a path as written (`.` when there is none), as `Path::parent` gives it.
+fn parent(path: &str) -> &str {
+    match path.trim_end_matches('/').rfind('/') {
+        Some(0) => "/",
+        Some(i) => &path[..i],
+        None => ".",
+    }
 }
 
-fn read_key(dir: &Path, root: &Path, key: &str) -> Result<String, String> {
+/// The nearest ancestor (up to three levels above `dir`, `dir` included) holding a `package.json`, else `dir`.
+fn project_root(host: &mut dyn Host, dir: &str) -> String {
+    let mut at = dir.to_owned();
+    for _ in 0..4 {
+        if host.is_file(&join(&at, "package.json")) {
+            return at;
+        }
+        if at == "/" {
+            break;
+        }
+        at = parent(&at).to_owned();
+    }
+    dir.to_owned()
+}
+
+pub(super) fn join(dir: &str, name: &str) -> String {
+    if dir.ends_with('/') {
+        format!("{dir}{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Whether `path` is `root` or below it (whole components, as `Path::starts_with`).
+pub(super) fn inside(path: &str, root: &str) -> bool {
+    path == root
+        || root == "/"
+        || path
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+fn read_key(host: &mut dyn Host, dir: &str, root: &str, key: &str) -> Result<String, String> {
     let mut outside = false;
     for ext in EXTENSIONS {
-        let candidate = dir.join(format!("{key}{ext}"));
-        let Ok(real) = candidate.canonicalize() else {
+        let candidate = join(dir, &format!("{key}{ext}"));
+        let Some(real) = host.real_path(&candidate) else {
             continue;
         };
-        if !real.starts_with(root) {
+        if !inside(&real, root) {
             outside = true;
             continue;
         }
-        if real.is_file() {
-            return read_bounded(&real);
+        if host.is_file(&real) {
+            return read_text(host, &real, MAX_CONFIG_BYTES as u64).map_err(|e| e.say("it"));
         }
     }
     Err(if outside {
-        format!(
-            "it is outside the project directory {}, which is not read",
-            root.display()
-        )
+        format!("it is outside the project directory {root}, which is not read")
     } else {
         format!("no ./{key}.ts or .js next to auth.config.ts")
     })
-}
-
-fn read_bounded(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open it: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CONFIG_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if bytes.len() > MAX_CONFIG_BYTES {
-        return Err(format!("it is larger than {MAX_CONFIG_BYTES} bytes"));
-    }
-    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
 }
