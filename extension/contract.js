@@ -85,6 +85,7 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {number} restarts Times the engine was restarted after an abort.
  * @property {number} hookRecords Live-capture records read.
  * @property {number} hookIgnored Live-capture records ignored (garbage, or nothing the engine should see).
+ * @property {number} framelessSockets Convex sockets the network API reported without any frames (Firefox's).
  * @property {boolean} live Live capture delivers the current page load (getHAR() polling is off).
  */
 
@@ -96,6 +97,8 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {boolean} permitted The user granted the origin's host permission and "scripting".
  * @property {boolean} on The hook is registered for the origin (it runs from the next page load on).
  * @property {boolean} delivering The hook of the page now open delivers its traffic (getHAR() polling is off).
+ * @property {boolean} frameless The network API showed a Convex socket without its frames (Firefox): only live
+ *   capture can judge it.
  */
 
 /**
@@ -142,4 +145,28 @@ export const HOOK_PORT = 'convex-auth-doctor:hook';
  * Records of one page load, in order: `seq` counts from 1 per load (a replay repeats them: skip what was seen),
  * `t` is the relay's clock (Unix seconds) when the record arrived, `raw` the page hook's text, unread.
  * @typedef {{ type: 'records', load: string, items: { seq: number, t: number, raw: string }[] }} RelayRecords
+ */
+
+// ---- Firefox: the background page between the devtools page and the relays ----
+//
+// In Firefox a devtools page has no `tabs`, `scripting` or `permissions` API and hears no port a content script
+// opens (measured in Firefox ESR 153), so the Firefox build adds a background page (`background.js`, listed only in
+// the manifest scripts/firefox-manifest.mjs writes). It holds the relays' HOOK_PORT ports and passes them on:
+// 1. The devtools page opens a LINK_PORT port to it and sends `LinkHello` ({ type: 'link', tabId }).
+// 2. For each relay port of that tab's top frame (opened by the relay, or by the background on `{ type: 'probe' }`)
+//    it sends `LinkHook` messages: the relay's messages, numbered by `pipe` (one per relay port), then
+//    `{ type: 'hook-closed', pipe }` when that port closes.
+// 3. Live capture on/off: `LiveRequest` runtime messages from extension pages, answered with `LiveAnswer`.
+
+/** The runtime port between a devtools page and the background (Firefox). */
+export const LINK_PORT = 'convex-auth-doctor:link';
+
+/**
+ * @typedef {{ type: 'link', tabId: number } | { type: 'probe' }} LinkHello What the devtools page sends.
+ * @typedef {{ type: 'hook', pipe: number, message: unknown } | { type: 'hook-closed', pipe: number }} LinkHook
+ *   What the background sends the devtools page.
+ * @typedef {{ type: 'live', op: 'state' | 'enable' | 'disable' | 'ask', origin: string }} LiveRequest `ask` opens
+ *   the grant page (grant.html) where the user's click can request the permission (a devtools panel cannot).
+ * @typedef {{ ok: true, state?: { supported: boolean, permitted: boolean, on: boolean } } | { ok: false, error: string }}
+ *   LiveAnswer
  */

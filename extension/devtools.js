@@ -18,7 +18,7 @@ import { createEngine } from './devtools/engine.js';
 import { createHookCapture, readHello } from './devtools/hook-capture.js';
 import { createHookLink } from './devtools/hook-link.js';
 import { createKeyFetcher } from './devtools/keys.js';
-import { createLiveCapture } from './devtools/live-capture.js';
+import { createLiveCapture, createRemoteLiveCapture } from './devtools/live-capture.js';
 import { startPoller } from './devtools/poller.js';
 import init, { DoctorSession, httpInterest, isConvexUrl, maxFrameBytes } from './pkg/convex_auth_doctor.js';
 
@@ -66,6 +66,7 @@ const state = {
     lastPollDelay: 0,
     hookRecords: 0,
     hookIgnored: 0,
+    framelessSockets: 0,
   },
 };
 
@@ -82,7 +83,11 @@ const capture = createCapture({
   covered: () => !!state.hook,
 });
 const hookCapture = createHookCapture({ isConvexUrl, newSocketId, stats: state.stats });
-const live = createLiveCapture({ scripting: () => chrome.scripting, permissions: () => chrome.permissions });
+// Chromium: this page registers the hook itself. Firefox: its devtools page has no permissions API, so the background
+// page (extension/background.js, Firefox build only) does it.
+const live = chrome.permissions
+  ? createLiveCapture({ scripting: () => chrome.scripting, permissions: () => chrome.permissions })
+  : createRemoteLiveCapture(chrome.runtime);
 const keys = createKeyFetcher({ session: () => state.session, autoOn: () => state.autoOn, onChange: markDirty });
 const bridge = createPanelBridge({ report: () => state.session?.report() ?? null });
 const host = createHost({
@@ -104,7 +109,12 @@ const host = createHost({
   autoKeysChanged: () => {
     state.autoOn = store.autoKeys(state.origin);
   },
-  liveState: () => ({ origin: state.origin, ...state.live, delivering: !!state.hook }),
+  liveState: () => ({
+    origin: state.origin,
+    ...state.live,
+    delivering: !!state.hook,
+    frameless: state.stats.framelessSockets > 0,
+  }),
   setLive: (on) => (on ? live.enable(state.origin) : live.disable(state.origin)).finally(refreshLive),
   changed: markDirty,
 });
@@ -205,8 +215,10 @@ function onFinished(entry) {
     if (state.early.length < MAX_EARLY) state.early.push(['finished', entry]);
     return;
   }
+  const frameless = state.stats.framelessSockets;
   const fresh = capture.ingestFinished(entry);
   if (fresh > 0 || !isSocket(entry)) state.poller?.soon();
+  if (state.stats.framelessSockets !== frameless) markDirty(); // the live capture box points to it (Firefox)
 }
 
 function onNavigated(url, time) {
@@ -254,8 +266,10 @@ function onHookHello(hello, port) {
   if (state.hook?.load === hello.load) return; // a second port for the same page load: its replay is skipped
   const announced = state.lastNavUrl === hello.url && state.sinceNav === 0;
   if (!announced) startPageLoad(hello.url, hello.startedAt);
-  // The browser's onNavigated for this load may still come: it must not start the load over (see onNavigated).
-  state.hook = { load: hello.load, url: hello.url, startedAt: hello.startedAt, navPending: !announced };
+  // The browser's onNavigated for this load may still come, even when `announced` (Firefox ESR 153 sends it after
+  // the relay's hello; a load of the same URL that fed the engine nothing looks announced): it must not start the
+  // load over (see onNavigated). A real reload within that window brings its own relay's hello, which does.
+  state.hook = { load: hello.load, url: hello.url, startedAt: hello.startedAt, navPending: true };
   hookCapture.begin(hello.load);
   state.poller?.abort();
   state.poller = null;
@@ -294,7 +308,9 @@ const link = createHookLink({
 });
 link.probe(); // DevTools opened on a page that loaded earlier: with live capture on, its relay kept its records
 
-chrome.devtools.panels.create('Convex Auth', 'extension/icon128.png', 'extension/panel.html', (panel) => {
+// Paths from the extension's root, with the leading slash: Chromium reads them from the root either way, Firefox
+// reads a path without it relative to this page (extension/extension/panel.html, which does not exist).
+chrome.devtools.panels.create('Convex Auth', '/extension/icon128.png', '/extension/panel.html', (panel) => {
   panel.onShown.addListener((win) => bridge.shown(win, host));
   panel.onHidden.addListener(() => bridge.hidden());
 });

@@ -425,7 +425,9 @@ function renderLive() {
     ? `Live capture is on for ${state.origin}: this page's Convex traffic arrives as it happens.`
     : state.on
       ? `Live capture is on for ${state.origin}; it starts with the next page load (reload once).`
-      : 'Live capture sees traffic from before DevTools opened, without a reload, and shows verdicts at once.';
+      : state.frameless
+        ? "This browser shows extensions none of the app's WebSocket frames (Firefox): turn on live capture to judge its sync socket."
+        : 'Live capture sees traffic from before DevTools opened, without a reload, and shows verdicts at once.';
   $('live-toggle').textContent = state.on ? 'Turn off live capture' : `Turn on live capture for ${state.origin}`;
   $('live-toggle').title = state.on
     ? "Stop watching this app from inside its page (DevTools' network capture stays)"
@@ -445,7 +447,12 @@ function toggleLive() {
   }
   let asked;
   try {
-    asked = chrome.permissions.request(livePermission(state.origin));
+    // Firefox gives a devtools panel no permissions API: there setLive asks the background page, which opens a tab
+    // where the user grants the origin (extension/grant.html) and rejects saying so.
+    asked =
+      typeof chrome.permissions?.request === 'function'
+        ? chrome.permissions.request(livePermission(state.origin))
+        : Promise.resolve(true);
   } catch (e) {
     asked = Promise.reject(e);
   }

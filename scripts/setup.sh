@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine, skipping what is already there:
-# the wasm target, wasm-bindgen CLI (pinned to the crate's wasm-bindgen), binaryen's wasm-opt, Chromium, npm packages.
+# the wasm target, wasm-bindgen CLI (pinned to the crate's wasm-bindgen), binaryen's wasm-opt, Chromium, Firefox ESR
+# (tests/e2e/firefox.test.mjs), npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WASM_BINDGEN_VERSION=0.2.130
@@ -17,6 +18,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
 fi
 apt_missing=()
 command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium chromium-driver)
+command -v firefox-esr >/dev/null 2>&1 || apt_missing+=(firefox-esr)
 command -v wasm-opt >/dev/null 2>&1 || apt_missing+=(binaryen)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -12,6 +12,11 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy -p convex-auth-doctor --lib --target wasm32-unknown-unknown --no-default-features --features verify-rsa,verify-p256,verify-ed25519,cli-wasm -- -D warnings
 step "biome (format and lint of extension/, tests/, scripts/)"
 node_modules/.bin/biome ci --error-on-warnings .
+step "web-ext lint (the Firefox build)"
+firefox_build=$(mktemp -d)
+node scripts/build-firefox.mjs "$firefox_build" >/dev/null
+timeout -k 20 300 node_modules/.bin/web-ext lint --source-dir "$firefox_build" --warnings-as-errors --no-input
+rm -rf "$firefox_build"
 step "cargo test"
 # Hard limits: a hang fails fast instead of eating CI's 90 minutes. `timeout -k` kills what ignores SIGTERM.
 timeout -k 20 1500 cargo test
@@ -37,7 +42,11 @@ if [ -d tests/standin ]; then
   for f in tests/standin/*.test.mjs; do node_file 900 "$f"; done
 fi
 if [ -d tests/e2e ]; then
-  for f in tests/e2e/*.test.mjs; do node_file 1800 "$f"; done
+  for f in tests/e2e/*.test.mjs; do
+    [ "$f" = tests/e2e/firefox.test.mjs ] || node_file 1800 "$f"
+  done
+  # The Firefox build in real Firefox ESR (four browser launches, about 90 s here).
+  node_file 600 tests/e2e/firefox.test.mjs
   # Every scenario again through live capture (the page hook) instead of DevTools' network API.
   (export E2E_LIVE=1 && node_file 1800 tests/e2e/scenarios.test.mjs)
 fi

@@ -75,14 +75,21 @@ export function createCapture({
   /** New frames of one socket entry; returns how many were new. `closed` adds the close event once. */
   function ingestSocket(entry, closed, key = keyOf(entry)) {
     const url = entry.request.url;
+    // Firefox's network API reports a socket's upgrade (101) as soon as it happens, with no frames and no
+    // `_webSocketMessages` at all (measured in Firefox ESR 153): that says nothing of what the socket carried or
+    // whether it closed, so it makes no event (live capture sees Firefox's sockets). Chrome's entries always have it.
     if (!wanted(url)) return 0;
+    if (!Array.isArray(entry._webSocketMessages)) {
+      stats.framelessSockets = (stats.framelessSockets || 0) + 1; // the panel then points to live capture
+      return 0;
+    }
     let sock = sockets.get(key);
     if (sock?.stale) return 0; // a socket of the previous page load, closing after the navigation
     if (!sock) {
       sock = { id: newSocketId(), seen: 0, closed: false, stale: false };
       sockets.set(key, sock);
     }
-    const messages = Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
+    const messages = entry._webSocketMessages;
     const events = [];
     let failure = null;
     for (let i = sock.seen; i < messages.length; i++) {

@@ -17,13 +17,32 @@ export function originPattern(origin) {
   }
 }
 
-/** `scripting()` and `permissions()` return chrome.scripting / chrome.permissions (scripting appears once granted). */
-export function createLiveCapture({ scripting, permissions }) {
-  const ids = (origin) => [`hook-main ${origin}`, `hook-relay ${origin}`];
+/**
+ * The match pattern of an http(s) origin's host on every port ("https://app.example/*"), or null: what Firefox
+ * needs. Firefox's match patterns take no port: a pattern with one matches nothing (measured in Firefox ESR 153,
+ * MatchPattern('http://127.0.0.1:3000/*').matches('http://127.0.0.1:3000/x') is false), and one without covers
+ * every port of the host.
+ */
+export function hostPattern(origin) {
+  if (!originPattern(origin)) return null;
+  const u = new URL(origin);
+  return `${u.protocol}//${u.hostname}/*`;
+}
+
+/**
+ * `scripting()` and `permissions()` return chrome.scripting / chrome.permissions (scripting appears once granted).
+ * `patternOf` is originPattern (Chromium: one origin) or hostPattern (Firefox: one host).
+ */
+export function createLiveCapture({ scripting, permissions, patternOf = originPattern }) {
+  // Named by the pattern without its "/*": the origin in Chromium, the host in Firefox (one registration per host).
+  const ids = (origin) => {
+    const scope = patternOf(origin).slice(0, -2);
+    return [`hook-main ${scope}`, `hook-relay ${scope}`];
+  };
 
   /** { supported, permitted, on } for `origin`: whether it can be turned on, is allowed, is registered. */
   async function state(origin) {
-    const pattern = originPattern(origin);
+    const pattern = patternOf(origin);
     if (!pattern) return { supported: false, permitted: false, on: false };
     const p = permissions();
     const permitted = p
@@ -37,7 +56,7 @@ export function createLiveCapture({ scripting, permissions }) {
 
   /** Registers the hook for `origin` (the permission must be granted). Resolves when done; rejects with why not. */
   async function enable(origin) {
-    const pattern = originPattern(origin);
+    const pattern = patternOf(origin);
     if (!pattern) throw new Error('live capture works on http(s) pages only');
     const s = scripting();
     if (!s) throw new Error('the "scripting" permission was not granted');
@@ -58,8 +77,39 @@ export function createLiveCapture({ scripting, permissions }) {
 
   async function disable(origin) {
     const s = scripting();
-    if (s) await s.unregisterContentScripts({ ids: ids(origin) }).catch(() => {});
+    if (s && patternOf(origin)) await s.unregisterContentScripts({ ids: ids(origin) }).catch(() => {});
   }
 
   return { state, enable, disable };
+}
+
+/**
+ * The same three calls, done by the background page (Firefox: a devtools page there has no `scripting` or
+ * `permissions` API; extension/background.js answers with the functions above). `runtime` is chrome.runtime.
+ * `enable` without the origin's permission opens grant.html, where the user's click can grant it, and rejects
+ * saying so: a devtools panel cannot ask Firefox for a permission.
+ */
+export function createRemoteLiveCapture(runtime) {
+  async function call(op, origin) {
+    const answer = await runtime.sendMessage({ type: 'live', op, origin });
+    if (!answer?.ok) throw new Error(answer?.error || 'the background page did not answer');
+    return answer;
+  }
+
+  async function enable(origin) {
+    const { state } = await call('state', origin);
+    if (!state.permitted) {
+      await call('ask', origin);
+      throw new Error(`allow access to ${origin} in the tab that just opened, then reload this page`);
+    }
+    await call('enable', origin);
+  }
+
+  return {
+    state: async (origin) => (await call('state', origin)).state,
+    enable,
+    disable: async (origin) => {
+      await call('disable', origin);
+    },
+  };
 }

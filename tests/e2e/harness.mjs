@@ -145,11 +145,8 @@ export async function openTab(browser, { appFirst } = {}) {
   return { page, devtoolsWindow, dt, dtTarget, panel, panelTarget, extId, devtoolsOpenedAt };
 }
 
-/** What the panel shows, through its stable hooks. */
-export async function readPanel(panel) {
-  return evalIn(
-    panel,
-    `(() => {
+/** What the panel shows, through its stable hooks: an expression evaluated in the panel (Firefox's test too). */
+export const PANEL_READING = `(() => {
     const q = (s) => document.querySelector(s);
     const steps = {};
     for (const n of [1, 2, 3]) steps[n] = q('[data-step="' + n + '"]')?.dataset.status ?? null;
@@ -198,8 +195,11 @@ export async function readPanel(panel) {
         }),
       ),
     };
-  })()`,
-  );
+  })()`;
+
+/** What the panel shows, through its stable hooks. */
+export async function readPanel(panel) {
+  return evalIn(panel, PANEL_READING);
 }
 
 /**

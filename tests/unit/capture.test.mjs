@@ -294,3 +294,20 @@ test('a frame longer than the engine reads is handed on as its length only, neve
   assert.equal(events[1].kind, 'ws_frame');
   assert.equal(events[1].data.length, 16);
 });
+
+test("Firefox's socket entry (the upgrade, reported at once, no frames) makes no event: not a closed socket", () => {
+  // The shape Firefox ESR 153's devtools.network gives (onRequestFinished right after the 101, and getHAR()): no
+  // `_resourceType`, no `_webSocketMessages`. Read as Chrome's, it would be a socket closed before any frame.
+  const { capture, events, stats } = setup();
+  const entry = {
+    startedDateTime: '2026-11-29T10:00:00.000Z',
+    time: 3,
+    request: { url: SYNC, method: 'GET', headers: [{ name: 'Upgrade', value: 'websocket' }] },
+    response: { status: 101, headers: [] },
+  };
+  assert.equal(capture.ingestFinished(entry), 0);
+  assert.equal(capture.ingestHar({ entries: [entry] }, true), 0);
+  assert.deepEqual(events, []);
+  assert.equal(capture.socketCount(), 0);
+  assert.ok(stats.framelessSockets > 0, 'counted: the panel then points to live capture');
+});

@@ -74,7 +74,8 @@ before(async () => {
       panels: {
         themeName: 'dark',
         create(title, icon, page, done) {
-          assert.deepEqual([title, icon, page], ['Convex Auth', 'extension/icon128.png', 'extension/panel.html']);
+          // From the root, with the leading slash: Firefox reads a path without it relative to devtools.html.
+          assert.deepEqual([title, icon, page], ['Convex Auth', '/extension/icon128.png', '/extension/panel.html']);
           done({
             onShown: { addListener: (fn) => (listeners.shown = fn) },
             onHidden: { addListener: (fn) => (listeners.hidden = fn) },

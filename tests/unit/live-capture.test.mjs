@@ -2,9 +2,14 @@
 // (extension/devtools/hook-link.js), against a stubbed chrome.scripting / permissions / runtime / tabs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOOK_PORT } from '../../extension/contract.js';
+import { HOOK_PORT, LINK_PORT } from '../../extension/contract.js';
 import { createHookLink } from '../../extension/devtools/hook-link.js';
-import { createLiveCapture, originPattern } from '../../extension/devtools/live-capture.js';
+import {
+  createLiveCapture,
+  createRemoteLiveCapture,
+  hostPattern,
+  originPattern,
+} from '../../extension/devtools/live-capture.js';
 
 const APP = 'http://127.0.0.1:5173';
 
@@ -137,4 +142,117 @@ test("ports: only the inspected tab's top frame is taken; the probe connects to 
   assert.deepEqual(closed, [mine]);
   link.probe();
   assert.deepEqual(probes, [[7, { name: HOOK_PORT, frameId: 0 }]]);
+});
+
+test('hostPattern (Firefox): the host on every port, http(s) only', () => {
+  assert.equal(hostPattern(APP), 'http://127.0.0.1/*');
+  assert.equal(hostPattern('https://app.example:8443'), 'https://app.example/*');
+  assert.equal(hostPattern('file:///x'), null);
+  assert.equal(hostPattern('null'), null);
+});
+
+test('Firefox: one registration per host, named by it', async () => {
+  const { chrome, registered } = stubChrome();
+  const live = createLiveCapture({
+    scripting: () => chrome.scripting,
+    permissions: () => chrome.permissions,
+    patternOf: hostPattern,
+  });
+  await live.enable(APP);
+  await live.enable('http://127.0.0.1:3000'); // another port of the same host: the same two scripts
+  assert.deepEqual([...registered.keys()], ['hook-main http://127.0.0.1', 'hook-relay http://127.0.0.1']);
+  assert.deepEqual(
+    [...registered.values()].map((r) => r.matches),
+    [['http://127.0.0.1/*'], ['http://127.0.0.1/*']],
+  );
+  assert.equal((await live.state('http://127.0.0.1:3000')).on, true);
+});
+
+test('Firefox: the devtools page asks the background page; without the permission it opens the grant page', async () => {
+  const sent = [];
+  let permitted = false;
+  const runtime = {
+    sendMessage: async (m) => {
+      sent.push([m.op, m.origin]);
+      if (m.op === 'state') return { ok: true, state: { supported: true, permitted, on: false } };
+      if (m.op === 'enable' && !permitted) return { ok: false, error: 'not permitted' };
+      return { ok: true };
+    },
+  };
+  const live = createRemoteLiveCapture(runtime);
+  await assert.rejects(live.enable(APP), /allow access to http:\/\/127\.0\.0\.1:5173 in the tab that just opened/);
+  assert.deepEqual(sent, [
+    ['state', APP],
+    ['ask', APP],
+  ]);
+  permitted = true;
+  sent.length = 0;
+  await live.enable(APP);
+  assert.deepEqual(sent, [
+    ['state', APP],
+    ['enable', APP],
+  ]);
+  await assert.rejects(createRemoteLiveCapture({ sendMessage: async () => undefined }).state(APP), /did not answer/);
+});
+
+test('Firefox: without `tabs`, the relays come through the background page, one stand-in port per pipe', async () => {
+  const linkPort = stubPort(LINK_PORT, undefined);
+  const posted = [];
+  linkPort.postMessage = (m) => posted.push(m);
+  const connects = [];
+  const runtime = {
+    onConnect: { addListener: () => {} },
+    connect: (opts) => {
+      connects.push(opts.name);
+      return linkPort;
+    },
+  };
+  const got = [];
+  const closed = [];
+  const link = createHookLink({
+    runtime,
+    tabs: undefined,
+    tabId: 4,
+    onMessage: (m, port) => got.push([m.type, port.pipe]),
+    onClosed: (port) => closed.push(port.pipe),
+  });
+  assert.deepEqual(connects, [LINK_PORT]);
+  assert.deepEqual(posted, [{ type: 'link', tabId: 4 }]);
+  link.probe();
+  assert.deepEqual(posted[1], { type: 'probe' });
+  linkPort.receive({ type: 'hook', pipe: 1, message: { type: 'hello' } });
+  linkPort.receive({ type: 'hook', pipe: 2, message: { type: 'hello' } });
+  linkPort.receive({ type: 'hook', pipe: 'x', message: { type: 'records' } }); // not a pipe number: ignored
+  linkPort.receive({ type: 'hook-closed', pipe: 1 });
+  linkPort.receive({ type: 'hook-closed', pipe: 9 }); // no such pipe
+  assert.deepEqual(got, [
+    ['hello', 1],
+    ['hello', 2],
+  ]);
+  assert.deepEqual(closed, [1]);
+  // The background page went away (Firefox may stop an idle one): the open pipes close, and the link comes back.
+  linkPort.close();
+  assert.deepEqual(closed, [1, 2]);
+  await new Promise((r) => setTimeout(r, 700));
+  assert.deepEqual(connects, [LINK_PORT, LINK_PORT]);
+  assert.deepEqual(posted.slice(-2), [{ type: 'link', tabId: 4 }, { type: 'probe' }]);
+  link.stop(); // its keep-alive timer too
+  assert.equal(linkPort.disconnected, true);
+});
+
+test('Firefox: a background page that keeps refusing the link is not asked forever', async () => {
+  let connects = 0;
+  const runtime = {
+    onConnect: { addListener: () => {} },
+    connect: () => {
+      connects += 1;
+      const port = stubPort(LINK_PORT, undefined);
+      port.postMessage = () => {};
+      setTimeout(() => port.close(), 0); // refused at once, nothing said
+      return port;
+    },
+  };
+  createHookLink({ runtime, tabs: undefined, tabId: 4, onMessage: () => {}, onClosed: () => {} });
+  await new Promise((r) => setTimeout(r, 4000));
+  assert.equal(connects, 5);
 });

@@ -192,9 +192,13 @@ impl Eval<'_> {
         let (v, at) = self.resolve(value, at)?;
         match v {
             Js::Str(s) | Js::Num(s) => Ok(ConfigValue::Literal { value: s.clone() }),
-            Js::Env { name, fallback } => {
-                // The deployment's value wins; without one, a literal fallback is what the push evaluated.
-                let value = self.env.get(name).cloned().or_else(|| fallback.clone());
+            Js::Env { name, .. } => {
+                // Only the deployment's value counts: a literal fallback (`?? "…"`, `|| "…"`) never is. Reading an
+                // unset variable while evaluating auth.config fails the push (AuthConfigMissingEnvironmentVariable,
+                // convex-backend `crates/isolate/src/environment/auth_config.rs:121-139`), so the deployment keeps
+                // its previous configuration. (`|| "…"` over a variable set to "" would take the fallback; too rare
+                // to model.)
+                let value = self.env.get(name).cloned();
                 Ok(ConfigValue::Env {
                     name: name.clone(),
                     value,
