@@ -579,3 +579,24 @@ fn a_cookie_is_judged_again_only_when_it_changed_or_expired() {
     assert!(finding(&r, Code::CookieTokenExpired).is_some());
     assert!(finding(&r, Code::CookieTokenSeen).is_none());
 }
+
+#[test]
+fn a_har_s_refused_preflight_to_an_http_action_is_named() {
+    // The fixture's browser sent `OPTIONS /http/whoami` (asking for `authorization`), the stand-in answered 404, and
+    // the `GET` after it never went out (status 0). The preflight is the cause: the finding names it.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/har/chrome-http-action-cors.har");
+    let f = std::fs::File::open(&path).expect("fixture");
+    let mut s = Session::new();
+    read_har(std::io::BufReader::new(f), &mut |e| s.push(e)).expect("reads");
+    let r = s.report();
+    let f = finding(&r, Code::HttpActionCorsBlocked).expect("cors finding");
+    assert_eq!(
+        f.evidence.get("preflight_status"),
+        Some(&json!(404)),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("preflight"), "{}", f.message);
+    assert!(finding(&r, Code::HttpActionNoBearer).is_none());
+}
