@@ -45,7 +45,8 @@ export const HOST_READY_EVENT = 'doctorhost';
 
 /**
  * What the panel offers the devtools page (`window.doctorRender`): draws a report (JSON text of the engine's report).
- * The devtools page calls it, at most every 50 ms, while the panel is shown and the report changed.
+ * The devtools page calls it while the panel is shown and the report changed: a change after a quiet spell at once,
+ * a burst at most every 50 ms, slowing to every 500 ms while changes keep coming (devtools/bridge.js).
  * @typedef {(reportJson: string) => void} DoctorRender
  */
 
@@ -91,6 +92,8 @@ export const HOST_READY_EVENT = 'doctorhost';
  * @property {number} hookIgnored Live-capture records ignored (garbage, or nothing the engine should see).
  * @property {number} framelessSockets Convex sockets the network API reported without any frames (Firefox's).
  * @property {boolean} live Live capture delivers the current page load (getHAR() polling is off).
+ * @property {number} wasmMs How long loading the engine (fetch, compile, instantiate the wasm module) took, in ms.
+ * @property {number} engineReadyMs When the engine was ready, in ms after the devtools page started loading.
  */
 
 /**

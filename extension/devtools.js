@@ -69,6 +69,8 @@ const state = {
     hookRecords: 0,
     hookIgnored: 0,
     framelessSockets: 0,
+    wasmMs: 0,
+    engineReadyMs: 0,
   },
 };
 
@@ -318,9 +320,12 @@ chrome.devtools.panels.create('Convex Auth', '/extension/icon128.png', '/extensi
   panel.onHidden.addListener(() => bridge.hidden());
 });
 
+const wasmStart = performance.now();
 await init();
+state.stats.wasmMs = Math.round(performance.now() - wasmStart);
 state.engine = createEngine({ create: () => new DoctorSession(), restored: applyStoredConfig });
 state.session = state.engine.session;
+state.stats.engineReadyMs = Math.round(performance.now());
 globalThis.__doctor = host; // for tests and measurement (tests/e2e)
 if (state.startHar) start();
 

@@ -192,6 +192,10 @@ codes! {
         meaning: "The HAR file holds no response body of any Convex HTTP call (and no socket messages), so function log lines such as `'server identity'` cannot be read from it; `identity.no_log` is not concluded.",
         evidence: "The file's creator and how many Convex calls it holds.",
         action: "Export the HAR with response content (Chrome/Edge: Export HAR; Firefox: Save All As HAR), or read the logs in the dashboard.";
+    CaptureFrameUnread = "capture.frame_unread", 1, Info,
+        meaning: "A WebSocket frame longer than the 8 MiB the doctor reads per frame was skipped: only its length is known. Only `Transition`s (or their chunks) grow that large, so it may have held query results with their log lines (the `'server identity'` line) and, when it came while a token waited for its answer, the identity change that accepted the token. The rest of the report is judged without it.",
+        evidence: "How many frames, the largest size, when it came, and whether a token was waiting for its answer.",
+        action: "Reload with less data on the page (the large part is query values) to see the frame read, or read the `'server identity'` line in the dashboard's logs. A token shown without an answer may have been accepted in the unread frame.";
     ClientConnectionFailed = "client.connection_failed", 1, Fail,
         meaning: "Sockets to the deployment closed or failed without ever receiving a Transition, or HTTP calls failed before reaching a function.",
         evidence: "The socket URLs, how many tries, the close reasons or HTTP statuses.",

@@ -866,3 +866,174 @@ fn an_answer_after_the_client_cleared_auth_still_accepts_the_earlier_token() {
     );
     assert!(!has(&r, Code::AuthConfirmed), "{:?}", codes(&r));
 }
+
+/// A CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) as the browser sends it before a cross-origin
+/// `fetch` with `Authorization` and `Content-Type: application/json`: never with `Authorization` itself.
+fn preflight(url: &str, time: f64, status: u16) -> Event {
+    Event::Http(HttpExchange {
+        url: url.into(),
+        method: "OPTIONS".into(),
+        time,
+        request_headers: vec![
+            ("Access-Control-Request-Method".into(), "POST".into()),
+            (
+                "Access-Control-Request-Headers".into(),
+                "authorization,content-type".into(),
+            ),
+        ],
+        request_body: None,
+        status,
+        response_headers: vec![(
+            "Access-Control-Allow-Origin".into(),
+            "http://localhost:5173".into(),
+        )],
+        response_body: None,
+    })
+}
+
+#[test]
+fn a_cors_preflight_is_not_a_call_that_ran_without_a_token() {
+    // The backend's CORS layer answers the preflight itself (`local_backend/src/router.rs:612-626`); no function ran.
+    // The call after it got no response (status 0): the client never reached a function.
+    let url = "https://happy-otter-123.convex.cloud/api/query";
+    let blocked = Event::Http(HttpExchange {
+        url: url.into(),
+        method: "POST".into(),
+        time: T + 0.1,
+        request_headers: vec![("Content-Type".into(), "application/json".into())],
+        request_body: Some(
+            r#"{"path":"messages:list","format":"convex_encoded_json","args":[{}]}"#.into(),
+        ),
+        status: 0,
+        response_headers: vec![],
+        response_body: None,
+    });
+    let r = run(vec![preflight(url, T, 204), blocked], None);
+    assert!(!has(&r, Code::TokenAbsent), "{:?}", codes(&r));
+    assert!(has(&r, Code::ClientConnectionFailed), "{:?}", codes(&r));
+    assert!(
+        !r.timeline.iter().any(|t| t.text.contains("status 204")),
+        "{:?}",
+        r.timeline
+    );
+}
+
+#[test]
+fn a_token_no_provider_matches_asks_for_no_keys() {
+    // convex-backend `crates/authentication/src/lib.rs:185-196`: the provider is picked from `iss`/`aud` first;
+    // with none matching the backend answers NoAuthProvider and fetches no discovery document and no JWKS.
+    let token = fixture_token("rs256_valid");
+    let config = r#"export default { providers: [{ type: "customJwt", issuer: "https://other.example.com", jwks: "https://other.example.com/jwks", algorithm: "RS256" }] };"#;
+    let mut s = Session::new();
+    s.set_config_source(config, &Env::new())
+        .expect("config parses");
+    s.push(authenticate(T, &token));
+    assert_eq!(s.key_requests(), vec![]);
+    assert_eq!(s.key_target(), None);
+    // A document fetched all the same (say, before the configuration was known) says nothing about this token.
+    s.set_fetched(&FetchedDocument {
+        url: &format!("{ISS}/.well-known/openid-configuration"),
+        purpose: KeyPurpose::Discovery,
+        issuer: ISS,
+        content_type: Some("text/html"),
+        status: 404,
+        body: "Not Found",
+        fetched_at: T + 1.0,
+    });
+    s.push(auth_error(
+        T + 0.5,
+        "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [CustomJWT(issuer=https://other.example.com, app_id=None)]",
+        Some(false),
+    ));
+    let r = s.report();
+    let keyish = |c: &str| {
+        c.starts_with("discovery.")
+            || c.starts_with("jwks.")
+            || c == "auth.discovery_failed"
+            || c.starts_with("signature.")
+    };
+    assert!(!codes(&r).into_iter().any(keyish), "{:?}", codes(&r));
+    assert!(has(&r, Code::ConfigIssuerMismatch), "{:?}", codes(&r));
+    assert!(
+        !r.verdict.to_lowercase().contains("discovery"),
+        "{}",
+        r.verdict
+    );
+
+    // No configuration here, only the backend's word (production redacts the provider list): still nothing to fetch.
+    let mut s = Session::new();
+    s.push(authenticate(T, &token));
+    assert_eq!(
+        s.key_requests().len(),
+        1,
+        "before the answer the token may match"
+    );
+    s.push(auth_error(
+        T + 0.5,
+        "No auth provider found matching the given token",
+        Some(false),
+    ));
+    assert_eq!(s.key_requests(), vec![]);
+}
+
+#[test]
+fn a_frame_too_large_to_read_is_named_with_what_it_may_hold() {
+    let token = fixture_token("rs256_valid");
+    let big = |time: f64| Event::WsFrameTooLarge {
+        socket: SOCKET.into(),
+        url: WS.into(),
+        direction: Direction::Receive,
+        time,
+        bytes: 9_000_000.0,
+    };
+    // After the Authenticate, before any answer: the unread frame may be the Transition that accepted the token.
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T + 0.1, &token),
+            modify_query_set(T + 0.1),
+            big(T + 0.5),
+        ],
+        None,
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::CaptureFrameUnread)
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.evidence.get("token_pending"), Some(&json!(true)));
+    assert!(
+        f.message.contains("8.0 MiB") && f.message.contains("8.6 MiB"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("accepted"), "{}", f.message);
+    // After the token was confirmed it can only have held query results.
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            authenticate(T + 0.1, &token),
+            modify_query_set(T + 0.1),
+            transition(T + 0.3, (0, 1), &[]),
+            big(T + 0.5),
+        ],
+        None,
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::CaptureFrameUnread)
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(f.evidence.get("token_pending"), Some(&json!(false)));
+    assert!(f.message.contains("'server identity'"), "{}", f.message);
+    // None skipped: no such finding.
+    let r = run(
+        vec![
+            connect(T, 0, "InitialConnect"),
+            transition(T + 0.3, (0, 0), &[]),
+        ],
+        None,
+    );
+    assert!(!has(&r, Code::CaptureFrameUnread), "{:?}", codes(&r));
+}

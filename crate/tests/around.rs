@@ -417,6 +417,89 @@ fn accepted_but_a_second_client_runs_without_it() {
     assert_eq!(f.severity, Severity::Fail);
     assert_eq!(f.evidence["carrier"], "socket");
     assert_eq!(r.cause_step, Some(1));
+    // The client's own refresh after the first confirmation (a fresh token, authenticated again on s1) is confirmed
+    // just after s2's first result, as in a real run: s2 still ran without the token the backend had accepted.
+    let fresh = token("es256_valid");
+    let r = report(vec![
+        connect("s1", T),
+        send(
+            T + 0.1,
+            json!({"type": "Authenticate", "tokenType": "User", "value": good, "baseVersion": 0}),
+        ),
+        subscribe("s1", T + 0.15),
+        transition("s1", T + 0.3, (0, 1), None),
+        transition("s1", T + 0.35, (1, 1), Some(identity)),
+        send(
+            T + 0.4,
+            json!({"type": "Authenticate", "tokenType": "User", "value": fresh, "baseVersion": 1}),
+        ),
+        connect("s2", T + 0.41),
+        subscribe("s2", T + 0.41),
+        transition("s2", T + 0.45, (0, 0), Some(NULL_LINE)),
+        transition("s1", T + 0.452, (1, 2), None),
+    ]);
+    let f = finding(&r, Code::AuthUnused).expect("auth.unused with a later re-confirmation");
+    assert_eq!(f.severity, Severity::Fail);
+    assert_eq!(f.evidence["confirmed_at"], T + 0.3);
+    assert!(finding(&r, Code::AuthConfirmed).is_some());
+    // The page closes before the refreshed token is answered (the stand-in app finishes at once): the first token's
+    // acceptance, and the identity it logged, still stand; the latest line is the other client's null.
+    let logged = "[LOG] 'server identity' { tokenIdentifier: 'https://doctor-fixture.example.com|user_2fixture', issuer: 'https://doctor-fixture.example.com', subject: 'user_2fixture' }";
+    let r = report(vec![
+        connect("s1", T),
+        send(
+            T + 0.1,
+            json!({"type": "Authenticate", "tokenType": "User", "value": good, "baseVersion": 0}),
+        ),
+        subscribe("s1", T + 0.15),
+        transition("s1", T + 0.3, (0, 1), None),
+        transition("s1", T + 0.35, (1, 1), Some(logged)),
+        send(
+            T + 0.4,
+            json!({"type": "Authenticate", "tokenType": "User", "value": fresh, "baseVersion": 1}),
+        ),
+        connect("s2", T + 0.41),
+        subscribe("s2", T + 0.41),
+        transition("s2", T + 0.42, (0, 0), Some(NULL_LINE)),
+        send(
+            T + 0.43,
+            json!({"type": "Authenticate", "tokenType": "None", "baseVersion": 2}),
+        ),
+    ]);
+    assert!(finding(&r, Code::AuthUnused).is_some(), "auth.unused");
+    let f = finding(&r, Code::AuthConfirmed)
+        .expect("auth.confirmed from the identity the backend logged");
+    assert_eq!(f.evidence["from"], "the 'server identity' log line");
+    assert_eq!(r.cause_step, Some(1));
+    // Without that identity line nothing shows the backend took this user's token: no auth.confirmed.
+    let r = report(vec![
+        connect("s1", T),
+        send(
+            T + 0.1,
+            json!({"type": "Authenticate", "tokenType": "User", "value": good, "baseVersion": 0}),
+        ),
+        send(
+            T + 0.4,
+            json!({"type": "Authenticate", "tokenType": "User", "value": fresh, "baseVersion": 1}),
+        ),
+        connect("s2", T + 0.41),
+        subscribe("s2", T + 0.41),
+        transition("s2", T + 0.42, (0, 0), Some(NULL_LINE)),
+    ]);
+    assert!(finding(&r, Code::AuthConfirmed).is_none());
+    // A null run before any confirmation is not this: the query ran before the token was sent.
+    let r = report(vec![
+        connect("s2", T),
+        subscribe("s2", T + 0.01),
+        transition("s2", T + 0.05, (0, 0), Some(NULL_LINE)),
+        connect("s1", T + 0.1),
+        send(
+            T + 0.2,
+            json!({"type": "Authenticate", "tokenType": "User", "value": good, "baseVersion": 0}),
+        ),
+        transition("s1", T + 0.3, (0, 1), None),
+    ]);
+    assert!(finding(&r, Code::AuthUnused).is_none());
     // Nothing ran for a while after the acceptance: a warning, not a failure.
     let r = report(vec![
         connect("s1", T),
@@ -495,4 +578,25 @@ fn a_cookie_is_judged_again_only_when_it_changed_or_expired() {
     let r = report(events);
     assert!(finding(&r, Code::CookieTokenExpired).is_some());
     assert!(finding(&r, Code::CookieTokenSeen).is_none());
+}
+
+#[test]
+fn a_har_s_refused_preflight_to_an_http_action_is_named() {
+    // The fixture's browser sent `OPTIONS /http/whoami` (asking for `authorization`), the stand-in answered 404, and
+    // the `GET` after it never went out (status 0). The preflight is the cause: the finding names it.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/har/chrome-http-action-cors.har");
+    let f = std::fs::File::open(&path).expect("fixture");
+    let mut s = Session::new();
+    read_har(std::io::BufReader::new(f), &mut |e| s.push(e)).expect("reads");
+    let r = s.report();
+    let f = finding(&r, Code::HttpActionCorsBlocked).expect("cors finding");
+    assert_eq!(
+        f.evidence.get("preflight_status"),
+        Some(&json!(404)),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("preflight"), "{}", f.message);
+    assert!(finding(&r, Code::HttpActionNoBearer).is_none());
 }

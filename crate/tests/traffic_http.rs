@@ -313,3 +313,20 @@ fn date_header() {
     x.response_headers = vec![("Date".into(), "yesterday".into())];
     assert_eq!(classify_http(&x).unwrap().server_date, None);
 }
+
+#[test]
+fn a_cors_preflight_is_not_a_call() {
+    // The browser's preflight for a cross-origin call with `Authorization`: no body, no `Authorization`, 204.
+    let mut x = exchange("https://x.convex.cloud/api/query", None, None, 204, None);
+    x.method = "OPTIONS".into();
+    x.request_headers = vec![
+        ("Access-Control-Request-Method".into(), "POST".into()),
+        (
+            "Access-Control-Request-Headers".into(),
+            "authorization,content-type".into(),
+        ),
+    ];
+    assert_eq!(classify_http(&x), None);
+    x.method = "options".into();
+    assert_eq!(classify_http(&x), None);
+}

@@ -179,6 +179,7 @@ fn transition_with_identity_change_and_logs() {
                 log_lines: vec!["[LOG] 'server identity' null".into()],
                 error: None
             }],
+            updated: vec![0],
             client_clock_skew: Some(-12.5),
             server_ts: Some(1795686400.19),
         }
@@ -223,6 +224,7 @@ fn skippable_transition_is_recognised_cheaply_with_its_clock_fields() {
             start_identity: 2,
             end_identity: 2,
             results: vec![],
+            updated: vec![],
             client_clock_skew: Some(7.25),
             server_ts: Some(1795686400.0)
         }
@@ -378,6 +380,7 @@ fn fast_path_reads_top_level_versions_only() {
             start_identity: 4,
             end_identity: 4,
             results: vec![],
+            updated: vec![],
             client_clock_skew: None,
             server_ts: Some(2.0)
         }
@@ -394,6 +397,7 @@ fn fast_path_with_sorted_keys() {
             start_identity: 3,
             end_identity: 3,
             results: vec![],
+            updated: vec![],
             client_clock_skew: Some(2.0),
             server_ts: Some(1.0)
         }

@@ -2,6 +2,10 @@
 // document_start for that one origin with chrome.scripting.registerContentScripts. The registration persists across
 // browser restarts, so the choice is remembered per origin; the browser injects nothing without the origin's host
 // permission, which the panel asks the user for (with the optional "scripting" permission) when they turn it on.
+//
+// Top frame only (`allFrames: false`, also the API's default): the doctor judges the inspected app, the page in the
+// tab; an embedded frame of the same origin is another client whose traffic the relay could not tell apart, and the
+// devtools page accepts ports from frame 0 only (hook-link.js). A third party's frame never matches the pattern.
 
 const MAIN_FILE = 'extension/hook/page.js';
 const RELAY_FILE = 'extension/hook/relay.js';
@@ -69,9 +73,17 @@ export function createLiveCapture({ scripting, permissions, patternOf = originPa
         js: [MAIN_FILE],
         runAt: 'document_start',
         world: 'MAIN',
+        allFrames: false,
         persistAcrossSessions: true,
       },
-      { id: relay, matches: [pattern], js: [RELAY_FILE], runAt: 'document_start', persistAcrossSessions: true },
+      {
+        id: relay,
+        matches: [pattern],
+        js: [RELAY_FILE],
+        runAt: 'document_start',
+        allFrames: false,
+        persistAcrossSessions: true,
+      },
     ]);
   }
 

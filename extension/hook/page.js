@@ -97,7 +97,7 @@
 
   if (NativeWebSocket && nativeSend) {
     // A Proxy keeps everything of the constructor (name, constants, prototype, `instanceof`, subclassing).
-    window.WebSocket = new Proxy(NativeWebSocket, {
+    const HookedWebSocket = new Proxy(NativeWebSocket, {
       construct(target, args, newTarget) {
         const ws = Reflect.construct(target, args, newTarget);
         try {
@@ -108,6 +108,9 @@
         return ws;
       },
     });
+    window.WebSocket = HookedWebSocket;
+    // As in a page without the hook, `WebSocket.prototype.constructor === WebSocket` and `ws.constructor === WebSocket`.
+    NativeWebSocket.prototype.constructor = HookedWebSocket;
     NativeWebSocket.prototype.send = function send(data, ...rest) {
       const sid = socketIds.get(this);
       const open = sid !== undefined && this.readyState === 1;

@@ -17,7 +17,10 @@
   const MAX_BYTES = 8 * 1024 * 1024;
   /** Records per port message when replaying. */
   const CHUNK = 200;
-  /** New records are handed on in batches at most this far apart (a busy app sends ~200 frames a second). */
+  /**
+   * New records are handed on in batches at most this far apart (a busy app sends ~200 frames a second). A record
+   * after a quiet spell (an AuthError) leaves in the next task, with whatever the same task added: no wait.
+   */
   const BATCH_MS = 16;
 
   const load = { id: crypto.randomUUID(), url: location.href, startedAt: Date.now() / 1000 };
@@ -29,6 +32,8 @@
   /** Records not yet handed to the connected ports, and the timer that will. */
   let batch = [];
   let batchTimer = 0;
+  /** When the last batch left (performance.now()). */
+  let lastFlush = Number.NEGATIVE_INFINITY;
 
   function post(port, message) {
     try {
@@ -76,11 +81,12 @@
     keep(item);
     if (ports.size === 0) return;
     batch.push(item);
-    if (!batchTimer) batchTimer = setTimeout(flush, BATCH_MS);
+    if (!batchTimer) batchTimer = setTimeout(flush, Math.max(0, lastFlush + BATCH_MS - performance.now()));
   });
 
   function flush() {
     batchTimer = 0;
+    lastFlush = performance.now();
     const items = batch;
     batch = [];
     for (const port of ports) post(port, { type: 'records', load: load.id, items });

@@ -63,10 +63,17 @@ test('on: the page hook in the MAIN world and its relay, at document_start, for 
   await live.enable(APP);
   await live.enable(APP); // again: replaced, not duplicated
   assert.deepEqual(
-    [...registered.values()].map((s) => [s.js, s.matches, s.runAt, s.world ?? 'ISOLATED', s.persistAcrossSessions]),
+    [...registered.values()].map((s) => [
+      s.js,
+      s.matches,
+      s.runAt,
+      s.world ?? 'ISOLATED',
+      s.allFrames === true ? 'all frames' : 'top frame', // the API's default is the top frame
+      s.persistAcrossSessions,
+    ]),
     [
-      [['extension/hook/page.js'], [`${APP}/*`], 'document_start', 'MAIN', true],
-      [['extension/hook/relay.js'], [`${APP}/*`], 'document_start', 'ISOLATED', true],
+      [['extension/hook/page.js'], [`${APP}/*`], 'document_start', 'MAIN', 'top frame', true],
+      [['extension/hook/relay.js'], [`${APP}/*`], 'document_start', 'ISOLATED', 'top frame', true],
     ],
   );
   assert.equal((await live.state(APP)).on, true);

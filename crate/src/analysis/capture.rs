@@ -4,6 +4,7 @@
 //! watches from the reload on) and carries no [`HarShape`]: none of this applies to it. A HAR file is what one
 //! tool chose to write ([`crate::traffic::har`]'s `shape.rs` says which tools drop what). Two kinds of rules:
 //! - `capture.*` findings say what the file lacks and how to get a complete one;
+//! - `capture.frame_unread` (any capture, the extension's included) names a frame too large to read;
 //! - the absence rules withhold `token.absent`, `client.no_traffic` and `identity.no_log` when the file could
 //!   not have shown the token, the traffic or the log line, and whenever the backend itself saw a user or
 //!   accepted a token (a report must not say both "the backend sees the user" and "no token was sent").
@@ -11,6 +12,7 @@
 use serde_json::json;
 
 use super::evidence::Evidence;
+use crate::event::MAX_FRAME_BYTES;
 use crate::findings::{Code, Finding};
 use crate::traffic::har::{Exporter, HarShape};
 
@@ -107,6 +109,7 @@ fn truncated(shape: &HarShape) -> Option<&'static str> {
 /// The capture findings, then the absence findings the file cannot support taken out. Called once the other
 /// rules have run.
 pub(super) fn apply(ev: &Evidence, findings: &mut Vec<Finding>) {
+    unread_frames(ev, findings);
     if ev.backend_saw_user() || ev.any_confirmed() {
         // The backend's own word that a token went with the calls outweighs any capture's silence.
         findings.retain(|f| f.code != Code::TokenAbsent);
@@ -123,6 +126,41 @@ pub(super) fn apply(ev: &Evidence, findings: &mut Vec<Finding>) {
     if limits.no_bodies {
         findings.retain(|f| f.code != Code::IdentityNoLog);
     }
+}
+
+/// `capture.frame_unread`: frames over [`MAX_FRAME_BYTES`] reach the engine as their length only. Only a
+/// `Transition` gets that large: the backend splits one whose estimated size passes 5,000,000 bytes into
+/// `TransitionChunk`s for clients from convex 1.28.0 (convex-backend `crates/local_backend/src/subs/mod.rs:353-415`,
+/// `crates/common/src/version.rs:47-54`), but the estimate is a low one and each chunk travels JSON-escaped, and
+/// older clients get any size whole; the client sets no limit of its own (`npm-packages/convex/src/browser/sync/
+/// web_socket_manager.ts:300-340`, `:436` only measures). So say what was skipped and what it may have held.
+fn unread_frames(ev: &Evidence, findings: &mut Vec<Finding>) {
+    let (frames, count) = ev.unread_frames();
+    let Some(largest) = frames.iter().max_by(|a, b| a.bytes.total_cmp(&b.bytes)) else {
+        return;
+    };
+    let received: Vec<_> = frames.iter().filter(|f| f.received).collect();
+    let pending = received.iter().find(|f| f.token_pending);
+    let held = match (received.is_empty(), pending) {
+        (true, _) => "It was sent by the client (a mutation or action with very large arguments): nothing about authentication.".to_owned(),
+        (false, Some(_)) => "It came while the token sent on its socket was waiting for an answer: it may be the Transition that accepted it (an identity change) and may hold query results with their log lines, such as the 'server identity' line. Whether the token was accepted is not known from this capture.".to_owned(),
+        (false, None) => "It may hold query results with their log lines, such as the 'server identity' line: the report is judged without them.".to_owned(),
+    };
+    let mib = |b: f64| format!("{:.1} MiB", b / (1024.0 * 1024.0));
+    findings.push(
+        Finding::new(
+            Code::CaptureFrameUnread,
+            format!(
+                "{count} WebSocket frame(s) longer than the {} read per frame were skipped unread (the largest {}). {held}",
+                mib(MAX_FRAME_BYTES as f64),
+                mib(largest.bytes)
+            ),
+        )
+        .with("frames", count)
+        .with("largest_bytes", largest.bytes)
+        .with("time", largest.time)
+        .with("token_pending", pending.is_some()),
+    );
 }
 
 /// Whether "no token was sent" may be concluded: never when the backend saw a user or accepted a token; from a

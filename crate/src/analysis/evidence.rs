@@ -199,6 +199,19 @@ pub struct NullRun {
     pub carrier: &'static str,
 }
 
+/// A WebSocket frame over [`MAX_FRAME_BYTES`] that was not read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnreadFrame {
+    pub time: f64,
+    pub bytes: f64,
+    pub received: bool,
+    /// A user token sent on the socket was still waiting for its answer when the frame came.
+    pub token_pending: bool,
+}
+
+/// Unread frames kept (the first ones); all are counted.
+const MAX_UNREAD_FRAMES: usize = 8;
+
 /// Everything the verdict rests on. Read through its questions (below), not its counters: the judge asks
 /// `never_connected()`, not `transitions == 0 && …`.
 #[derive(Debug, Default)]
@@ -238,12 +251,17 @@ pub struct Evidence {
     clock: Option<ClockEstimate>,
     /// Frames that were not valid sync messages.
     unreadable_frames: u64,
+    /// Frames too large to read (the first [`MAX_UNREAD_FRAMES`]), and how many there were.
+    too_large: Vec<UnreadFrame>,
+    too_large_count: u64,
     timeline: VecDeque<TimelineItem>,
     /// Token requests, sign-ins, HTTP actions and auth cookies around the Convex API (`analysis::around`).
     around: Around,
     /// The latest `'server identity' null` run, and the time of the latest run that logged an identity.
     last_null_run: Option<NullRun>,
     last_identity_run: Option<f64>,
+    /// The latest line (by time) that logged an identity: `identity` may be a later null of another client.
+    last_identity_log: Option<IdentitySeen>,
     /// The latest function result's or Transition's time, and the latest event's.
     last_result_time: Option<f64>,
     last_event_time: f64,
@@ -516,6 +534,21 @@ impl Evidence {
     /// lines, an identity change) is unknown, and the timeline says so.
     fn frame_too_large(&mut self, socket: &str, direction: Direction, time: f64, bytes: f64) {
         self.unreadable_frames += 1;
+        self.too_large_count = self.too_large_count.saturating_add(1);
+        if self.too_large.len() < MAX_UNREAD_FRAMES {
+            let token_pending = self
+                .sockets
+                .get(socket)
+                .and_then(|s| s.token)
+                .and_then(|i| self.tokens.get(i))
+                .is_some_and(|t| t.outcome == AuthOutcome::Pending);
+            self.too_large.push(UnreadFrame {
+                time,
+                bytes,
+                received: direction == Direction::Receive,
+                token_pending,
+            });
+        }
         if direction == Direction::Receive {
             if let Some(s) = self.sockets.get_mut(socket) {
                 s.transitions += 1;
@@ -661,6 +694,7 @@ impl Evidence {
                 start_identity,
                 end_identity,
                 results,
+                updated,
                 client_clock_skew,
                 ..
             } => {
@@ -702,6 +736,7 @@ impl Evidence {
                     time,
                     end_identity > start_identity && token.is_some(),
                     client_clock_skew.filter(|s| s.is_finite()),
+                    &updated,
                 );
                 if let Some(offset) = self.signals.connect_clock {
                     self.clock = Some(ClockEstimate {
@@ -825,31 +860,28 @@ impl Evidence {
             .is_some_and(|(_, t)| t.outcome == AuthOutcome::Pending)
     }
 
-    /// A query result that ran without an identity: a `'server identity'` null line, or a failure that reads like
-    /// a missing user ("Not authenticated", "Unauthorized", "no identity"…).
+    /// A query result that may have run without an identity: a `'server identity'` null line, or any failure (its
+    /// wording is the app's, in any language: whether it came from the missing user is decided by the protocol,
+    /// see `Signals::transition`).
     fn identityless(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
+        let Some(query_id) = result.query_id else {
+            return;
+        };
         let logged_null = result
             .log_lines
             .iter()
             .any(|l| matches!(identity_in_log_line(l), Some(IdentityLog::Null)));
-        let what = if logged_null {
-            "logged 'server identity' null".to_owned()
-        } else {
-            match &result.error {
-                Some(e) if reads_like_no_user(e) => format!("failed: {}", cut(e, 200)),
-                _ => return,
-            }
+        let what = match &result.error {
+            _ if logged_null => "logged 'server identity' null".to_owned(),
+            Some(e) => format!("failed: {}", cut(e, 200)),
+            None => return,
         };
-        let function = self
-            .sockets
-            .get(socket)
-            .and_then(|s| result.query_id.and_then(|id| s.queries.get(&id).cloned()));
-        self.signals.identityless_result(
-            self.sockets.get(socket).map(|s| &s.signal),
-            time,
-            function,
-            what,
-        );
+        let Some(s) = self.sockets.get_mut(socket) else {
+            return;
+        };
+        let function = s.queries.get(&query_id).cloned();
+        self.signals
+            .identityless_result(Some(&mut s.signal), time, query_id, function, what);
     }
 
     fn function_result(&mut self, socket: &str, time: f64, result: &FunctionLogs) {
@@ -902,16 +934,25 @@ impl Evidence {
                         self.last_identity_run = Some(time);
                     }
                 }
-                // The latest by time, not by arrival: the extension hands over one socket's frames after another's.
-                if self.identity.as_ref().is_some_and(|i| i.time > time) {
-                    continue;
-                }
-                self.identity = Some(IdentitySeen {
+                let seen = IdentitySeen {
                     log,
                     line: cut(line, 1000),
                     function: function.clone(),
                     time,
-                });
+                };
+                if matches!(seen.log, IdentityLog::Identity { .. })
+                    && !self
+                        .last_identity_log
+                        .as_ref()
+                        .is_some_and(|i| i.time > time)
+                {
+                    self.last_identity_log = Some(seen.clone());
+                }
+                // The latest by time, not by arrival: the extension hands over one socket's frames after another's.
+                if self.identity.as_ref().is_some_and(|i| i.time > time) {
+                    continue;
+                }
+                self.identity = Some(seen);
             }
         }
     }
@@ -1165,25 +1206,6 @@ fn outcome_time(outcome: &AuthOutcome) -> Option<f64> {
         | AuthOutcome::Rejected { time, .. }
         | AuthOutcome::ExpiredInSession { time, .. } => Some(*time),
     }
-}
-
-/// A function error that reads like the function found no user (the identity race of backend-fidelity E).
-fn reads_like_no_user(error: &str) -> bool {
-    let e = error.to_ascii_lowercase();
-    [
-        "not authenticated",
-        "unauthenticated",
-        "unauthorized",
-        "not logged in",
-        "not signed in",
-        "no identity",
-        "identity is null",
-        "no user",
-        "must be logged in",
-        "must be signed in",
-    ]
-    .iter()
-    .any(|p| e.contains(p))
 }
 
 /// HTTP error codes that are about authentication (convex-backend's `ErrorMetadata` codes for auth failures).

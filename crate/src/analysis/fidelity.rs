@@ -131,7 +131,8 @@ fn internal_error(
 }
 
 /// `identity.null_before_auth` (backend-fidelity E): a query ran without identity before the token was
-/// confirmed, and the token was confirmed later: the query raced authentication. The `'server identity'` null line
+/// confirmed, and the Transition confirming the token replaced that result: the query raced authentication.
+/// Which results count is decided from the sync protocol, not from the app's wording (`Signals::transition`). The `'server identity'` null line
 /// it logged then says nothing about the token, so `identity.logged_null` is dropped when that line came first.
 fn null_before_auth(ev: &Evidence, out: &mut Vec<Finding>) {
     let Some(confirmed_at) = ev.signals().confirmed_after_pre_auth else {

@@ -14,6 +14,7 @@ use super::keys::KeyStore;
 use crate::config::{providers_from_server_message, AuthConfig, ConfigSource};
 use crate::findings::{Code, Finding, Severity, Status};
 use crate::report::{Report, StepVerdict, TokenGroup, TokenView};
+use crate::rules::matching::no_provider_matches;
 use crate::rules::{check_config, issuer_path, normalise_issuer, ProviderKind, ServerError};
 use crate::token::{self, check_token, DecodedToken, TokenPath};
 use crate::traffic::IdentityLog;
@@ -39,7 +40,32 @@ pub(super) fn with_latest_path<R>(
     let server_config = server_config(ev);
     let config = user_config.or(server_config.as_ref());
     let (path, matched) = path_of(ev, config, &token);
+    if no_provider_for(sent, config, &token, matched) {
+        return None;
+    }
     Some(f(&token, &path, config, matched))
+}
+
+/// Whether the backend stops at "No auth provider found matching the given token" for the latest token, and so
+/// fetches no discovery document and no JWKS for it (convex-backend `crates/authentication/src/lib.rs:185-196`,
+/// before any fetch at `:201-218`): then there are no keys to ask for, and none to blame. The backend's own answer
+/// to this token comes first (it knows the deployed configuration); else the configuration known here, when no
+/// provider of it can match.
+fn no_provider_for(
+    sent: &SentToken,
+    config: Option<&AuthConfig>,
+    token: &DecodedToken,
+    matched: Option<usize>,
+) -> bool {
+    if let AuthOutcome::Rejected { message, .. } = &sent.outcome {
+        if matches!(
+            ServerError::classify(message),
+            ServerError::NoAuthProvider { .. }
+        ) {
+            return true;
+        }
+    }
+    matched.is_none() && config.is_some_and(|c| no_provider_matches(c, token))
 }
 
 /// The provider list the server printed in its latest error that has one (development deployments print it).
@@ -109,12 +135,16 @@ pub(super) fn judge(ev: &Evidence, user_config: Option<&AuthConfig>, keys: &KeyS
     }
     around(ev, &mut findings);
     step3(ev, judged.as_ref(), config, &mut findings);
-    // Verification with the issuer's keys, when the front end was allowed to fetch them (or was given them).
-    if let (Some(token), Some((path, matched))) = (
+    // Verification with the issuer's keys, when the front end was allowed to fetch them (or was given them), and
+    // only when a provider may take the token: the backend fetches nothing for one no provider matches.
+    if let (Some(j), Some(token), Some((path, matched))) = (
+        judged.as_ref(),
         judged.as_ref().and_then(|j| j.decoded.as_ref().ok()),
         &route,
     ) {
-        findings.extend(keys.findings(token, path, config, *matched));
+        if !no_provider_for(j.sent, config, token, *matched) {
+            findings.extend(keys.findings(token, path, config, *matched));
+        }
     }
     super::fidelity::traffic_rules(
         ev,
@@ -267,7 +297,22 @@ fn confirmed_by_identity_log(ev: &Evidence, token: &DecodedToken, out: &mut Vec<
     if out.iter().any(|f| f.code == Code::AuthConfirmed) {
         return;
     }
-    let Some(seen) = ev.identity() else { return };
+    let Some(mut seen) = ev.identity() else {
+        return;
+    };
+    // The latest line may be a null of another client of the page (mode 5) while the latest token's answer never
+    // came: the client refetches its token once the first is confirmed (convex npm-packages/convex/src/browser/
+    // sync/authentication_manager.ts:213-220) and the page may close the socket before that one is answered. The
+    // latest line that logged this user's identity still shows what the backend did with the user's token.
+    let pending = ev
+        .latest_token()
+        .is_some_and(|(_, t)| matches!(t.outcome, AuthOutcome::Pending));
+    if pending && seen.log == IdentityLog::Null {
+        match ev.last_identity_log() {
+            Some(identity) => seen = identity,
+            None => return,
+        }
+    }
     let IdentityLog::Identity {
         issuer, subject, ..
     } = &seen.log

@@ -16,11 +16,12 @@ pub struct InternalError {
     pub with_token: bool,
 }
 
-/// A query result that came back without an identity (a `'server identity'` null line, or a failure that reads
-/// like one) on a socket whose token was not confirmed yet.
+/// A query result that came back on a socket whose token was not confirmed yet (a `'server identity'` null line,
+/// or a `QueryFailed`), and that the Transition confirming the token then replaced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreAuthResult {
     pub time: f64,
+    pub query_id: u64,
     pub function: Option<String>,
     /// `logged null` or `failed: <message>`.
     pub what: String,
@@ -33,6 +34,8 @@ pub struct SocketClock {
     connect: Option<(f64, f64)>,
     /// When a Transition first raised the identity with a user token on this socket.
     confirmed_at: Option<f64>,
+    /// Results seen before that, waiting to learn whether the confirming Transition replaced them.
+    pre_auth: Vec<PreAuthResult>,
 }
 
 /// What the fidelity rules read.
@@ -96,12 +99,14 @@ impl Signals {
 
     /// A Transition on a socket; `raised`: it raised the identity version after a user token.
     /// `client_clock_skew`: its `clientClockSkew` (ms).
+    /// `updated`: the query ids whose result it carries.
     pub fn transition(
         &mut self,
         state: Option<&mut SocketClock>,
         time: f64,
         raised: bool,
         client_clock_skew: Option<f64>,
+        updated: &[u64],
     ) {
         let Some(state) = state else { return };
         if let (Some(skew), Some((client_ts, captured))) = (client_clock_skew, state.connect) {
@@ -114,24 +119,47 @@ impl Signals {
         }
         if raised && state.confirmed_at.is_none() {
             state.confirmed_at = Some(time);
-            if !self.pre_auth_results.is_empty() && self.confirmed_after_pre_auth.is_none() {
+            // The identity race (backend-fidelity E), read from the protocol rather than from what the function
+            // printed: on an identity change the backend re-runs every query of the set with the new identity
+            // (convex-backend `crates/sync/src/worker.rs:954-965`, `:1113-1114` `QueryInvocation::IdentityChange`)
+            // and sends a query's result in that same Transition only when its value or log lines differ from
+            // the last one sent (`crates/sync/src/state.rs:454-483`). So a result from before the confirmation that
+            // the confirming Transition replaces came from a run without the user; one it does not replace was the
+            // same with the user (a null identity then is real, not a race).
+            let replaced: Vec<PreAuthResult> = std::mem::take(&mut state.pre_auth)
+                .into_iter()
+                .filter(|r| updated.contains(&r.query_id))
+                .collect();
+            if !replaced.is_empty() && self.confirmed_after_pre_auth.is_none() {
                 self.confirmed_after_pre_auth = Some(time);
+            }
+            for r in replaced {
+                if self.pre_auth_results.len() < MAX_EVENTS {
+                    self.pre_auth_results.push(r);
+                }
             }
         }
     }
 
-    /// A query result without identity on a socket (`what`: `logged null` / `failed: …`).
+    /// A query result that may have run without identity (`what`: `logged … null` / `failed: …`); kept only
+    /// while the socket's token is unconfirmed, the first per query.
     pub fn identityless_result(
         &mut self,
-        state: Option<&SocketClock>,
+        state: Option<&mut SocketClock>,
         time: f64,
+        query_id: u64,
         function: Option<String>,
         what: String,
     ) {
-        let confirmed = state.is_some_and(|s| s.confirmed_at.is_some());
-        if !confirmed && self.pre_auth_results.len() < MAX_EVENTS {
-            self.pre_auth_results.push(PreAuthResult {
+        let Some(state) = state.filter(|s| s.confirmed_at.is_none()) else {
+            return;
+        };
+        if state.pre_auth.len() < MAX_EVENTS
+            && !state.pre_auth.iter().any(|r| r.query_id == query_id)
+        {
+            state.pre_auth.push(PreAuthResult {
                 time,
+                query_id,
                 function,
                 what,
             });

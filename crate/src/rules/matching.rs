@@ -586,3 +586,19 @@ pub fn issuer_path(config: &AuthConfig, token: &DecodedToken) -> (TokenPath, Opt
         .map_or(TokenPath::Unknown, |(_, p)| path_of(p));
     (path, None)
 }
+
+/// Whether the backend is certain to find no provider for `token` in `config`: it picks the first provider whose
+/// issuer equals `iss` and whose applicationID (when set) is among `aud`, and with none answers NoAuthProvider
+/// before fetching anything (convex-backend `crates/authentication/src/lib.rs:185-196`). A provider whose values
+/// read an unknown variable might match: then this is `false`. Without `iss` the backend stops even earlier
+/// (`lib.rs:174-179`): `true`.
+pub fn no_provider_matches(config: &AuthConfig, token: &DecodedToken) -> bool {
+    let Some(iss) = token.iss() else {
+        return true;
+    };
+    let aud = token_audiences(token);
+    config.providers.iter().enumerate().all(|(i, p)| {
+        let v = view(i, p);
+        issuer_matches(&v, iss) == Some(false) || audience_matches(&v, &aud) == Some(false)
+    })
+}

@@ -205,7 +205,9 @@ pub struct SiteCall {
     pub auth: AuthHeader,
     pub status: u16,
     pub time: f64,
-    /// An `OPTIONS` request that asks for `Access-Control-Request-Headers` (a CORS preflight).
+    /// An `OPTIONS` request: a CORS preflight, even when the capture lacks its `Access-Control-Request-Method`
+    /// header. Browsers send no `Authorization` on one, so it is never a call judged for a missing token (an app's
+    /// `OPTIONS` route in `convex/http.ts` exists to answer exactly these).
     pub preflight: bool,
     /// The preflight asked to send `Authorization`.
     pub preflight_wants_authorization: bool,
@@ -232,10 +234,7 @@ pub fn classify_site_call(exchange: &HttpExchange) -> Option<SiteCall> {
     let requested = exchange
         .request_header("access-control-request-headers")
         .unwrap_or("");
-    let preflight = method == "OPTIONS"
-        && exchange
-            .request_header("access-control-request-method")
-            .is_some();
+    let preflight = method == "OPTIONS";
     let allow_headers = exchange
         .response_header("access-control-allow-headers")
         .unwrap_or("");
@@ -464,6 +463,10 @@ mod tests {
         ];
         let s = classify_site_call(&pre).expect("preflight");
         assert!(s.preflight && s.preflight_wants_authorization && !s.allows_authorization);
+        // Without its request headers (a capture that dropped them) it is still no call missing a token.
+        let bare = exchange("https://a.convex.site/stream", "OPTIONS", 204, None);
+        let s = classify_site_call(&bare).expect("preflight");
+        assert!(s.preflight && !s.preflight_wants_authorization);
     }
 
     #[test]

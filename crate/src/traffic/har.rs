@@ -15,7 +15,8 @@
 //!   frames (opcode 8) as [`Event::WsClose`]. Binary frames are dropped. The socket id is `"<url> <startedDateTime>"`.
 //! - HTTP entries to the Convex API as [`Event::Http`], and the other HTTP entries `traffic::around` wants
 //!   (identity providers' token endpoints, HTTP actions, requests carrying an auth library's cookies). CORS
-//!   preflights (`OPTIONS`) are not passed on (they run no function). A socket entry written under its
+//!   preflights (`OPTIONS`) to the Convex API are not passed on (they run no function); those to HTTP actions are
+//!   (whether they let `Authorization` through is `around`'s question). A socket entry written under its
 //!   handshake's `http(s)://` URL (mitmproxy) is a `ws(s)://` socket to the rest of the crate.
 //!
 //! Beside the events, [`HarStats::shape`] says what the file can and cannot show ([`HarShape`]: who wrote it,
@@ -357,8 +358,9 @@ impl Entry {
         };
         let convex = is_convex_url(&url);
         self.note_shape(&mut ctx.stats.shape, convex);
-        // A CORS preflight runs no function: it only tells the shape what the request after it carried.
-        if self.is_preflight() && !self.is_socket() {
+        // A CORS preflight to the Convex API runs no function: it only tells the shape what the request after it
+        // carried. One to an HTTP action is passed on: whether it let `Authorization` through is `around`'s question.
+        if self.is_preflight() && !self.is_socket() && convex {
             return Ok(());
         }
         if !convex {

@@ -64,7 +64,16 @@ pub struct HttpCall {
 }
 
 /// Reads an HTTP exchange as a Convex call; `None` when it is not one.
+///
+/// An `OPTIONS` request is never a call: the HTTP API's routes are `GET`/`POST` only (convex-backend
+/// `crates/local_backend/src/public_api.rs:769-783`, nested under `/api` in `router.rs:386-403`), and the browser's CORS preflight is answered by the `CorsLayer`
+/// wrapped around them (`router.rs:406`, `612-626`) without running a function. A preflight never carries
+/// `Authorization` either (the browser only announces it in `Access-Control-Request-Headers`), so counting it would
+/// make a "function ran without a token" out of nothing.
 pub fn classify_http(exchange: &HttpExchange) -> Option<HttpCall> {
+    if exchange.method.eq_ignore_ascii_case("OPTIONS") {
+        return None;
+    }
     let url = split_url(&exchange.url)?;
     if !(url.scheme.eq_ignore_ascii_case("http") || url.scheme.eq_ignore_ascii_case("https")) {
         return None;

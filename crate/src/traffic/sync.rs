@@ -78,6 +78,9 @@ pub struct FunctionLogs {
     pub error: Option<String>,
 }
 
+/// The most `queryId`s a Transition's [`ServerMessage::Transition::updated`] keeps.
+pub const MAX_UPDATED_IDS: usize = 4096;
+
 /// A server → client message, as far as the doctor needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerMessage {
@@ -93,6 +96,10 @@ pub enum ServerMessage {
         start_identity: u64,
         end_identity: u64,
         results: Vec<FunctionLogs>,
+        /// The `queryId` of every `QueryUpdated`/`QueryFailed` in a fully read Transition, log lines or not (at most
+        /// [`MAX_UPDATED_IDS`]); empty for one read by the cheap pre-check. The backend sends a query's result only
+        /// when it changed (convex-backend `crates/sync/src/state.rs:454-483`), so an id here is a changed result.
+        updated: Vec<u64>,
         client_clock_skew: Option<f64>,
         server_ts: Option<f64>,
     },
@@ -633,6 +640,7 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
                 start_identity: s.identity,
                 end_identity: s.identity,
                 results: Vec::new(),
+                updated: Vec::new(),
                 client_clock_skew: s.client_clock_skew,
                 server_ts: s.server_ts,
             });
@@ -647,9 +655,14 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
         "Transition" => {
             let start = raw.start_version.ok_or_else(|| missing("startVersion"))?;
             let end = raw.end_version.ok_or_else(|| missing("endVersion"))?;
-            let results = raw
-                .modifications
-                .unwrap_or_default()
+            let modifications = raw.modifications.unwrap_or_default();
+            let updated = modifications
+                .iter()
+                .filter(|m| matches!(m.ty, "QueryUpdated" | "QueryFailed"))
+                .filter_map(|m| m.query_id)
+                .take(MAX_UPDATED_IDS)
+                .collect();
+            let results = modifications
                 .into_iter()
                 .filter_map(|m| {
                     let log_lines = m.log_lines.unwrap_or_default();
@@ -673,6 +686,7 @@ pub fn parse_server(data: &str) -> Result<ServerMessage, String> {
                 start_identity: start,
                 end_identity: end,
                 results,
+                updated,
                 client_clock_skew: raw.client_clock_skew,
                 server_ts: raw.server_ts,
             }

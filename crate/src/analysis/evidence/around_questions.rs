@@ -1,7 +1,7 @@
 //! The questions issue 13's rules (`analysis::around_rules`) ask of the evidence: the traffic around the Convex API,
 //! when things last ran, expiries. A child module of `evidence`, so it reads the private fields.
 
-use super::{AuthOutcome, Evidence, NullRun};
+use super::{AuthOutcome, Evidence, IdentitySeen, NullRun};
 use crate::analysis::around::Around;
 
 impl Evidence {
@@ -18,6 +18,11 @@ impl Evidence {
     /// When a function last logged an identity.
     pub fn last_identity_run(&self) -> Option<f64> {
         self.last_identity_run
+    }
+
+    /// The latest line (by time) that logged an identity, whatever came after it.
+    pub fn last_identity_log(&self) -> Option<&IdentitySeen> {
+        self.last_identity_log.as_ref()
     }
 
     /// When a function result or a query Transition last arrived.

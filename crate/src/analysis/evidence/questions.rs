@@ -47,6 +47,11 @@ impl Evidence {
         }
     }
 
+    /// The frames too large to read (the first few) and how many there were in all.
+    pub fn unread_frames(&self) -> (&[super::UnreadFrame], u64) {
+        (&self.too_large, self.too_large_count)
+    }
+
     /// Whether any Convex traffic (a frame of a Convex socket, a call to a Convex API) was captured.
     pub fn saw_convex(&self) -> bool {
         self.convex_events > 0
