@@ -28,9 +28,35 @@ pub fn iso_date(unix: f64) -> String {
     crate::token::iso_utc(unix).unwrap_or_else(|| crate::token::time::plain_number(unix))
 }
 
+/// A token group as the text renderers lay it out: a heading when the group has earlier tokens, the latest token
+/// in full, and one line for each earlier one. Both renderers walk this, so they show the same things.
+pub(crate) struct GroupView<'a> {
+    pub title: Option<String>,
+    pub latest: &'a TokenView,
+    pub earlier: Vec<String>,
+}
+
+/// The report's token groups as [`GroupView`]s, in the report's order (a group whose latest token is missing
+/// is left out).
+pub(crate) fn group_views(report: &Report) -> impl Iterator<Item = GroupView<'_>> {
+    report.token_groups.iter().filter_map(|g| {
+        let (&latest, earlier) = g.tokens.split_last()?;
+        let latest = report.tokens.get(latest)?;
+        Some(GroupView {
+            title: (!earlier.is_empty()).then(|| group_title(report, g)),
+            latest,
+            earlier: earlier
+                .iter()
+                .filter_map(|&i| report.tokens.get(i))
+                .map(|t| earlier_line(t, &g.varying))
+                .collect(),
+        })
+    })
+}
+
 /// A group's heading: `4 tokens, latest sent 2026-11-29T08:35:24Z, rejected`, with the earlier ones' other
 /// outcomes when they differ, and what differs between them.
-pub(crate) fn group_title(report: &Report, g: &TokenGroup) -> String {
+fn group_title(report: &Report, g: &TokenGroup) -> String {
     let latest = g.tokens.last().and_then(|&i| report.tokens.get(i));
     let sent = latest.map(|t| iso_date(t.sent_at)).unwrap_or_default();
     let outcome = g.outcomes.first().map_or("", |(o, _)| o);
@@ -46,7 +72,7 @@ pub(crate) fn group_title(report: &Report, g: &TokenGroup) -> String {
 }
 
 /// An earlier token of a group in one line: when it was sent, how it fared, and its values of the varying claims.
-pub(crate) fn earlier_line(t: &TokenView, varying: &[String]) -> String {
+fn earlier_line(t: &TokenView, varying: &[String]) -> String {
     let values: Vec<String> = varying
         .iter()
         .filter_map(|k| {

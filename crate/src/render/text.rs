@@ -128,22 +128,16 @@ pub fn text(report: &Report) -> String {
             fix_lines(&mut out, fix);
         }
     }
-    for g in &report.token_groups {
-        let Some((&latest, earlier)) = g.tokens.split_last() else {
-            continue;
-        };
-        let Some(t) = report.tokens.get(latest) else {
-            continue;
-        };
-        if !earlier.is_empty() {
-            let _ = writeln!(out, "\n{}", clean(&super::group_title(report, g)));
+    for g in super::group_views(report) {
+        if let Some(title) = &g.title {
+            let _ = writeln!(out, "\n{}", clean(title));
         }
-        token_block(&mut out, t, !earlier.is_empty());
-        if !earlier.is_empty() {
+        token_block(&mut out, g.latest, g.title.is_some());
+        if !g.earlier.is_empty() {
             let _ = writeln!(out, "  Earlier tokens like it:");
         }
-        for t in earlier.iter().filter_map(|&i| report.tokens.get(i)) {
-            let _ = writeln!(out, "    {}", clean(&super::earlier_line(t, &g.varying)));
+        for line in &g.earlier {
+            let _ = writeln!(out, "    {}", clean(line));
         }
     }
     out
