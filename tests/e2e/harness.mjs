@@ -146,6 +146,27 @@ export async function openTab(browser, { appFirst } = {}) {
 }
 
 /** What the panel shows, through its stable hooks: an expression evaluated in the panel (Firefox's test too). */
+/**
+ * Page-side source of a function of one element: Step 3 side by side as shown under it (each row's cells and the
+ * characters the panel marks as differing), or null when there is no table. The capture's reading and the pasted
+ * token's (tests/e2e/paste.test.mjs) both use it.
+ */
+export const READ_COMPARE = `(root) =>
+  root.querySelector('[data-compare]')
+    ? [...root.querySelectorAll('[data-compare] tr[data-field]')].map((tr) => ({
+        provider: Number(tr.dataset.provider) + 1,
+        field: tr.dataset.field,
+        match: tr.dataset.match,
+        marker: tr.dataset.marker ?? null,
+        config: tr.querySelector('.cmp-expected code')?.textContent ?? '',
+        token: tr.querySelector('.cmp-actual code')?.textContent ?? '',
+        configMarked: [...tr.querySelectorAll('.cmp-expected mark')].map((m) => m.textContent),
+        tokenMarked: [...tr.querySelectorAll('.cmp-actual mark')].map((m) => m.textContent),
+        notes: [...tr.querySelectorAll('.cmp-note')].map((n) => n.textContent).join(' | '),
+        verdict: tr.querySelector('.cmp-verdict')?.textContent ?? '',
+      }))
+    : null`;
+
 export const PANEL_READING = `(() => {
     const q = (s) => document.querySelector(s);
     const steps = {};
@@ -163,20 +184,7 @@ export const PANEL_READING = `(() => {
       rawJson: (document.querySelector('main')?.innerText.match(/\\{\\s*"[^"\\n]+"\\s*:/) || [null])[0],
       rendered: Number(document.body.dataset.rendered || 0),
       // Step 3 side by side, as shown: each row's cells and the characters the panel marks as differing.
-      compare: q('[data-compare]')
-        ? [...document.querySelectorAll('[data-compare] tr[data-field]')].map((tr) => ({
-            provider: Number(tr.dataset.provider) + 1,
-            field: tr.dataset.field,
-            match: tr.dataset.match,
-            marker: tr.dataset.marker ?? null,
-            config: tr.querySelector('.cmp-expected code')?.textContent ?? '',
-            token: tr.querySelector('.cmp-actual code')?.textContent ?? '',
-            configMarked: [...tr.querySelectorAll('.cmp-expected mark')].map((m) => m.textContent),
-            tokenMarked: [...tr.querySelectorAll('.cmp-actual mark')].map((m) => m.textContent),
-            notes: [...tr.querySelectorAll('.cmp-note')].map((n) => n.textContent).join(' | '),
-            verdict: tr.querySelector('.cmp-verdict')?.textContent ?? '',
-          }))
-        : null,
+      compare: (${READ_COMPARE})(document),
       // Token groups: the heading, how many token cards are shown and how many are folded away.
       groups: [...document.querySelectorAll('[data-group]')].map((g) => ({
         count: Number(g.dataset.count),

@@ -6,7 +6,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, loadScenarios } from '../standin/stack.mjs';
-import { launch, openTab, readPanel, mismatches, evalIn, until, clickInPanel, withValues } from './harness.mjs';
+import {
+  launch,
+  openTab,
+  readPanel,
+  mismatches,
+  evalIn,
+  until,
+  clickInPanel,
+  withValues,
+  READ_COMPARE,
+} from './harness.mjs';
 
 const APP = 'issuer-other-clerk';
 const byId = Object.fromEntries(loadScenarios().map((s) => [s.id, s]));
@@ -59,20 +69,7 @@ const readPaste = (panel) =>
     return {
       cause_step: box.dataset.pastedCause ? Number(box.dataset.pastedCause) : null,
       // Step 3 side by side, as readPanel reads the capture's (tests/e2e/harness.mjs), inside the box.
-      compare: box.querySelector('[data-compare]')
-        ? [...box.querySelectorAll('[data-compare] tr[data-field]')].map((tr) => ({
-            provider: Number(tr.dataset.provider) + 1,
-            field: tr.dataset.field,
-            match: tr.dataset.match,
-            marker: tr.dataset.marker ?? null,
-            config: tr.querySelector('.cmp-expected code')?.textContent ?? '',
-            token: tr.querySelector('.cmp-actual code')?.textContent ?? '',
-            configMarked: [...tr.querySelectorAll('.cmp-expected mark')].map((m) => m.textContent),
-            tokenMarked: [...tr.querySelectorAll('.cmp-actual mark')].map((m) => m.textContent),
-            notes: [...tr.querySelectorAll('.cmp-note')].map((n) => n.textContent).join(' | '),
-            verdict: tr.querySelector('.cmp-verdict')?.textContent ?? '',
-          }))
-        : null,
+      compare: (${READ_COMPARE})(box),
       // Each finding's evidence as shown: name → text.
       evidence: Object.fromEntries(
         found.map((f) => {
